@@ -1,0 +1,5 @@
+"""``python -m priorauth``."""
+
+from priorauth.cli import cli
+
+cli()

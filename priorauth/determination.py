@@ -1,0 +1,118 @@
+"""The Determination: one payer policy applied to one PatientRecord, the contract every output renders.
+
+Evaluation (``priorauth.evaluate``) produces it; the letter, the JSON output, the HTTP service and
+the audit log consume it. It carries the PatientRecord it was computed from, so a renderer needs no
+other input, and every criterion result cites the facts and FHIR resources it used.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from priorauth.facts.models import PatientRecord
+
+__all__ = [
+    "Attestation",
+    "CriterionOutcome",
+    "CriterionResult",
+    "Determination",
+    "DeterminationStatus",
+    "Evidence",
+    "Gap",
+    "PolicyRef",
+    "ServiceRequested",
+]
+
+CriterionOutcome = Literal["met", "not_met", "unknown"]
+DeterminationStatus = Literal["meets", "does_not_meet", "needs_documentation"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Evidence(_Model):
+    """A fact a criterion used, with the FHIR resources behind it."""
+
+    fact: str
+    """Where in the PatientRecord: ``trials[2]``, ``scores[0]``, ``diagnoses[1]``, ``patient``."""
+    summary: str
+    """Plain English, e.g. ``sertraline 200 mg/day, 10.0 weeks, inadequate response``."""
+    resources: tuple[str, ...] = ()
+    """``Type/id`` references."""
+
+
+class Gap(_Model):
+    """Something billing staff can do before submitting, to turn an unknown into met."""
+
+    criterion_id: str
+    action: str
+    """Concrete: ``Document a PHQ-9 within 30 days before 2026-11-25``."""
+
+
+class Attestation(_Model):
+    """A fact a chart cannot show, which the signing physician must confirm."""
+
+    id: str
+    text: str
+    quote: str = ""
+
+
+class CriterionResult(_Model):
+    """The outcome of one criterion (or one all-of / any-of / at-least-n group)."""
+
+    id: str
+    title: str
+    kind: str
+    outcome: CriterionOutcome
+    explanation: str
+    quote: str = ""
+    """The policy sentence this criterion encodes."""
+    evidence: tuple[Evidence, ...] = ()
+    gaps: tuple[Gap, ...] = ()
+    children: tuple[CriterionResult, ...] = ()
+    review_flag: str | None = None
+    """Set when the rule file marks this criterion as unverified against the source policy."""
+
+
+class ServiceRequested(_Model):
+    """What the letter requests, from the policy's service block."""
+
+    cpt_codes: tuple[str, ...] = ()
+    initial_sessions: int | None = None
+    taper_sessions: int | None = None
+    accelerated_protocols_covered: bool | None = None
+    description: str = ""
+
+
+class PolicyRef(_Model):
+    """Which policy version produced this determination."""
+
+    id: str
+    version: str
+    payer: str
+    title: str
+    number: str | None = None
+    effective_from: dt.date
+    effective_until: dt.date | None = None
+    last_reviewed: dt.date | None = None
+    source_urls: tuple[str, ...] = ()
+    content_hash: str
+    """SHA-256 of the rule file's bytes."""
+    service: ServiceRequested = ServiceRequested()
+
+
+class Determination(_Model):
+    """One policy applied to one PatientRecord as of one date."""
+
+    as_of: dt.date
+    status: DeterminationStatus
+    policy: PolicyRef
+    criteria: tuple[CriterionResult, ...]
+    gaps: tuple[Gap, ...] = ()
+    attestations: tuple[Attestation, ...] = ()
+    summary: str = ""
+    record: PatientRecord

@@ -1,0 +1,78 @@
+"""Exceptions raised by priorauth, and the CLI's exit codes.
+
+* PriorAuthError            - base of everything priorauth raises on purpose
+  x ChartError              - input is not a usable FHIR chart (has .source and .location,
+  |                           e.g. "entry[3].resource.status")
+  x RuleFileError           - a payer_rules/ file failed to load or validate (has .path, .line,
+  |                           .field and .hint)
+  x UnknownPayerError       - no policy matches the payer id or the chart's Coverage
+  x RenderError             - the letter could not be rendered
+  x AuditError              - the audit store could not be written or read
+
+Messages name what went wrong and where (file, entry index, JSON path, rule-file line) and never
+contain patient data beyond resource ids.
+"""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+"""Evaluated or rendered (any determination outcome)."""
+EXIT_ERROR = 1
+"""A PriorAuthError: bad chart, bad rule file, unknown payer, render failure."""
+EXIT_USAGE = 2
+"""Click's usage error: a wrong option or argument."""
+EXIT_NOT_MET = 3
+"""The patient does not meet the policy (letter not written without --force)."""
+EXIT_CHECK_FAILED = 4
+"""`rules check` found problems in a rule file."""
+
+
+class PriorAuthError(Exception):
+    """Base class of every error priorauth raises on purpose."""
+
+
+class ChartError(PriorAuthError):
+    """The input is not a usable FHIR chart."""
+
+    def __init__(self, message: str, *, source: str = "<input>", location: str = "") -> None:
+        self.source = source
+        self.location = location
+        self.message = message
+        where = f"{source}: {location}: " if location else f"{source}: "
+        super().__init__(f"{where}{message}")
+
+
+class RuleFileError(PriorAuthError):
+    """A payer rule file could not be loaded or failed validation."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str,
+        line: int | None = None,
+        field: str = "",
+        hint: str = "",
+    ) -> None:
+        self.path = path
+        self.line = line
+        self.field = field
+        self.hint = hint
+        self.message = message
+        where = path + (f":{line}" if line is not None else "")
+        text = f"{where}: {field + ': ' if field else ''}{message}"
+        if hint:
+            text += f" ({hint})"
+        super().__init__(text)
+
+
+class UnknownPayerError(PriorAuthError):
+    """No payer policy matches the requested id or the chart's coverage."""
+
+
+class RenderError(PriorAuthError):
+    """The letter could not be rendered."""
+
+
+class AuditError(PriorAuthError):
+    """The audit store could not be written or read."""

@@ -1,0 +1,150 @@
+"""Frozen value objects returned by :mod:`priorauth.terminology`."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from priorauth.terminology.systems import canonical_system, normalise_code
+
+__all__ = [
+    "CodeSet",
+    "DiagnosisCategory",
+    "DiagnosisInfo",
+    "DrugClass",
+    "DrugMatch",
+    "Ingredient",
+    "Instrument",
+    "InstrumentId",
+    "ProcedureInfo",
+]
+
+DrugClass = Literal[
+    "ssri",
+    "snri",
+    "tca",
+    "maoi",
+    "bupropion",
+    "mirtazapine",
+    "serotonin_modulator",
+    "other",
+    "sga",
+    "lithium",
+    "thyroid",
+    "esketamine",
+    "augmentation_other",
+]
+
+InstrumentId = Literal["phq9", "phq2", "phqa", "hamd", "madrs", "bdi2", "qids_sr", "gad7"]
+
+DiagnosisCategory = Literal[
+    "mdd",
+    "depression_other",
+    "bipolar",
+    "psychotic",
+    "substance_use",
+    "seizure",
+    "pregnancy",
+    "anxiety",
+    "ptsd",
+    "other_excluded",
+]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Ingredient(_Frozen):
+    """One drug ingredient (antidepressant or augmentation agent).
+
+    ``min_adequate_mg_per_day`` is the packaged default (see ``adequate_dose_table`` for the
+    configurable table); ``dose_confirmed`` is False where the reference marks the dose
+    UNCONFIRMED or where it is a product decision rather than a sourced number.
+    """
+
+    name: str
+    rxcui: str | None
+    atc: str | None
+    drug_class: DrugClass
+    role: Literal["antidepressant", "augmentation"]
+    min_adequate_mg_per_day: float | None
+    dose_confirmed: bool
+    usual_max_mg_per_day: float | None
+    brands: tuple[str, ...]
+    dose_source: str = ""
+    notes: str = ""
+
+
+class DrugMatch(_Frozen):
+    """One ingredient found in a code or a text."""
+
+    ingredient: Ingredient
+    strength_mg: float | None
+    """mg per dose unit (tablet, capsule, mL, patch per 24 h...) when the product states it."""
+    how: str
+    """e.g. ``"rxnorm 312938 (SCD)"``, ``"text: brand 'Lexapro'"``."""
+
+
+class Instrument(_Frozen):
+    """A depression (or related) rating instrument with its score range and severity bands."""
+
+    id: InstrumentId
+    name: str
+    loinc_total: str | None
+    loinc_total_confirmed: bool
+    loinc_panel: str | None
+    min_score: int
+    max_score: int
+    bands: tuple[tuple[int, int, str], ...]
+    bands_confirmed: bool
+    item_loincs: tuple[str, ...]
+    aliases: tuple[str, ...]
+
+
+class DiagnosisInfo(_Frozen):
+    """What a diagnosis code (ICD-10-CM or SNOMED CT) says, as far as its code/display allows."""
+
+    category: DiagnosisCategory
+    code: str
+    system: str
+    display: str | None
+    episode: Literal["single", "recurrent", "unspecified"] | None
+    severity: Literal["mild", "moderate", "severe", "unspecified"] | None
+    psychotic_features: bool | None
+    remission: Literal["partial", "full", "unspecified"] | None
+    in_remission_code: bool
+
+
+class ProcedureInfo(_Frozen):
+    """A psychotherapy, ECT or TMS procedure recognised from a code or a text."""
+
+    category: Literal["psychotherapy", "ect", "tms"]
+    therapy_type: str | None
+    how: str
+
+
+class CodeSet(_Frozen):
+    """A named set of (system, code) pairs.
+
+    ICD-10-CM entries that are categories/subcategories (marked ``prefix`` in the data file) match
+    every descendant: ``G40`` matches ``G40.909``.
+    """
+
+    name: str
+    source: str
+    codes: frozenset[tuple[str, str]]
+    prefixes: frozenset[tuple[str, str]] = frozenset()
+
+    def contains(self, system: str | None, code: str | None) -> bool:
+        """True if (system, code) is in the set, or is a descendant of a prefix entry."""
+        sys_uri = canonical_system(system)
+        if sys_uri is None or not code:
+            return False
+        norm = normalise_code(sys_uri, code)
+        if (sys_uri, norm) in self.codes:
+            return True
+        return any(
+            (sys_uri, norm[:n]) in self.prefixes for n in range(3, len(norm))
+        )

@@ -1,0 +1,108 @@
+"""Code-system URIs and code normalisation.
+
+>>> canonical_system("urn:oid:2.16.840.1.113883.6.90")
+'http://hl7.org/fhir/sid/icd-10-cm'
+>>> normalise_code(ICD10CM, "f332")
+'F33.2'
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CPT",
+    "HCPCS",
+    "ICD10CM",
+    "LOINC",
+    "NDC",
+    "RXNORM",
+    "SNOMED",
+    "canonical_system",
+    "normalise_code",
+]
+
+ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
+SNOMED = "http://snomed.info/sct"
+LOINC = "http://loinc.org"
+CPT = "http://www.ama-assn.org/go/cpt"
+HCPCS = "https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets"
+RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+NDC = "http://hl7.org/fhir/sid/ndc"
+
+_ALIASES: dict[str, str] = {
+    ICD10CM: ICD10CM,
+    "http://hl7.org/fhir/sid/icd-10": ICD10CM,
+    "http://hl7.org/fhir/sid/icd-10-us": ICD10CM,
+    "urn:oid:2.16.840.1.113883.6.90": ICD10CM,
+    "icd-10-cm": ICD10CM,
+    "icd10cm": ICD10CM,
+    "icd10": ICD10CM,
+    "icd-10": ICD10CM,
+    SNOMED: SNOMED,
+    "http://snomed.info/sct/731000124108": SNOMED,
+    "urn:oid:2.16.840.1.113883.6.96": SNOMED,
+    "snomed": SNOMED,
+    "snomedct": SNOMED,
+    "sct": SNOMED,
+    LOINC: LOINC,
+    "urn:oid:2.16.840.1.113883.6.1": LOINC,
+    "loinc": LOINC,
+    CPT: CPT,
+    "urn:oid:2.16.840.1.113883.6.12": CPT,
+    "cpt": CPT,
+    HCPCS: HCPCS,
+    "http://www.cms.gov/medicare/coding/hcpcsreleasecodesets": HCPCS,
+    "urn:oid:2.16.840.1.113883.6.285": HCPCS,
+    "hcpcs": HCPCS,
+    RXNORM: RXNORM,
+    "urn:oid:2.16.840.1.113883.6.88": RXNORM,
+    "rxnorm": RXNORM,
+    NDC: NDC,
+    "urn:oid:2.16.840.1.113883.6.69": NDC,
+    "ndc": NDC,
+}
+_ALIASES_LOWER = {k.lower().rstrip("/"): v for k, v in _ALIASES.items()}
+
+
+def canonical_system(system: str | None) -> str | None:
+    """Return the canonical URI for a code-system URI/OID/short name, or None if unknown.
+
+    Comparison ignores case, a trailing slash, ``http`` vs ``https`` and a SNOMED edition suffix.
+    """
+    if not system:
+        return None
+    key = system.strip().lower().rstrip("/")
+    if key.startswith("https://"):
+        key = "http://" + key[len("https://") :]
+    if key.startswith("http://snomed.info/sct/"):
+        return SNOMED
+    return _ALIASES_LOWER.get(key)
+
+
+def normalise_code(system: str | None, code: str) -> str:
+    """Normalise a code for lookup: strip; ICD-10-CM upper-case with a dot after 3 characters.
+
+    >>> normalise_code(ICD10CM, "F332")
+    'F33.2'
+    >>> normalise_code(ICD10CM, "g40.909")
+    'G40.909'
+    >>> normalise_code(NDC, "0093-7198-56")
+    '00093719856'
+    """
+    code = code.strip()
+    if system == ICD10CM:
+        flat = code.upper().replace(".", "").replace(" ", "")
+        return flat if len(flat) <= 3 else f"{flat[:3]}.{flat[3:]}"
+    if system == NDC:
+        return ndc_to_11(code)
+    if system == CPT or system == HCPCS:
+        return code.upper()
+    return code
+
+
+def ndc_to_11(code: str) -> str:
+    """Convert a 10-digit hyphenated NDC (4-4-2, 5-3-2, 5-4-1) or an 11-digit NDC to 11 digits."""
+    parts = code.strip().split("-")
+    if len(parts) == 3 and all(p.isdigit() for p in parts):
+        a, b, c = parts
+        return f"{a.zfill(5)}{b.zfill(4)}{c.zfill(2)}"
+    return code.strip().replace("-", "")
