@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 from typing import NoReturn, TypeVar
 
 import click
@@ -33,3 +37,31 @@ def fail(exc: PriorAuthError, code: int = EXIT_ERROR) -> NoReturn:
     """Print one line naming what and where, and exit with ``code`` (no traceback)."""
     click.echo(f"error: {exc}", err=True)
     raise SystemExit(code)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` via a temporary file in the same folder and ``os.replace``.
+
+    A reader never sees a half-written file, and a failed write leaves the old file in place.
+    """
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def rules_dir_option(func: F) -> F:
+    """``--rules-dir DIR``: payer rule files to load instead of the packaged ones."""
+    return click.option(
+        "--rules-dir",
+        type=click.Path(exists=True, file_okay=False, path_type=Path),
+        default=None,
+        help="Folder of payer rule files [default: the packaged payer_rules/].",
+    )(func)

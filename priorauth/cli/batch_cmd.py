@@ -1,1 +1,96 @@
-"""Commands of this subject are added by their owner; see priorauth/cli/__init__.py."""
+"""``priorauth batch``: every chart in a folder → PDFs + summary, resumable."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from priorauth.cli import cli
+from priorauth.cli._common import as_of_option, fail, resolve_as_of
+from priorauth.errors import EXIT_ERROR, PriorAuthError
+
+
+@cli.command()
+@click.argument("input_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder: one PDF per chart that meets, summary.csv/json, manifest.",
+)
+@click.option("--payer", default="auto", show_default=True, help="Payer id, or auto (Coverage).")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(1),
+    default=os.cpu_count() or 1,
+    help="Worker processes [default: CPU count].",
+)
+@as_of_option
+@click.option(
+    "--rules-dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Payer rules folder [default: the packaged payer_rules/].",
+)
+@click.option(
+    "--config",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Settings file naming the audit store [env: PRIORAUTH_CONFIG].",
+)
+@click.option("--audit/--no-audit", default=True, show_default=True, help="Write audit rows.")
+def batch(
+    input_dir: Path,
+    out_dir: Path,
+    payer: str,
+    jobs: int,
+    as_of: dt.datetime | None,
+    rules_dir: Path | None,
+    config: Path | None,
+    audit: bool,
+) -> None:
+    """Evaluate every chart in INPUT_DIR (*.json Bundles; sub-folders of NDJSON = one chart).
+
+    Writes a PDF for each chart that meets the policy, and summary.csv / summary.json. A rerun
+    skips charts whose output is current, so a killed run resumes where it stopped. Exits 1 when
+    any chart failed (its row has status error and the message).
+
+    \b
+        priorauth batch charts/ -o letters/ --payer auto --jobs 2
+    """
+    from priorauth.service.audit import open_audit_store
+    from priorauth.service.batch import discover_charts, run_batch
+
+    if payer == "all":
+        raise click.BadParameter("a batch evaluates one payer: an id or auto", param_hint="--payer")
+    try:
+        store = open_audit_store(config) if audit else None
+        charts = discover_charts(input_dir)
+        with click.progressbar(length=len(charts), label="charts", file=sys.stderr) as bar:
+            report = run_batch(
+                charts,
+                out_dir,
+                payer=payer,
+                as_of=resolve_as_of(as_of),
+                jobs=jobs,
+                rules_dir=rules_dir,
+                audit=store,
+                on_result=lambda _r: bar.update(1),
+            )
+    except PriorAuthError as exc:
+        fail(exc)
+    counts = ", ".join(
+        f"{report.count(s)} {s}" for s in ("meets", "does_not_meet", "needs_documentation", "error")
+    )
+    click.echo(
+        f"{len(report.results)} charts ({counts}); {report.letters} letters, "
+        f"{report.skipped} already current; {report.seconds:.1f}s -> {out_dir}/summary.csv",
+        err=True,
+    )
+    if report.count("error"):
+        raise SystemExit(EXIT_ERROR)

@@ -1,1 +1,118 @@
-"""Commands of this subject are added by their owner; see priorauth/cli/__init__.py."""
+"""``priorauth evaluate``: apply payer policies to a chart and print the determination(s)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import click
+
+from priorauth.cli import cli
+from priorauth.cli._common import as_of_option, fail, resolve_as_of
+from priorauth.cli.rules_cmd import rules_dir_option
+from priorauth.determination import CriterionResult, Determination
+from priorauth.errors import ChartError, PriorAuthError
+from priorauth.evaluate import evaluate as evaluate_policy
+from priorauth.evaluate import select_policies
+from priorauth.facts.models import PatientRecord
+from priorauth.rules.loader import load_rules
+
+__all__ = ["evaluate", "load_record"]
+
+_MARK = {"met": "met", "not_met": "NOT MET", "unknown": "unknown"}
+
+
+def load_record(path: Path, *, as_of: dt.date) -> PatientRecord:
+    """A PatientRecord from a FHIR chart (via the facts stage) or a hand-written facts file.
+
+    ``*.facts.json`` / ``*.facts.yaml`` files (and YAML files) are PatientRecords written out, with
+    the shortcuts of rule test cases; anything else is a FHIR chart.
+    """
+    if path.name.endswith((".facts.json", ".facts.yaml", ".yaml", ".yml")):
+        return _facts_file(path, as_of)
+    from priorauth.facts import extract_facts  # type: ignore[attr-defined]  # being written
+    from priorauth.fhir import load_chart
+
+    record: PatientRecord = extract_facts(load_chart(path), as_of=as_of)
+    return record
+
+
+def _facts_file(path: Path, as_of: dt.date) -> PatientRecord:
+    from pydantic import ValidationError
+
+    from priorauth.rules.cases import expand_record
+    from priorauth.rules.yamlio import YamlProblem, read_yaml
+
+    try:
+        data, _ = read_yaml(path.read_bytes())
+        return PatientRecord.model_validate(expand_record(dict(data), as_of=as_of))
+    except (OSError, YamlProblem, ValidationError, TypeError, ValueError) as exc:
+        raise ChartError(f"not a usable facts file: {exc}", source=str(path)) from exc
+
+
+@cli.command()
+@click.argument("chart", type=click.Path(exists=True, dir_okay=True, path_type=Path))
+@click.option("--payer", required=True, help="A payer id (aetna), a policy id, 'auto' (from the chart's coverage) or 'all'.")
+@as_of_option
+@click.option("--json", "as_json", is_flag=True, help="Print the determination(s) as JSON.")
+@rules_dir_option
+def evaluate(chart: Path, payer: str, as_of: dt.datetime | None, as_json: bool, rules_dir: Path | None) -> None:
+    """Evaluate CHART against a payer's TMS policy and print the determination.
+
+    \b
+        priorauth evaluate chart.json --payer auto
+        priorauth evaluate chart.json --payer all --as-of 2026-11-25
+    """
+    day = resolve_as_of(as_of)
+    try:
+        record = load_record(chart, as_of=day)
+        policies = select_policies(load_rules(rules_dir), payer=payer, record=record, as_of=day)
+        results = [evaluate_policy(record, p, as_of=day) for p in policies]
+    except PriorAuthError as exc:
+        fail(exc)
+    for line in _render(results, as_json, many=payer == "all" or len(results) > 1):
+        click.echo(line)
+
+
+def _render(results: list[Determination], as_json: bool, many: bool) -> Iterator[str]:
+    if as_json:
+        dumped = [r.model_dump(mode="json") for r in results]
+        yield json.dumps(dumped if many else dumped[0], indent=2)
+    elif many:
+        yield from _overview(results)
+    else:
+        yield from _details(results[0])
+
+
+def _overview(results: list[Determination]) -> Iterator[str]:
+    width = max(len(r.policy.id) for r in results)
+    yield f"{'policy'.ljust(width)}  {'payer':<14} {'status':<20} gaps"
+    for r in results:
+        yield f"{r.policy.id.ljust(width)}  {r.policy.payer:<14} {r.status:<20} {len(r.gaps)}"
+
+
+def _details(r: Determination) -> Iterator[str]:
+    p = r.policy
+    yield f"{p.payer} {p.number or p.title} ({p.id} v{p.version}) as of {r.as_of}: {r.status.upper()}"
+    yield f"  {r.summary}"
+    yield ""
+    for result in r.criteria:
+        yield from _criterion(result, 1)
+    if r.gaps:
+        yield "\nGaps to close before submitting:"
+        yield from (f"  - [{g.criterion_id}] {g.action}" for g in r.gaps)
+    if r.attestations:
+        yield "\nThe signer attests:"
+        yield from (f"  - [{a.id}] {a.text}" for a in r.attestations)
+
+
+def _criterion(result: CriterionResult, depth: int) -> Iterator[str]:
+    pad = "  " * depth
+    flag = "  (unverified: see rule file)" if result.review_flag else ""
+    yield f"{pad}{_MARK[result.outcome]:<8} {result.id}: {result.title}{flag}"
+    if not result.children:
+        yield f"{pad}         {result.explanation}"
+    for child in result.children:
+        yield from _criterion(child, depth + 1)

@@ -1,1 +1,109 @@
-"""Commands of this subject are added by their owner; see priorauth/cli/__init__.py."""
+"""``priorauth letter``: chart -> determination -> letter of medical necessity (PDF/HTML/JSON)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from priorauth.cli import cli
+from priorauth.cli._common import (
+    as_of_option,
+    fail,
+    resolve_as_of,
+    rules_dir_option,
+    write_atomic,
+)
+from priorauth.determination import CriterionResult, Determination
+from priorauth.errors import EXIT_NOT_MET, PriorAuthError
+from priorauth.render import LetterFormat, LetterOptions, letter_bytes
+
+
+def determine(chart: Path, *, payer: str, as_of: dt.date, rules_dir: Path | None
+              ) -> Determination:
+    """Load, extract, select the payer's policy and evaluate it (the first one that applies)."""
+    from priorauth.evaluate import evaluate, select_policies
+    from priorauth.facts import extract_facts  # type: ignore[attr-defined,unused-ignore]
+    from priorauth.fhir import load_chart
+    from priorauth.rules import load_rules
+
+    record = extract_facts(load_chart(chart), as_of=as_of)
+    policies = select_policies(load_rules(rules_dir), payer=payer, record=record, as_of=as_of)
+    result: Determination = evaluate(record, policies[0], as_of=as_of)
+    return result
+
+
+def _unmet(results: tuple[CriterionResult, ...]) -> list[str]:
+    lines = []
+    for c in results:
+        if c.children:
+            lines += _unmet(c.children)
+        elif c.outcome != "met":
+            lines.append(f"{c.id} {c.title}: {c.outcome.replace('_', ' ')}")
+    return lines
+
+
+def _report_not_met(d: Determination) -> None:
+    click.echo(f"{d.policy.id}: {d.status.replace('_', ' ')}", err=True)
+    for line in _unmet(d.criteria):
+        click.echo(f"  unmet: {line}", err=True)
+    for gap in d.gaps:
+        click.echo(f"  gap: {gap.action}", err=True)
+
+
+def _signer(value: str | None) -> tuple[str | None, str | None]:
+    if not value:
+        return None, None
+    name, _, credentials = value.rpartition(",") if "," in value else (value, "", "")
+    return name.strip(), credentials.strip() or None
+
+
+@cli.command("letter")
+@click.argument("chart", type=click.Path(exists=True, path_type=Path))
+@click.option("--payer", required=True, help="Payer id or policy id, or 'auto' (from Coverage).")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write ('-' for stdout).")
+@click.option("--format", "fmt", type=click.Choice(["pdf", "html", "json"]), default="pdf",
+              show_default=True, help="Letter format.")
+@as_of_option
+@click.option("--signer", help='Signing physician, e.g. "Dana Reyes, MD" [default: chart].')
+@click.option("--npi", help="Signer's NPI [default: chart].")
+@click.option("--letter", "kind", type=click.Choice(["initial", "continuation"]),
+              default="initial", show_default=True, help="Initial course or retreatment.")
+@click.option("--start", type=click.DateTime(["%Y-%m-%d"]), help="Planned start date.")
+@click.option("--pdf-variant", type=click.Choice(["pdf/a-3b", "pdf/a-3u", "pdf/ua-1", "none"]),
+              default="pdf/a-3b", show_default=True, help="PDF profile.")
+@click.option("--force", is_flag=True, help="Write the letter even when the policy is not met.")
+@rules_dir_option
+def letter(chart: Path, payer: str, output: Path, fmt: LetterFormat, as_of: dt.datetime | None,
+           signer: str | None, npi: str | None, kind: str, start: dt.datetime | None,
+           pdf_variant: str, force: bool, rules_dir: Path | None) -> None:
+    """Write the letter of medical necessity for CHART under PAYER's TMS policy.
+
+    Exits 3 without writing when the policy is not met (unmet criteria and gaps on stderr);
+    --force writes it anyway, marked as a draft.
+
+    \b
+        priorauth letter examples/trd_meets_policies.json --payer auto -o letter.pdf
+    """
+    name, credentials = _signer(signer)
+    try:
+        options = LetterOptions.model_validate({
+            "kind": kind, "signer_name": name, "signer_credentials": credentials,
+            "signer_npi": npi, "planned_start": start.date() if start else None,
+            "pdf_variant": pdf_variant})
+        d = determine(chart, payer=payer, as_of=resolve_as_of(as_of), rules_dir=rules_dir)
+        if d.status != "meets":
+            _report_not_met(d)
+            if not force:
+                raise SystemExit(EXIT_NOT_MET)
+            click.echo("warning: policy not met; writing a draft letter (--force)", err=True)
+        data = letter_bytes(d, format=fmt, options=options)
+    except PriorAuthError as exc:
+        fail(exc)
+    if str(output) == "-":
+        click.get_binary_stream("stdout").write(data)
+    else:
+        write_atomic(output, data)
+        click.echo(f"wrote {output} ({len(data)} bytes, {d.policy.id}: {d.status})", err=True)

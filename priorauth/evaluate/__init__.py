@@ -1,1 +1,12 @@
-"""priorauth.evaluate."""
+"""Stage 3: apply payer policies to a PatientRecord (pure; the as-of date is passed in).
+
+>>> from priorauth.evaluate import evaluate, select_policies   # doctest: +SKIP
+>>> [evaluate(record, p, as_of=day) for p in select_policies(rules, payer="auto", record=record, as_of=day)]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from priorauth.evaluate.engine import evaluate, policy_ref
+from priorauth.evaluate.select import coverage_matches, select_policies
+
+__all__ = ["coverage_matches", "evaluate", "policy_ref", "select_policies"]

@@ -29,7 +29,7 @@ liothyronine, gepirone, milnacipran...) carry ``dose_confirmed=False``.
 
 Examples:
 
->>> [m.ingredient.name for m in drugs_for_code("http://www.nlm.nih.gov/research/umls/rxnorm", "312938")]
+>>> [m.ingredient.name for m in drugs_for_code(RXNORM, "312938")]
 ['sertraline']
 >>> drugs_for_code("rxnorm", "312938")[0].strength_mg
 100.0

@@ -15,9 +15,7 @@ def read_csv(name: str) -> list[dict[str, str]]:
     """Rows of a packaged CSV file; lines starting with ``#`` are comments."""
     with (DATA_DIR / name).open(encoding="utf-8", newline="") as fh:
         lines = (line for line in fh if not line.startswith("#"))
-        return [
-            {k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(lines)
-        ]
+        return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(lines)]
 
 
 def read_yaml(name: str) -> Any:

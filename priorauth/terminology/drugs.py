@@ -28,7 +28,7 @@ from priorauth.terminology._data import (
     read_csv,
     split_list,
 )
-from priorauth.terminology.models import DrugClass, DrugMatch, Ingredient
+from priorauth.terminology.models import DrugClass, DrugMatch, Ingredient, IngredientRole
 from priorauth.terminology.systems import NDC, RXNORM, canonical_system, normalise_code
 
 __all__ = [
@@ -50,7 +50,7 @@ def _ingredients() -> Mapping[str, Ingredient]:
             atc=row["atc"] or None,
             drug_class=cast(DrugClass, row["drug_class"]),
             alt_classes=cast(tuple[DrugClass, ...], split_list(row["alt_classes"])),
-            role=cast("Ingredient.Role", row["role"]),
+            role=cast(IngredientRole, row["role"]),
             min_adequate_mg_per_day=parse_float(row["min_adequate_mg_per_day"]),
             dose_confirmed=parse_bool(row["dose_confirmed"]),
             usual_max_mg_per_day=parse_float(row["usual_max_mg_per_day"]),
@@ -91,15 +91,16 @@ def _code_index() -> Mapping[tuple[str, str], tuple[DrugMatch, ...]]:
         label = "rxnorm" if system == RXNORM else "ndc"
         for row in read_csv(file):
             code = normalise_code(system, row["code"])
-            how = f"{label} {row['code']} ({row['tty']})" if row.get("tty") else f"{label} {code}"
-            index.setdefault((system, code), []).append(
-                DrugMatch(
-                    ingredient=ingredients[row["ingredient"]],
-                    strength_mg=parse_float(row["strength_mg"]),
-                    per=row["per"] or None,
-                    how=how,
-                )
+            match = DrugMatch(
+                ingredient=ingredients[row["ingredient"]],
+                strength_mg=parse_float(row["strength_mg"]),
+                per=row["per"] or None,
+                how=f"{label} {row['code']} ({row['tty']})",
             )
+            index.setdefault((system, code), []).append(match)
+            if system == NDC and len(code) == 11:  # also findable by its 9-digit product code
+                product = match.model_copy(update={"how": f"ndc {code[:5]}-{code[5:9]} (product)"})
+                index.setdefault((system, code[:9]), []).append(product)
     return MappingProxyType({key: tuple(value) for key, value in index.items()})
 
 
@@ -113,13 +114,18 @@ def drugs_for_code(system: str | None, code: str | None) -> tuple[DrugMatch, ...
     sys_uri = canonical_system(system)
     if sys_uri not in (RXNORM, NDC) or not code:
         return ()
-    return _code_index().get((sys_uri, normalise_code(sys_uri, code)), ())
+    norm = normalise_code(sys_uri, code)
+    index = _code_index()
+    found = index.get((sys_uri, norm), ())
+    if not found and sys_uri == NDC and len(norm) == 11:
+        found = index.get((sys_uri, norm[:9]), ())
+    return found
 
 
 # --------------------------------------------------------------------------- text
 
 _SEP = r"\s*(?:/|-|\+|\band\b|\bwith\b)\s*"
-_NUM = r"\d+(?:[.,]\d+)?"
+_NUM = r"\d+(?:\.\d+|,\d{1,2}(?!\d))?"  # "37.5" and "37,5"; not "1,000"
 # Words allowed between a drug name and its strength: salts, release forms, dose forms.
 _FILLER = (
     r"(?:hcl|hydrochloride|hydrobromide|hbr|succinate|oxalate|maleate|mesylate|fumarate|"
@@ -156,7 +162,7 @@ def _text_matcher() -> tuple[re.Pattern[str], Mapping[str, _Term]]:
     terms: dict[str, _Term] = {}
 
     def add(name: str, kind: str, ingredient_name: str) -> None:
-        key = re.sub(r"[\s/\-+]+", " ", name.strip().lower())
+        key = _term_key(name)
         if key in terms:
             existing = terms[key]
             if ingredient_name not in existing.ingredients:
@@ -173,9 +179,7 @@ def _text_matcher() -> tuple[re.Pattern[str], Mapping[str, _Term]]:
             add(alias, "generic", ing.name)
     ordered = sorted(terms, key=len, reverse=True)
     groups = "|".join(f"(?:{_alias_pattern(k)})" for k in ordered)
-    pattern = re.compile(
-        rf"{_BOUNDARY_BEFORE}(?P<name>{groups}){_BOUNDARY_AFTER}", re.IGNORECASE
-    )
+    pattern = re.compile(rf"{_BOUNDARY_BEFORE}(?P<name>{groups}){_BOUNDARY_AFTER}", re.IGNORECASE)
     return pattern, MappingProxyType(terms)
 
 
@@ -232,52 +236,55 @@ def drugs_in_text(text: str | None) -> tuple[DrugMatch, ...]:
     pattern, terms = _text_matcher()
     ingredients = _ingredients()
     found: list[DrugMatch] = []
-    seen: set[tuple[str, float | None]] = set()
-    previous: tuple[int, str] | None = None  # (end offset, ingredient) of the last generic hit
+    previous: tuple[int, str, str] | None = None  # end, ingredient, raw text of the last generic
     for match in pattern.finditer(text):
         raw = match.group("name")
-        key = re.sub(r"[\s/\-+]+", " ", raw.strip().lower())
-        term = terms.get(key)
+        term = terms.get(_term_key(raw))
         if term is None:
             continue
-        strengths = _strengths_after(text, match.end(), key, term)
-        pairs = list(strengths.items())
+        hits = [
+            (name, strength, f"text: {term.kind} '{raw}'")
+            for name, strength in _strengths_after(text, match.end(), _term_key(raw), term)
+        ]
+        split = _split_strength(text, match.end())
         if (
-            term.kind == "generic"
-            and len(term.ingredients) == 1
+            split is not None
             and previous is not None
+            and term.kind == "generic"
+            and len(term.ingredients) == 1
             and re.fullmatch(_SEP, text[previous[0] : match.start()], re.IGNORECASE)
-        ):
-            split = _split_strength(text, match.end())
-            if split is not None:
-                pairs = [(previous[1], split[0]), (term.ingredients[0], split[1])]
-        for name, strength in pairs:
-            if (name, strength) in seen:
-                continue
-            seen.add((name, strength))
-            found = [m for m in found if not (m.ingredient.name == name and m.strength_mg is None)]
-            how = f"text: {term.kind} '{raw}'"
+        ):  # "olanzapine/fluoxetine 6/25 mg": strengths in the written order
+            hits = [
+                (previous[1], split[0], f"text: generic '{previous[2]}'"),
+                (term.ingredients[0], split[1], f"text: generic '{raw}'"),
+            ]
+        for name, strength, how in hits:
             found.append(DrugMatch(ingredient=ingredients[name], strength_mg=strength, how=how))
-        previous = (match.end(), term.ingredients[0]) if term.kind == "generic" else None
+        single = term.kind == "generic" and len(term.ingredients) == 1
+        previous = (match.end(), term.ingredients[0], raw) if single else None
     return _drop_redundant(found)
 
 
-def _strengths_after(text: str, end: int, key: str, term: _Term) -> dict[str, float | None]:
+def _term_key(name: str) -> str:
+    return re.sub(r"[\s/\-+]+", " ", name.strip().lower())
+
+
+def _strengths_after(text: str, end: int, key: str, term: _Term) -> list[tuple[str, float | None]]:
+    """(ingredient, strength) for each ingredient of the term, from a strength after the name."""
     parsed = _STRENGTH.match(text[end : end + 80])
-    result: dict[str, float | None] = dict.fromkeys(term.ingredients)
+    unknown: list[tuple[str, float | None]] = [(name, None) for name in term.ingredients]
     if parsed is None:
-        return result
-    a = _to_mg(parsed.group("a"), parsed.group("unit"))
-    b_raw = parsed.group("b")
-    order = _combination_order().get(key)
-    if b_raw is not None:
-        if order is not None and len(order) == 2:
-            b = _to_mg(b_raw, parsed.group("unit"))
-            return {order[0]: a, order[1]: b}
-        return result
+        return unknown
+    unit = parsed.group("unit")
+    a = _to_mg(parsed.group("a"), unit)
+    if parsed.group("b") is not None:
+        order = _combination_order().get(key)
+        if order is None:
+            return unknown
+        return [(order[0], a), (order[1], _to_mg(parsed.group("b"), unit))]
     if len(term.ingredients) == 1:
-        result[term.ingredients[0]] = a
-    return result
+        return [(term.ingredients[0], a)]
+    return unknown
 
 
 def _split_strength(text: str, end: int) -> tuple[float, float] | None:
@@ -289,11 +296,18 @@ def _split_strength(text: str, end: int) -> tuple[float, float] | None:
 
 
 def _drop_redundant(found: list[DrugMatch]) -> tuple[DrugMatch, ...]:
-    """Drop a strength-less match when the same ingredient also appears with a strength."""
+    """One match per (ingredient, strength), first mention first; a strength-less match is dropped
+    when the same ingredient also appears with a strength."""
     with_strength = {m.ingredient.name for m in found if m.strength_mg is not None}
-    return tuple(
-        m for m in found if m.strength_mg is not None or m.ingredient.name not in with_strength
-    )
+    seen: set[tuple[str, float | None]] = set()
+    result = []
+    for m in found:
+        key = (m.ingredient.name, m.strength_mg)
+        if key in seen or (m.strength_mg is None and m.ingredient.name in with_strength):
+            continue
+        seen.add(key)
+        result.append(m)
+    return tuple(result)
 
 
 # --------------------------------------------------------------------------- dose config

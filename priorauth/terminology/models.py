@@ -14,10 +14,14 @@ __all__ = [
     "DiagnosisInfo",
     "DrugClass",
     "DrugMatch",
+    "Episode",
     "Ingredient",
+    "IngredientRole",
     "Instrument",
     "InstrumentId",
     "ProcedureInfo",
+    "Remission",
+    "Severity",
 ]
 
 DrugClass = Literal[
@@ -36,6 +40,8 @@ DrugClass = Literal[
     "augmentation_other",
 ]
 
+IngredientRole = Literal["antidepressant", "augmentation"]
+
 InstrumentId = Literal["phq9", "phq2", "phqa", "hamd", "madrs", "bdi2", "qids_sr", "gad7"]
 
 DiagnosisCategory = Literal[
@@ -48,8 +54,16 @@ DiagnosisCategory = Literal[
     "pregnancy",
     "anxiety",
     "ptsd",
+    "neurological",
     "other_excluded",
 ]
+"""``depression_other``: depressive codes that are not MDD proper (F32.A, F32.8x, F33.8, F34.1,
+dysthymia...). ``neurological``: conditions payers list as TMS exclusions (cerebrovascular disease,
+dementia, intracranial injury, brain tumour, raised intracranial pressure)."""
+
+Episode = Literal["single", "recurrent", "unspecified"]
+Severity = Literal["mild", "moderate", "severe", "unspecified"]
+Remission = Literal["partial", "full"]
 
 
 class _Frozen(BaseModel):
@@ -68,11 +82,13 @@ class Ingredient(_Frozen):
     rxcui: str | None
     atc: str | None
     drug_class: DrugClass
-    role: Literal["antidepressant", "augmentation"]
+    role: IngredientRole
     min_adequate_mg_per_day: float | None
     dose_confirmed: bool
     usual_max_mg_per_day: float | None
     brands: tuple[str, ...]
+    alt_classes: tuple[DrugClass, ...] = ()
+    """Other classes some payers use (vilazodone/vortioxetine: ``("ssri",)``)."""
     dose_source: str = ""
     notes: str = ""
 
@@ -85,6 +101,9 @@ class DrugMatch(_Frozen):
     """mg per dose unit (tablet, capsule, mL, patch per 24 h...) when the product states it."""
     how: str
     """e.g. ``"rxnorm 312938 (SCD)"``, ``"text: brand 'Lexapro'"``."""
+    per: str | None = None
+    """The dose unit of ``strength_mg`` when known from a code: "tablet", "capsule", "mL",
+    "24 h" (transdermal), "actuation", "injection", "kit"..."""
 
 
 class Instrument(_Frozen):
@@ -93,14 +112,18 @@ class Instrument(_Frozen):
     id: InstrumentId
     name: str
     loinc_total: str | None
-    loinc_total_confirmed: bool
-    loinc_panel: str | None
     min_score: int
     max_score: int
     bands: tuple[tuple[int, int, str], ...]
-    bands_confirmed: bool
     item_loincs: tuple[str, ...]
-    aliases: tuple[str, ...]
+    loinc_total_confirmed: bool = False
+    """False where the reference marks the total-score LOINC UNCONFIRMED (or has none)."""
+    loinc_panel: str | None = None
+    loinc_other: tuple[str, ...] = ()
+    """Other panel codes (e.g. the PHQ-2 CMS variant 58120-7)."""
+    bands_confirmed: bool = False
+    """False where the reference marks the cut-offs UNCONFIRMED or source-dependent."""
+    aliases: tuple[str, ...] = ()
 
 
 class DiagnosisInfo(_Frozen):
@@ -110,11 +133,19 @@ class DiagnosisInfo(_Frozen):
     code: str
     system: str
     display: str | None
-    episode: Literal["single", "recurrent", "unspecified"] | None
-    severity: Literal["mild", "moderate", "severe", "unspecified"] | None
+    episode: Episode | None
+    """Depression codes only."""
+    severity: Severity | None
+    """Depression codes only; SNOMED "minimal" reads as mild, "moderately severe" as moderate;
+    None for remission codes."""
     psychotic_features: bool | None
-    remission: Literal["partial", "full", "unspecified"] | None
+    """True/False when the code says so (ICD-10-CM mild/moderate MDD codes are non-psychotic by
+    construction); None when it does not."""
+    remission: Remission | None
+    """partial/full when the code says which; None otherwise (also for "in remission, unspecified",
+    which has ``in_remission_code=True``)."""
     in_remission_code: bool
+    """The code itself says "in remission" (MDD, bipolar, substance use)."""
 
 
 class ProcedureInfo(_Frozen):
@@ -129,7 +160,8 @@ class CodeSet(_Frozen):
     """A named set of (system, code) pairs.
 
     ICD-10-CM entries that are categories/subcategories (marked ``prefix`` in the data file) match
-    every descendant: ``G40`` matches ``G40.909``.
+    every descendant: ``G40`` matches ``G40.909``, ``O`` matches every pregnancy chapter code.
+    ``prefixes`` is the subset of ``codes`` that match that way.
     """
 
     name: str
@@ -145,6 +177,4 @@ class CodeSet(_Frozen):
         norm = normalise_code(sys_uri, code)
         if (sys_uri, norm) in self.codes:
             return True
-        return any(
-            (sys_uri, norm[:n]) in self.prefixes for n in range(3, len(norm))
-        )
+        return any((sys_uri, norm[:n].rstrip(".")) in self.prefixes for n in range(1, len(norm)))

@@ -17,6 +17,7 @@ __all__ = [
     "RXNORM",
     "SNOMED",
     "canonical_system",
+    "ndc_to_11",
     "normalise_code",
 ]
 
@@ -24,7 +25,7 @@ ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
 SNOMED = "http://snomed.info/sct"
 LOINC = "http://loinc.org"
 CPT = "http://www.ama-assn.org/go/cpt"
-HCPCS = "https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets"
+HCPCS = "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets"
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 NDC = "http://hl7.org/fhir/sid/ndc"
 
@@ -50,7 +51,6 @@ _ALIASES: dict[str, str] = {
     "urn:oid:2.16.840.1.113883.6.12": CPT,
     "cpt": CPT,
     HCPCS: HCPCS,
-    "http://www.cms.gov/medicare/coding/hcpcsreleasecodesets": HCPCS,
     "urn:oid:2.16.840.1.113883.6.285": HCPCS,
     "hcpcs": HCPCS,
     RXNORM: RXNORM,
@@ -100,9 +100,16 @@ def normalise_code(system: str | None, code: str) -> str:
 
 
 def ndc_to_11(code: str) -> str:
-    """Convert a 10-digit hyphenated NDC (4-4-2, 5-3-2, 5-4-1) or an 11-digit NDC to 11 digits."""
+    """Normalise an NDC: hyphenated package codes (4-4-2, 5-3-2, 5-4-1) -> 11 digits (5-4-2),
+    hyphenated product codes (labeler-product) -> 9 digits (5-4); plain digits are kept.
+
+    >>> ndc_to_11("81968-045-30"), ndc_to_11("81968-045")
+    ('81968004530', '819680045')
+    """
     parts = code.strip().split("-")
     if len(parts) == 3 and all(p.isdigit() for p in parts):
         a, b, c = parts
         return f"{a.zfill(5)}{b.zfill(4)}{c.zfill(2)}"
-    return code.strip().replace("-", "")
+    if len(parts) == 2 and all(p.isdigit() for p in parts):
+        return f"{parts[0].zfill(5)}{parts[1].zfill(4)}"
+    return code.strip().replace("-", "").replace(" ", "")

@@ -1,0 +1,75 @@
+"""The age, attestation and ECT criteria."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from priorauth.determination import Attestation, Evidence
+from priorauth.evaluate._verdict import MET, NOT_MET, UNKNOWN, Context, Verdict, fmt_date
+from priorauth.rules.criteria import AgeCriterion, AttestationCriterion, EctCriterion
+
+__all__ = ["age_on", "evaluate_age", "evaluate_attestation", "evaluate_ect"]
+
+
+def age_on(birth_date: dt.date, day: dt.date) -> int:
+    """Whole years from ``birth_date`` to ``day`` (a 29 February birthday counts on 1 March)."""
+    before_birthday = (day.month, day.day) < (birth_date.month, birth_date.day)
+    return day.year - birth_date.year - int(before_birthday)
+
+
+def _bounds(c: AgeCriterion) -> str:
+    if c.min is not None and c.max is not None:
+        return f"{c.min} to {c.max}"
+    return f"{c.min} or older" if c.min is not None else f"{c.max} or younger"
+
+
+def evaluate_age(c: AgeCriterion, ctx: Context) -> Verdict:
+    """Age in whole years on the as-of date within [min, max], both inclusive."""
+    patient = ctx.record.patient
+    if patient.birth_date is not None:
+        age = age_on(patient.birth_date, ctx.as_of)
+        how = f"born {patient.birth_date.isoformat()}"
+    elif patient.age is not None:
+        age, how = patient.age, f"recorded age on {ctx.record.as_of.isoformat()}"
+    else:
+        return Verdict(UNKNOWN, "The chart has no birth date.", gaps=("Record the patient's date of birth",))
+    evidence = (Evidence(fact="patient", summary=f"age {age} ({how})", resources=patient.evidence),)
+    ok = (c.min is None or age >= c.min) and (c.max is None or age <= c.max)
+    verb = "is within" if ok else "is outside"
+    text = f"Age {age} on {ctx.as_of.isoformat()} ({how}) {verb} {_bounds(c)}."
+    return Verdict(MET if ok else NOT_MET, text, evidence)
+
+
+def evaluate_attestation(c: AttestationCriterion, ctx: Context) -> Verdict:
+    """Met when signed (default) or confirmed by id; otherwise unknown with a gap."""
+    attestation = Attestation(id=c.id, text=c.text, quote=c.quote)
+    if ctx.attested is None:
+        text = f"Attested by the signer (a chart cannot show this): {c.text}"
+        return Verdict(MET, text, attestations=(attestation,))
+    if c.id in ctx.attested:
+        return Verdict(MET, f"Confirmed by the signer: {c.text}", attestations=(attestation,))
+    gap = f"Signer to confirm: {c.text}"
+    return Verdict(UNKNOWN, f"Not yet confirmed by the signer: {c.text}", gaps=(gap,),
+                   attestations=(attestation,))
+
+
+def evaluate_ect(c: EctCriterion, ctx: Context) -> Verdict:
+    """An ECT record with one of the accepted statuses."""
+    records = [(i, t) for i, t in enumerate(ctx.record.therapies) if t.category == "ect"]
+    if not records:
+        wanted = " or ".join(s.replace("_", " ") for s in c.statuses)
+        return Verdict(UNKNOWN, "The chart has no ECT record.",
+                       gaps=(f"Document the ECT status ({wanted}) and the reason",))
+    evidence = tuple(
+        Evidence(fact=f"therapies[{i}]",
+                 summary=f"ECT {t.status.replace('_', ' ')} on {fmt_date(t.start)}"
+                 + (f" ({t.reason})" if t.reason else ""),
+                 resources=t.evidence)
+        for i, t in records
+    )
+    matching = [t for _, t in records if t.status in c.statuses]
+    if matching:
+        first = matching[0]
+        return Verdict(MET, f"ECT {first.status.replace('_', ' ')} on {fmt_date(first.start)}.", evidence)
+    found = ", ".join(sorted({t.status for _, t in records}))
+    return Verdict(NOT_MET, f"ECT records show {found}, not {', '.join(c.statuses)}.", evidence)

@@ -1,0 +1,116 @@
+"""The psychotherapy criterion."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from priorauth.determination import Evidence
+from priorauth.evaluate._verdict import MET, NOT_MET, UNKNOWN, Context, Verdict, plural
+from priorauth.evaluate.criteria._trials import window_start
+from priorauth.facts.models import TherapyFact
+from priorauth.rules.criteria import PsychotherapyCriterion
+
+__all__ = ["evaluate_psychotherapy"]
+
+_DONE = ("completed", "in_progress")
+
+
+@dataclass(frozen=True)
+class _Span:
+    """Sessions and the weeks they span."""
+
+    sessions: int
+    first: dt.date | None
+    last: dt.date | None
+
+    @property
+    def weeks(self) -> float:
+        if self.first is None or self.last is None:
+            return 0.0
+        return (self.last - self.first).days / 7
+
+
+def _span(therapies: list[TherapyFact]) -> _Span:
+    if not therapies:
+        return _Span(0, None, None)
+    first = min(t.start for t in therapies)
+    last = max(t.end or t.start for t in therapies)
+    return _Span(sum(t.sessions for t in therapies), first, last)
+
+
+def _enough(c: PsychotherapyCriterion, span: _Span) -> bool:
+    weeks_ok = c.min_weeks is None or span.weeks + 1e-9 >= c.min_weeks
+    return span.sessions >= max(c.min_sessions, 1) and weeks_ok
+
+
+def _relevant(c: PsychotherapyCriterion, ctx: Context) -> list[tuple[int, TherapyFact]]:
+    start = window_start(c.window, c.lookback_days, ctx)
+    return [
+        (i, t) for i, t in enumerate(ctx.record.therapies)
+        if t.category == "psychotherapy" and t.status in _DONE and t.start <= ctx.as_of
+        and (start is None or (t.end or t.start) >= start)
+    ]
+
+
+def _typed(c: PsychotherapyCriterion, t: TherapyFact) -> str:
+    """``yes``, ``no`` or ``unknown``: whether the therapy is of an accepted type."""
+    if not c.types:
+        return "yes"
+    if t.therapy_type is None:
+        return "unknown"
+    return "yes" if t.therapy_type.lower() in {x.lower() for x in c.types} else "no"
+
+
+def _evidence(i: int, t: TherapyFact) -> Evidence:
+    kind = t.therapy_type or "psychotherapy (type not stated)"
+    end = f" to {t.end.isoformat()}" if t.end else ""
+    summary = f"{kind}, {plural(t.sessions, 'session')}, {t.start.isoformat()}{end}"
+    return Evidence(fact=f"therapies[{i}]", summary=summary, resources=t.evidence)
+
+
+def _needs(c: PsychotherapyCriterion) -> str:
+    kinds = "/".join(c.types) if c.types else "psychotherapy"
+    weeks = f" over {c.min_weeks:g}+ weeks" if c.min_weeks else ""
+    return f"{kinds}: {plural(max(c.min_sessions, 1), 'session')}{weeks}"
+
+
+def evaluate_psychotherapy(c: PsychotherapyCriterion, ctx: Context) -> Verdict:
+    """Enough sessions (and weeks) of an accepted type within the window."""
+    if c.window == "current_episode" and ctx.record.current_episode_onset is None:
+        return Verdict(UNKNOWN, "The chart does not date the current episode's onset.",
+                       gaps=("Document the onset date of the current depressive episode",))
+    relevant = _relevant(c, ctx)
+    if not relevant:
+        return _summary_only(c, ctx)
+    evidence = tuple(_evidence(i, t) for i, t in relevant)
+    sure = _span([t for _, t in relevant if _typed(c, t) == "yes"])
+    maybe = _span([t for _, t in relevant if _typed(c, t) != "no"])
+    if _enough(c, sure):
+        return Verdict(MET, f"{_describe(sure)} of accepted psychotherapy; needs {_needs(c)}.", evidence)
+    if _enough(c, maybe):
+        gap = f"Document the type of psychotherapy (accepted: {', '.join(c.types)})"
+        return Verdict(UNKNOWN, f"Enough sessions only if untyped ones are {'/'.join(c.types)}.", evidence, (gap,))
+    return Verdict(NOT_MET, f"{_describe(maybe)} recorded; needs {_needs(c)}.", evidence)
+
+
+def _describe(span: _Span) -> str:
+    return f"{plural(span.sessions, 'session')} over {span.weeks:.1f} weeks"
+
+
+def _summary_only(c: PsychotherapyCriterion, ctx: Context) -> Verdict:
+    """Fall back to the record's psychotherapy summary when no session facts are listed."""
+    summary = ctx.record.psychotherapy
+    if summary.sessions == 0:
+        return Verdict(UNKNOWN, "The chart records no psychotherapy in the period.",
+                       gaps=(f"Document psychotherapy ({_needs(c)}): type, dates, sessions",))
+    evidence = (Evidence(fact="psychotherapy", summary=f"{plural(summary.sessions, 'session')}",
+                         resources=summary.evidence),)
+    span = _Span(summary.sessions, summary.first, summary.last)
+    if _enough(c, span):
+        if not c.types or set(summary.types) & set(c.types):
+            return Verdict(MET, f"Summary: {_describe(span)}.", evidence)
+        gap = f"Document the type of psychotherapy ({_needs(c)})"
+        return Verdict(UNKNOWN, f"Summary: {_describe(span)}, type not accepted or not stated.",
+                       evidence, (gap,))
+    return Verdict(NOT_MET, f"Summary: {_describe(span)}; needs {_needs(c)}.", evidence)

@@ -1,0 +1,191 @@
+"""The antidepressant_trials and intolerance criteria."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from priorauth.determination import CriterionOutcome
+from priorauth.evaluate._verdict import MET, NOT_MET, UNKNOWN, Context, Verdict, all_of, plural
+from priorauth.evaluate.criteria._trials import (
+    Check,
+    TrialCheck,
+    combine,
+    duration_check,
+    in_window,
+    tally,
+    trial_evidence,
+    trial_label,
+)
+from priorauth.facts.models import MedicationTrial, PatientRecord
+from priorauth.rules.criteria import AntidepressantTrialsCriterion, IntoleranceCriterion
+
+__all__ = ["evaluate_antidepressant_trials", "evaluate_intolerance", "is_augmentation"]
+
+_NO_HISTORY = "Document the antidepressant history: drug, daily dose, start and stop dates, outcome"
+
+
+def is_augmentation(trial: MedicationTrial, record: PatientRecord) -> bool:
+    """An augmenting agent, or an antidepressant added to one of a different class."""
+    if trial.role == "augmentation":
+        return True
+    augmented = {t.drug_class for t in record.trials if t.ingredient in trial.augments}
+    return bool(augmented) and trial.drug_class not in augmented
+
+
+def _outcome_check(c: AntidepressantTrialsCriterion, trial: MedicationTrial) -> Check:
+    if trial.outcome in c.outcomes:
+        return MET, ""
+    if trial.outcome == "unknown":
+        what = "the response so far" if trial.ongoing else "the outcome (no response, or side effects)"
+        return UNKNOWN, what
+    return NOT_MET, f"outcome {trial.outcome.replace('_', ' ')} does not count"
+
+
+def _dose_check(trial: MedicationTrial) -> Check:
+    if trial.adequate_dose is None:
+        return UNKNOWN, "the daily dose reached"
+    return (MET, "") if trial.adequate_dose else (NOT_MET, "dose below the adequate dose")
+
+
+def _adherence_check(trial: MedicationTrial, minimum: float) -> Check:
+    if trial.adherence_pdc is None:
+        return UNKNOWN, f"adherence (pharmacy fills; {minimum:.0%} of days covered needed)"
+    ok = trial.adherence_pdc + 1e-9 >= minimum
+    return (MET, "") if ok else (NOT_MET, f"adherence {trial.adherence_pdc:.0%} < {minimum:.0%}")
+
+
+def _adequacy(c: AntidepressantTrialsCriterion, trial: MedicationTrial, ctx: Context) -> Iterator[Check]:
+    if trial.outcome == "intolerance" and not c.intolerance_needs_adequate_trial:
+        return
+    if c.adequate_dose:
+        yield _dose_check(trial)
+    if c.min_weeks is not None:
+        yield duration_check(trial, c.min_weeks, c.duration_at_adequate_dose, ctx.as_of)
+    if c.min_adherence_pdc is not None:
+        yield _adherence_check(trial, c.min_adherence_pdc)
+
+
+def _check(c: AntidepressantTrialsCriterion, index: int, trial: MedicationTrial, ctx: Context) -> TrialCheck:
+    checks: list[Check] = [in_window(trial, c.window, c.lookback_days, ctx)]
+    if trial.indication:
+        checks.append((NOT_MET, f"prescribed for {trial.indication}"))
+    checks.append(_outcome_check(c, trial))
+    checks.extend(_adequacy(c, trial, ctx))
+    return combine(index, trial, checks)
+
+
+def _main_pool(c: AntidepressantTrialsCriterion, ctx: Context) -> list[tuple[int, MedicationTrial]]:
+    return [
+        (i, t) for i, t in enumerate(ctx.record.trials)
+        if (t.role == "antidepressant" or c.include_augmentation)
+        and (not c.classes or t.drug_class in c.classes)
+    ]
+
+
+def _augmentation_pool(ctx: Context) -> list[tuple[int, MedicationTrial]]:
+    return [(i, t) for i, t in enumerate(ctx.record.trials) if is_augmentation(t, ctx.record)]
+
+
+def _longer(c: AntidepressantTrialsCriterion, checks: list[TrialCheck], ctx: Context) -> list[TrialCheck]:
+    assert c.longer is not None  # noqa: S101  (caller checks)
+    return [
+        combine(k.index, k.trial, [(k.outcome, ""),
+                                   duration_check(k.trial, c.longer.min_weeks, False, ctx.as_of)])
+        for k in checks
+    ]
+
+
+def _parts(c: AntidepressantTrialsCriterion, ctx: Context) -> Iterator[tuple[str, CriterionOutcome, list[TrialCheck]]]:
+    main = [_check(c, i, t, ctx) for i, t in _main_pool(c, ctx)]
+    if c.min_trials or c.min_classes or c.longer:
+        t = tally(main)
+        text = f"{len(t.ingredients)} of {c.min_trials} failed trials, {len(t.classes)} of {c.min_classes} classes"
+        yield text, t.outcome(c.min_trials, c.min_classes), main
+    if c.longer is not None:
+        longer = _longer(c, main, ctx)
+        n = len(tally(longer).ingredients)
+        yield (f"{n} of {c.longer.n} trials lasting {c.longer.min_weeks:g}+ weeks",
+               tally(longer).outcome(c.longer.n, 0), longer)
+    if c.min_augmentation_trials or c.min_augmentation_classes:
+        aug = [_check(c, i, t, ctx) for i, t in _augmentation_pool(ctx)]
+        t = tally(aug)
+        yield (f"{len(t.ingredients)} of {c.min_augmentation_trials} augmentation trials",
+               t.outcome(c.min_augmentation_trials, c.min_augmentation_classes), aug)
+
+
+def evaluate_antidepressant_trials(c: AntidepressantTrialsCriterion, ctx: Context) -> Verdict:
+    """Distinct failed trials and classes (and augmentation trials) meeting the adequacy rules."""
+    if not ctx.record.trials:
+        return Verdict(UNKNOWN, "The chart has no medication trials.", gaps=(_NO_HISTORY,))
+    parts = list(_parts(c, ctx))
+    outcome = all_of(o for _, o, _ in parts)
+    checks = _unique(k for _, _, ks in parts for k in ks)
+    summary = "; ".join(text for text, _, _ in parts)
+    return _verdict(outcome, summary, checks)
+
+
+def _unique(checks: Iterator[TrialCheck]) -> list[TrialCheck]:
+    seen: dict[int, TrialCheck] = {}
+    for check in checks:
+        seen.setdefault(check.index, check)
+    return [seen[i] for i in sorted(seen)]
+
+
+def _verdict(outcome: CriterionOutcome, summary: str, checks: list[TrialCheck]) -> Verdict:
+    counted = [trial_label(k.trial) for k in checks if k.outcome == MET]
+    unclear = [f"{trial_label(k.trial)}: {', '.join(k.missing)} unknown" for k in checks if k.outcome == UNKNOWN]
+    excluded = [f"{trial_label(k.trial)}: {'; '.join(k.reasons)}" for k in checks if k.outcome == NOT_MET]
+    lines = [f"{summary}."]
+    lines += [f"Counted: {', '.join(counted)}."] if counted else []
+    lines += [f"Unclear: {'; '.join(unclear)}."] if unclear else []
+    lines += [f"Not counted: {'; '.join(excluded)}."] if excluded else []
+    gaps = _gaps(checks) if outcome == UNKNOWN else ()
+    evidence = tuple(trial_evidence(k.index, k.trial) for k in checks)
+    return Verdict(outcome, " ".join(lines), evidence, gaps)
+
+
+def _gaps(checks: list[TrialCheck]) -> tuple[str, ...]:
+    return tuple(
+        f"{k.trial.ingredient} (started {k.trial.start.isoformat()}): document {', '.join(k.missing)}"
+        for k in checks if k.outcome == UNKNOWN
+    )
+
+
+def _intolerance_check(c: IntoleranceCriterion, index: int, trial: MedicationTrial, ctx: Context) -> TrialCheck:
+    checks: list[Check] = [in_window(trial, c.window, c.lookback_days, ctx)]
+    if trial.outcome == "intolerance":
+        if c.distinct_side_effects and not trial.outcome_detail:
+            checks.append((UNKNOWN, "the side effect"))
+    elif trial.outcome == "unknown" and not trial.ongoing:
+        checks.append((UNKNOWN, "whether it was stopped for side effects"))
+    else:
+        checks.append((NOT_MET, "not stopped for intolerance"))
+    return combine(index, trial, checks)
+
+
+def evaluate_intolerance(c: IntoleranceCriterion, ctx: Context) -> Verdict:
+    """Distinct trials stopped for intolerance (and distinct side effects when required)."""
+    pool = [
+        (i, t) for i, t in enumerate(ctx.record.trials)
+        if (t.role == "antidepressant" or c.include_augmentation)
+        and (not c.classes or t.drug_class in c.classes)
+    ]
+    if not pool:
+        return Verdict(UNKNOWN, "The chart has no medication trials.", gaps=(_NO_HISTORY,))
+    checks = [_intolerance_check(c, i, t, ctx) for i, t in pool]
+    t = tally(checks)
+    outcome = t.outcome(c.min_trials, c.min_classes)
+    if c.distinct_side_effects:
+        outcome = all_of([outcome, _distinct_effects(checks, c.min_trials)])
+    summary = (f"{plural(len(t.ingredients), 'trial')} stopped for intolerance of {c.min_trials} "
+               f"required, {len(t.classes)} of {c.min_classes} classes")
+    return _verdict(outcome, summary, checks)
+
+
+def _distinct_effects(checks: list[TrialCheck], needed: int) -> CriterionOutcome:
+    named = {(k.trial.outcome_detail or "").strip().lower() for k in checks if k.outcome == MET}
+    unnamed = sum(1 for k in checks if k.outcome == UNKNOWN)
+    definite = len(named - {""})
+    if definite >= needed:
+        return MET
+    return UNKNOWN if definite + unnamed >= needed else NOT_MET

@@ -1,0 +1,254 @@
+"""Apply one payer policy to one PatientRecord: the criteria tree, three-valued, explained.
+
+``evaluate`` is pure: the as-of date is passed in, nothing is read from disk or the clock.
+
+* Leaves are evaluated by kind (:mod:`priorauth.evaluate.criteria`).
+* Groups combine their members: ``all`` (any not met -> not met, else any unknown -> unknown),
+  ``any`` (any met -> met, else any unknown -> unknown), ``at_least n`` (n met -> met, fewer than
+  n possible -> not met, else unknown).
+* The root outcome gives the status: met -> ``meets``, not met -> ``does_not_meet``, unknown ->
+  ``needs_documentation``.
+* ``Determination.criteria`` holds the root's members when the root is an ``all`` group (the
+  usual "all of these" policy), else the root itself; groups carry their members as children.
+* ``Determination.gaps`` lists the gaps of the unknown criteria that decide the outcome (a gap in
+  an alternative that is not needed is left out); each unknown result keeps its own gaps too.
+* ``Determination.attestations`` lists the attestations the signer confirms: the policy's
+  ``attestations`` plus those of the criteria the outcome relies on (an attestation alternative
+  is left out when a documented alternative is met).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
+
+from priorauth.determination import (
+    Attestation,
+    CriterionOutcome,
+    CriterionResult,
+    Determination,
+    DeterminationStatus,
+    Gap,
+    PolicyRef,
+    ServiceRequested,
+)
+from priorauth.evaluate._verdict import MET, NOT_MET, UNKNOWN, Context, Verdict, any_of, all_of, at_least
+from priorauth.evaluate.criteria import evaluate_leaf
+from priorauth.facts.models import PatientRecord
+from priorauth.rules.models import AllGroup, AnyGroup, AtLeastGroup, LeafCriterion, Node, Policy
+
+__all__ = ["evaluate", "policy_ref"]
+
+_STATUS: dict[CriterionOutcome, DeterminationStatus] = {
+    MET: "meets",
+    NOT_MET: "does_not_meet",
+    UNKNOWN: "needs_documentation",
+}
+_Group = AllGroup | AnyGroup | AtLeastGroup
+
+
+@dataclass(frozen=True)
+class _Evaluated:
+    """A result with the attestations it relies on, and its evaluated members."""
+
+    result: CriterionResult
+    attestations: tuple[Attestation, ...]
+    members: tuple[_Evaluated, ...] = ()
+
+
+def evaluate(
+    record: PatientRecord,
+    policy: Policy,
+    *,
+    as_of: dt.date,
+    attested: Collection[str] | None = None,
+) -> Determination:
+    """Apply ``policy`` to ``record`` on ``as_of``.
+
+    ``attested``: the attestation ids the signer has confirmed. ``None`` (the default) means every
+    attestation is confirmed by signing the letter, so attestation criteria are met; with a
+    collection, attestation criteria not in it are unknown ("Signer to confirm: ...").
+    """
+    ctx = Context(record, as_of, frozenset(attested) if attested is not None else None)
+    root = _node(policy.criteria, "criteria", ctx)
+    status = _STATUS[root.result.outcome]
+    return Determination(
+        as_of=as_of,
+        status=status,
+        policy=policy_ref(policy),
+        criteria=_top_level(policy, root),
+        gaps=_dedupe_gaps(_deciding_gaps(root.result)),
+        attestations=_attestations(policy, root),
+        summary=_summary(policy, root.result, status, as_of),
+        record=record,
+    )
+
+
+def _top_level(policy: Policy, root: _Evaluated) -> tuple[CriterionResult, ...]:
+    if isinstance(policy.criteria, AllGroup):
+        return root.result.children
+    return (root.result,)
+
+
+def _node(node: Node, path: str, ctx: Context) -> _Evaluated:
+    if isinstance(node, AllGroup | AnyGroup | AtLeastGroup):
+        return _group(node, path, ctx)
+    return _leaf(node, ctx)
+
+
+def _leaf(criterion: LeafCriterion, ctx: Context) -> _Evaluated:
+    verdict = evaluate_leaf(criterion, ctx)
+    actions = verdict.gaps if verdict.outcome == UNKNOWN else ()
+    if criterion.gap and actions:
+        actions = (criterion.gap,)
+    result = CriterionResult(
+        id=criterion.id,
+        title=criterion.title,
+        kind=criterion.kind,
+        outcome=verdict.outcome,
+        explanation=verdict.explanation,
+        quote=criterion.quote,
+        evidence=verdict.evidence,
+        gaps=tuple(Gap(criterion_id=criterion.id, action=a) for a in actions),
+        review_flag=criterion.review,
+    )
+    return _Evaluated(result, _leaf_attestations(criterion, verdict))
+
+
+def _leaf_attestations(criterion: LeafCriterion, verdict: Verdict) -> tuple[Attestation, ...]:
+    if criterion.kind == "attestation" or verdict.outcome == MET:
+        return verdict.attestations
+    return ()
+
+
+def _group_kind(group: _Group) -> str:
+    if isinstance(group, AllGroup):
+        return "all"
+    return "any" if isinstance(group, AnyGroup) else "at_least"
+
+
+def _needed(group: _Group) -> int:
+    if isinstance(group, AtLeastGroup):
+        return group.at_least.n
+    return len(group.all) if isinstance(group, AllGroup) else 1
+
+
+def _group(group: _Group, path: str, ctx: Context) -> _Evaluated:
+    kind = _group_kind(group)
+    base = f"{path}.{kind}"
+    members = tuple(_node(m, f"{base}.{i}", ctx) for i, m in enumerate(group.members()))
+    outcomes = [m.result.outcome for m in members]
+    outcome = _combine(kind, _needed(group), outcomes)
+    result = CriterionResult(
+        id=group.id or path,
+        title=group.title or _default_title(kind, _needed(group)),
+        kind=kind,
+        outcome=outcome,
+        explanation=_group_explanation(kind, _needed(group), members),
+        quote=group.quote,
+        children=tuple(m.result for m in members),
+        review_flag=group.review,
+    )
+    return _Evaluated(result, _group_attestations(kind, _needed(group), members), members)
+
+
+def _combine(kind: str, needed: int, outcomes: list[CriterionOutcome]) -> CriterionOutcome:
+    if kind == "all":
+        return all_of(outcomes)
+    return any_of(outcomes) if kind == "any" else at_least(needed, outcomes)
+
+
+def _default_title(kind: str, needed: int) -> str:
+    return {"all": "All of the following", "any": "Any of the following"}.get(
+        kind, f"At least {needed} of the following"
+    )
+
+
+def _group_explanation(kind: str, needed: int, members: tuple[_Evaluated, ...]) -> str:
+    counts = {o: [m.result.title for m in members if m.result.outcome == o] for o in (MET, NOT_MET, UNKNOWN)}
+    need = {"all": f"all {len(members)}", "any": "any 1"}.get(kind, f"{needed}")
+    text = f"{len(counts[MET])} of {len(members)} met (needs {need})"
+    if counts[NOT_MET]:
+        text += f"; not met: {', '.join(counts[NOT_MET])}"
+    if counts[UNKNOWN]:
+        text += f"; unknown: {', '.join(counts[UNKNOWN])}"
+    return text + "."
+
+
+def _group_attestations(kind: str, needed: int, members: tuple[_Evaluated, ...]) -> tuple[Attestation, ...]:
+    """The attestations the group relies on: documented alternatives are preferred."""
+    if kind == "all":
+        return tuple(a for m in members for a in m.attestations)
+    met = sorted((m for m in members if m.result.outcome == MET), key=lambda m: len(m.attestations) > 0)
+    chosen = met[:needed] if len(met) >= needed else list(members)
+    return tuple(a for m in chosen for a in m.attestations)
+
+
+def _deciding_gaps(result: CriterionResult) -> Iterator[Gap]:
+    """Gaps of the unknown criteria under an unknown node (others cannot change the outcome)."""
+    if result.outcome != UNKNOWN:
+        return
+    yield from result.gaps
+    for child in result.children:
+        yield from _deciding_gaps(child)
+
+
+def _dedupe_gaps(gaps: Iterator[Gap]) -> tuple[Gap, ...]:
+    seen: dict[str, Gap] = {}
+    for gap in gaps:
+        seen.setdefault(gap.action, gap)
+    return tuple(seen.values())
+
+
+def _attestations(policy: Policy, root: _Evaluated) -> tuple[Attestation, ...]:
+    listed = [*root.attestations]
+    listed += [Attestation(id=a.id, text=a.text, quote=a.quote) for a in policy.attestations]
+    unique: dict[str, Attestation] = {}
+    for attestation in listed:
+        unique.setdefault(attestation.id, attestation)
+    return tuple(unique.values())
+
+
+def _failures(result: CriterionResult) -> Iterator[str]:
+    """Titles of the not-met leaves that make ``result`` not met."""
+    if result.outcome != NOT_MET:
+        return
+    if not result.children:
+        yield result.title
+    for child in result.children:
+        yield from _failures(child)
+
+
+def _summary(policy: Policy, root: CriterionResult, status: DeterminationStatus, as_of: dt.date) -> str:
+    name = f"{policy.payer.name} {policy.number or policy.title}"
+    if status == "meets":
+        return f"Meets {name} as of {as_of.isoformat()}."
+    if status == "does_not_meet":
+        return f"Does not meet {name}: {'; '.join(_failures(root))}."
+    count = len(_dedupe_gaps(_deciding_gaps(root)))
+    return f"Needs documentation for {name}: {count} gap(s) to close before submitting."
+
+
+def policy_ref(policy: Policy) -> PolicyRef:
+    """Which policy version (and file content) produced a determination."""
+    service = policy.service
+    return PolicyRef(
+        id=policy.id,
+        version=policy.version,
+        payer=policy.payer.name,
+        title=policy.title,
+        number=policy.number,
+        effective_from=policy.effective.from_,
+        effective_until=policy.effective.until,
+        last_reviewed=policy.last_reviewed,
+        source_urls=tuple(s.url for s in policy.sources),
+        content_hash=policy.content_hash,
+        service=ServiceRequested(
+            cpt_codes=service.cpt,
+            initial_sessions=service.initial_sessions,
+            taper_sessions=service.taper_sessions,
+            accelerated_protocols_covered=service.accelerated_protocols_covered,
+            description=service.description,
+        ),
+    )

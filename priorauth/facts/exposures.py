@@ -1,0 +1,274 @@
+"""Medication resources → exposure records, one per ingredient (docs/trial-conventions.md).
+
+Each MedicationRequest, MedicationStatement, MedicationDispense or MedicationAdministration that
+names an antidepressant or augmentation ingredient gives one :class:`Exposure` per ingredient
+(a combination product gives two), with the start and exclusive end of the conventions table, the
+daily dose, the stated outcome and the indication. Records that cannot be used become notes:
+``no-date``, ``entered-in-error``, ``not-exposure`` (draft, cancelled, not-taken, intended,
+doNotPerform), ``unknown-status``, ``future-record``, ``unparseable-dose``,
+``unknown-drug-code`` (matched by name only), ``partial-date``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from priorauth.facts.dosing import (
+    DailyDose,
+    administration_dose,
+    daily_dose,
+    dispense_daily_dose,
+)
+from priorauth.facts.indication import indication_of
+from priorauth.facts.medications import identify_medication
+from priorauth.facts.notes import Notes
+from priorauth.facts.outcomes import Stated, classify_code, classify_text, strongest
+from priorauth.facts.records import Exposure
+from priorauth.fhir.datatypes import cc_text, codings, date_precision, field, parse_date
+from priorauth.terminology import DrugMatch
+
+__all__ = ["MEDICATION_TYPES", "medication_exposures"]
+
+MEDICATION_TYPES = (
+    "MedicationRequest",
+    "MedicationStatement",
+    "MedicationDispense",
+    "MedicationAdministration",
+)
+_IGNORED = {"entered-in-error"}
+_NOT_EXPOSURE = {"draft", "cancelled", "not-taken", "intended", "declined", "not-done"}
+_KNOWN_STATUS = {
+    "MedicationRequest": {"active", "on-hold", "completed", "stopped"},
+    "MedicationStatement": {"active", "completed", "stopped", "on-hold"},
+    "MedicationDispense": {"preparation", "in-progress", "on-hold", "completed", "stopped"},
+    "MedicationAdministration": {"in-progress", "on-hold", "completed", "stopped"},
+}
+_DAYS_PER_UNIT = {"d": 1, "day": 1, "days": 1, "wk": 7, "week": 7, "weeks": 7, "mo": 30,
+                  "month": 30, "months": 30, "a": 365, "year": 365, "h": 1 / 24}  # fmt: skip
+_ONE_DAY = dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class _Span:
+    start: dt.date
+    end: dt.date | None
+    ongoing: bool = False
+    supply_days: float | None = None
+
+
+def duration_days(duration: Any) -> float | None:
+    """A Duration / Quantity of time in days (``{"value": 30, "unit": "days"}`` → 30.0)."""
+    value = field(duration, "value")
+    unit = field(duration, "code") or field(duration, "unit") or "d"
+    factor = _DAYS_PER_UNIT.get(str(unit).strip().lower())
+    if value is None or factor is None:
+        return None
+    return float(value) * factor
+
+
+def _plus(day: dt.date | None, days: float = 1) -> dt.date | None:
+    return day + dt.timedelta(days=int(days)) if day is not None else None
+
+
+def _first(items: Any) -> Any:
+    return items[0] if items else None
+
+
+def _request_start(resource: Any) -> Any:
+    dosage = _first(field(resource, "dosageInstruction"))
+    bounds = field(field(field(dosage, "timing"), "repeat"), "boundsPeriod")
+    return field(bounds, "start") or field(resource, "authoredOn")
+
+
+def _request_end(resource: Any, start: dt.date) -> tuple[dt.date | None, float | None]:
+    dosage = _first(field(resource, "dosageInstruction"))
+    bounds = field(field(field(dosage, "timing"), "repeat"), "boundsPeriod")
+    end = _plus(parse_date(field(bounds, "end")))
+    dispense = field(resource, "dispenseRequest")
+    end = end or _plus(parse_date(field(field(dispense, "validityPeriod"), "end")))
+    if end is not None:
+        return end, None
+    supply = duration_days(field(dispense, "expectedSupplyDuration"))
+    if supply is None:
+        return None, None
+    fills = 1 + int(field(dispense, "numberOfRepeatsAllowed") or 0)
+    return _plus(start, supply * fills), supply * fills
+
+
+def _raw_start(resource: Any, kind: str) -> Any:
+    if kind == "MedicationRequest":
+        return _request_start(resource)
+    if kind == "MedicationDispense":
+        return field(resource, "whenHandedOver") or field(resource, "whenPrepared")
+    return field(resource, "effectiveDateTime") or field(field(resource, "effectivePeriod"), "start")
+
+
+def _end(resource: Any, kind: str, start: dt.date) -> tuple[dt.date | None, float | None]:
+    """Exclusive end (None when unknown) and the days of supply it came from, if any."""
+    if kind == "MedicationRequest":
+        return _request_end(resource, start)
+    if kind == "MedicationDispense":
+        supply = duration_days(field(resource, "daysSupply"))
+        return (_plus(start, supply), supply) if supply is not None else (None, None)
+    end = _plus(parse_date(field(field(resource, "effectivePeriod"), "end")))
+    if kind == "MedicationAdministration":
+        return end or _plus(start), None
+    return end, None
+
+
+def _span(resource: Any, kind: str, start: dt.date, as_of: dt.date) -> _Span:
+    end, supply = _end(resource, kind, start)
+    status = field(resource, "status")
+    if end is None and status == "active" and kind != "MedicationDispense":
+        return _Span(start, as_of, ongoing=True, supply_days=supply)
+    if end is not None and end > as_of:
+        return _Span(start, as_of, ongoing=status != "stopped", supply_days=supply)
+    return _Span(start, end, supply_days=supply)
+
+
+def _concepts(resource: Any, name: str) -> list[Any]:
+    value = field(resource, name)
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _stated(resource: Any) -> Stated:
+    """The outcome stated by status reasons, notes and reason codes of one record."""
+    found: list[Stated] = []
+    for name in ("statusReason", "statusReasonCodeableConcept"):
+        for concept in _concepts(resource, name):
+            found += [classify_code(code, display) for _s, code, display in codings(concept)]
+            found.append(classify_text(cc_text(concept)))
+    found += [classify_text(field(note, "text")) for note in field(resource, "note") or []]
+    for concept in _concepts(resource, "reasonCode"):
+        stated = classify_text(cc_text(concept), reactions=False)
+        found.append(stated if stated.outcome != "other" else Stated("unknown"))
+    return strongest(found)
+
+
+def _dosages(resource: Any, kind: str) -> list[Any]:
+    name = "dosageInstruction" if kind in ("MedicationRequest", "MedicationDispense") else "dosage"
+    value = field(resource, name)
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _dose(resource: Any, kind: str, match: DrugMatch, single: bool, span: _Span) -> DailyDose:
+    dosages = _dosages(resource, kind)
+    if kind == "MedicationAdministration":
+        return administration_dose(_first(dosages), match.strength_mg, single)
+    dose = daily_dose(dosages, match.strength_mg, single) if dosages else DailyDose(None, "")
+    if dose.mg is None and kind == "MedicationDispense":
+        supply = duration_days(field(resource, "daysSupply"))
+        dose = dispense_daily_dose(field(resource, "quantity"), supply, match.strength_mg, single)
+    return dose
+
+
+class _Reader:
+    """Turns the medication resources of one chart into exposures, collecting notes."""
+
+    def __init__(self, index: Any, *, as_of: dt.date, notes: Notes) -> None:
+        self.index = index
+        self.as_of = as_of
+        self.notes = notes
+
+    def read(self, resource: Any, kind: str) -> list[Exposure]:
+        identified = identify_medication(self.index, resource)
+        if not identified.matches:
+            return []
+        ref = self.index.ref_of(resource)
+        if identified.unknown_code:
+            self.notes.add(
+                "unknown-drug-code", f"{ref}: drug code not in the terminology tables; "
+                "the ingredient was recognised from its name", resource=ref, severity="info",
+            )
+        if not self._usable(resource, kind, ref):
+            return []
+        start = self._start(resource, kind, ref)
+        if start is None:
+            return []
+        return self._exposures(resource, kind, ref, start, identified.matches)
+
+    def _usable(self, resource: Any, kind: str, ref: str) -> bool:
+        status = field(resource, "status")
+        if status in _IGNORED:
+            self.notes.add("entered-in-error", f"{ref} is marked entered-in-error and is ignored",
+                           resource=ref, severity="info")
+            return False
+        if status in _NOT_EXPOSURE or field(resource, "doNotPerform") is True:
+            why = f"status {status}" if status in _NOT_EXPOSURE else "doNotPerform"
+            self.notes.add("not-exposure", f"{ref} ({why}) is not a medication exposure",
+                           resource=ref, severity="info")
+            return False
+        if status not in _KNOWN_STATUS[kind]:
+            self.notes.add("unknown-status", f"{ref} has status {status!r}; its end is taken "
+                           "only from explicit dates", resource=ref)
+        return True
+
+    def _start(self, resource: Any, kind: str, ref: str) -> dt.date | None:
+        raw = _raw_start(resource, kind)
+        start = parse_date(raw)
+        location = self.index.location_of(resource)
+        if start is None:
+            self.notes.add("no-date", f"{ref} names an antidepressant or augmentation agent but "
+                           "has no usable start date, so it is not counted as a trial",
+                           resource=ref, location=location)
+            return None
+        if date_precision(raw) != "day":
+            self.notes.add("partial-date", f"{ref}: start date has {date_precision(raw)} "
+                           "precision; the first day of that period is used",
+                           resource=ref, location=location, severity="info")
+        if start > self.as_of:
+            self.notes.add("future-record", f"{ref} starts after the as-of date and is not "
+                           "counted", resource=ref, severity="info")
+            return None
+        return start
+
+    def _exposures(
+        self, resource: Any, kind: str, ref: str, start: dt.date, matches: Sequence[DrugMatch]
+    ) -> list[Exposure]:
+        span = _span(resource, kind, start, self.as_of)
+        stated = _stated(resource)
+        indication = indication_of(self.index, resource)
+        result = []
+        for match in matches:
+            dose = _dose(resource, kind, match, len(matches) == 1, span)
+            result.append(Exposure(
+                ingredient=match.ingredient, ref=ref, resource_type=kind, start=span.start,
+                end=span.end, ongoing=span.ongoing, daily_mg=dose.mg, dose_how=dose.how,
+                how=match.how, supply_days=span.supply_days if kind == "MedicationDispense" else None,
+                stated=stated, indication=indication,
+            ))  # fmt: skip
+        if _has_dose_data(resource, kind) and all(e.daily_mg is None for e in result):
+            self.notes.add("unparseable-dose", f"{ref}: the dosage could not be read as a daily "
+                           "dose in mg; the dose is left unknown", resource=ref, severity="info")
+        return result
+
+
+def _has_dose_data(resource: Any, kind: str) -> bool:
+    for dosage in _dosages(resource, kind):
+        if field(dosage, "text") or field(dosage, "doseAndRate") or field(dosage, "dose"):
+            return True
+    return False
+
+
+def _all(index: Any) -> Iterator[tuple[Any, str]]:
+    for kind in MEDICATION_TYPES:
+        for resource in index.resources(kind):
+            yield resource, kind
+
+
+def medication_exposures(index: Any, *, as_of: dt.date, notes: Notes) -> list[Exposure]:
+    """Every exposure record of the chart's medication resources."""
+    reader = _Reader(index, as_of=as_of, notes=notes)
+    return [exposure for resource, kind in _all(index) for exposure in reader.read(resource, kind)]
+
+
+def iter_unique(items: Iterable[str]) -> tuple[str, ...]:
+    """Items in first-seen order without repeats."""
+    return tuple(dict.fromkeys(items))

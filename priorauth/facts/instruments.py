@@ -1,0 +1,100 @@
+"""Which rating instrument a code names, and turning a value into a checked ScoreFact.
+
+Codes first (LOINC totals, panels and items from the terminology tables; the SNOMED CT PHQ-9
+total 720433000, which those LOINC-only tables lack), then the instrument named in the text.
+Only depression instruments the PatientRecord knows are returned (GAD-7 is not).
+
+>>> identify({"coding": [{"system": "http://loinc.org", "code": "44261-6"}]}).role
+'total'
+>>> identify({"text": "HAM-D 17 total"}).instrument.id
+'hamd'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, cast, get_args
+
+from priorauth.facts.models import InstrumentId, ScoreFact
+from priorauth.facts.notes import Notes
+from priorauth.fhir.codes import SNOMED_SYSTEMS, in_system
+from priorauth.fhir.datatypes import cc_text, codings
+from priorauth.terminology import Instrument, instrument, instrument_for_code, instrument_in_text
+from priorauth.terminology import severity_band
+
+__all__ = ["Hit", "identify", "is_score_candidate", "make_score"]
+
+_TRACKED = frozenset(get_args(InstrumentId))
+_SNOMED_TOTALS = {"720433000": "phq9"}
+
+
+@dataclass(frozen=True)
+class Hit:
+    """An instrument, the role of the code (``total``, ``item``, ``panel``) and how it matched."""
+
+    instrument: Instrument
+    role: str
+    how: str
+    code: str | None = None
+
+
+def _by_code(system: str | None, code: str | None) -> Hit | None:
+    hit = instrument_for_code(system, code)
+    if hit is not None:
+        return Hit(hit[0], hit[1], f"LOINC {code}", code)
+    if code in _SNOMED_TOTALS and in_system(system, SNOMED_SYSTEMS):
+        return Hit(instrument(_SNOMED_TOTALS[code]), "total", f"SNOMED CT {code}", code)
+    return None
+
+
+def _tracked(hit: Hit | None) -> Hit | None:
+    return hit if hit is not None and hit.instrument.id in _TRACKED else None
+
+
+def identify(concept: Any) -> Hit | None:
+    """The instrument (and total / item / panel role) a code names, by code first, then text."""
+    for system, code, _display in codings(concept):
+        found = _by_code(system, code)
+        if found is not None:
+            return _tracked(found)
+    for text in (cc_text(concept), *(d for _s, _c, d in codings(concept) if d)):
+        named = instrument_in_text(text)
+        if named is not None:
+            return _tracked(Hit(named, "total", f"text: {named.id}"))
+    return None
+
+
+def is_score_candidate(raw: dict[str, Any]) -> bool:
+    """Cheap test on a raw Observation: does its code name a tracked instrument?"""
+    return identify(raw.get("code")) is not None
+
+
+def make_score(
+    notes: Notes,
+    hit: Hit,
+    value: float,
+    date: dt.date,
+    refs: Sequence[str],
+    *,
+    computed: bool = False,
+) -> ScoreFact | None:
+    """A ScoreFact with its severity band; ``None`` (and a note) when out of range."""
+    inst = hit.instrument
+    if not inst.min_score <= value <= inst.max_score:
+        notes.add(
+            "score-out-of-range",
+            f"{refs[0]}: {inst.id} score outside {inst.min_score}-{inst.max_score}; ignored",
+            resource=refs[0],
+        )
+        return None
+    return ScoreFact(
+        instrument=cast(InstrumentId, inst.id),
+        date=date,
+        value=value,
+        band=severity_band(inst.id, value),
+        computed_from_items=computed,
+        how=hit.how + (" (sum of items)" if computed else ""),
+        evidence=tuple(dict.fromkeys(refs)),
+    )

@@ -1,0 +1,220 @@
+"""TMS safety screen: seizure history, implanted devices and retained metal.
+
+Findings come from Condition, Procedure, Device and DeviceUseStatement codes (terminology code
+sets ``seizure``, ``implanted_device``, ``implant_unspecified``, ``retained_metal``;
+``seizure_risk`` gives category ``other``), or, when no code matches, from the code text
+(``contraindication_in_text``, which skips negated mentions). Screening Observations (or their
+components) that ask about a category and answer *no* (``valueBoolean false``, SNOMED 373067005,
+LOINC LA32-8, "no"/"none"/"denies"/"negative") record the category as ``screened_negative``; a
+*yes* answer is a finding. A refuted Condition is a negative screen too. Nothing recorded gives an
+empty screen, which evaluation reads as "not documented".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any, Literal
+
+from priorauth.facts.models import SafetyFinding, SafetyScreen
+from priorauth.facts.notes import Notes
+from priorauth.fhir.datatypes import cc_text, codings, field, parse_date, period_bounds
+from priorauth.terminology import code_set, contraindication_in_text
+
+__all__ = ["extract_safety", "screen_answer"]
+
+Category = Literal["seizure", "implanted_device", "retained_metal", "other"]
+_SETS: tuple[tuple[str, Category], ...] = (
+    ("seizure", "seizure"),
+    ("implanted_device", "implanted_device"),
+    ("implant_unspecified", "implanted_device"),
+    ("retained_metal", "retained_metal"),
+    ("seizure_risk", "other"),
+)
+_LABELS: dict[str, str] = {
+    "seizure": "seizure history",
+    "implanted_device": "implanted device",
+    "retained_metal": "retained metal",
+    "other": "seizure risk factor",
+}
+_QUESTION = (
+    (re.compile(r"seizure|epilep|convuls", re.I), "seizure"),
+    (re.compile(r"metal|shrapnel|fragment|bullet|foreign body", re.I), "retained_metal"),
+    (re.compile(r"implant|pacemaker|stimulator|clip|shunt|stent", re.I), "implanted_device"),
+)
+_YES = {"373066001", "LA33-6", "Y", "yes", "true", "positive", "present", "10828004"}
+_NO = {"373067005", "LA32-8", "N", "no", "false", "negative", "none", "absent", "denies",
+       "denied", "260385009", "2667000"}  # fmt: skip
+_INACTIVE = {"inactive", "remission", "resolved"}
+
+
+def _coded(concept: Any) -> tuple[Category, str, str] | None:
+    """(category, description, how) from the code sets."""
+    for system, code, display in codings(concept):
+        for set_name, category in _SETS:
+            if code_set(set_name).contains(system, code):
+                return category, display or _LABELS[category], f"{set_name} code {code}"
+    return None
+
+
+def _category(concept: Any) -> tuple[Category, str, str] | None:
+    coded = _coded(concept)
+    if coded is not None:
+        return coded
+    found = contraindication_in_text(cc_text(concept))
+    if found in ("seizure", "implanted_device", "retained_metal"):
+        category: Category = found  # type: ignore[assignment]
+        return category, _LABELS[category], "text"
+    return None
+
+
+def _question(concept: Any) -> Category | None:
+    coded = _coded(concept)
+    if coded is not None:
+        return coded[0]
+    text = " ".join([cc_text(concept), *(d or "" for _s, _c, d in codings(concept))])
+    return next((cat for pattern, cat in _QUESTION if pattern.search(text)), None)  # type: ignore[misc]
+
+
+def screen_answer(element: Any) -> bool | None:
+    """True (yes / present), False (no / absent) or None for an Observation or component value.
+
+    >>> screen_answer({"valueBoolean": False}), screen_answer({"valueString": "Denies"})
+    (False, False)
+    >>> screen_answer({"valueCodeableConcept": {"coding": [{"code": "373066001"}]}})
+    True
+    """
+    boolean = field(element, "valueBoolean")
+    if isinstance(boolean, bool):
+        return boolean
+    concept = field(element, "valueCodeableConcept")
+    words = [code for _s, code, _d in codings(concept) if code] + [cc_text(concept)]
+    words.append(str(field(element, "valueString") or ""))
+    for word in (w.strip() for w in words if w):
+        key = word if word in _YES | _NO else word.lower().rstrip(".")
+        if key in _NO:
+            return False
+        if key in _YES:
+            return True
+    return None
+
+
+class _Screen:
+    def __init__(self, index: Any, as_of: dt.date, notes: Notes) -> None:
+        self.index = index
+        self.as_of = as_of
+        self.notes = notes
+        self.findings: list[SafetyFinding] = []
+        self.negative: dict[str, None] = {}
+        self.evidence: dict[str, None] = {}
+
+    def add(self, hit: tuple[Category, str, str], resource: Any, date: dt.date | None,
+            active: bool, refs: tuple[str, ...] = ()) -> None:
+        category, description, how = hit
+        ref = self.index.ref_of(resource)
+        self.findings.append(SafetyFinding(
+            category=category, description=description, date=date, active=active, how=how,
+            evidence=tuple(dict.fromkeys((ref, *refs))),
+        ))  # fmt: skip
+
+    def negative_screen(self, category: str, resource: Any) -> None:
+        self.negative[category] = None
+        self.evidence[self.index.ref_of(resource)] = None
+
+    def conditions(self) -> None:
+        for condition in self.index.resources("Condition"):
+            hit = _category(field(condition, "code"))
+            if hit is None:
+                continue
+            verification = next((c for _s, c, _d in codings(field(condition, "verificationStatus"))), None)
+            if verification == "entered-in-error":
+                continue
+            if verification == "refuted":
+                self.negative_screen(hit[0], condition)
+                continue
+            status = next((c for _s, c, _d in codings(field(condition, "clinicalStatus"))), None)
+            abatement = parse_date(field(condition, "abatementDateTime"))
+            active = status not in _INACTIVE and (abatement is None or abatement > self.as_of)
+            date = parse_date(field(condition, "onsetDateTime")) or parse_date(
+                field(condition, "recordedDate"))
+            self.add(hit, condition, date, active)
+
+    def procedures(self) -> None:
+        for procedure in self.index.resources("Procedure"):
+            hit = _category(field(procedure, "code"))
+            if hit is None or field(procedure, "status") != "completed":
+                continue
+            start = parse_date(field(procedure, "performedDateTime"))
+            self.add(hit, procedure, start or period_bounds(field(procedure, "performedPeriod"))[0], True)
+
+    def devices(self) -> None:
+        used: set[str] = set()
+        for statement in self.index.resources("DeviceUseStatement"):
+            if field(statement, "status") == "entered-in-error":
+                continue
+            device = self.index.resolve(field(statement, "device"), context=statement)
+            hit = self._device_hit(device)
+            if hit is None:
+                continue
+            active = field(statement, "status") in (None, "active", "intended", "on-hold")
+            date = parse_date(field(statement, "timingDateTime")) or parse_date(
+                field(statement, "recordedOn"))
+            device_ref = self.index.ref_of(device) if device is not None else None
+            used.add(device_ref or "")
+            self.add(hit, statement, date, active, (device_ref,) if device_ref else ())
+        for device in self.index.resources("Device"):
+            hit = self._device_hit(device)
+            if hit is None or self.index.ref_of(device) in used:
+                continue
+            if field(device, "status") == "entered-in-error":
+                continue
+            self.add(hit, device, None, field(device, "status") in (None, "active"))
+
+    @staticmethod
+    def _device_hit(device: Any) -> tuple[Category, str, str] | None:
+        if device is None:
+            return None
+        hit = _category(field(device, "type"))
+        names = [field(n, "name") for n in field(device, "deviceName") or []]
+        return hit or next((h for h in (_category({"text": n}) for n in names if n) if h), None)
+
+    def observations(self) -> None:
+        for obs in self.index.resources("Observation", where=_is_screen):
+            if field(obs, "status") in ("cancelled", "entered-in-error"):
+                continue
+            for element in [obs, *(field(obs, "component") or [])]:
+                self._answer(obs, element)
+
+    def _answer(self, obs: Any, element: Any) -> None:
+        category = _question(field(element, "code"))
+        answer = screen_answer(element)
+        if category is None or answer is None:
+            return
+        if not answer:
+            self.negative_screen(category, obs)
+            return
+        date = parse_date(field(obs, "effectiveDateTime")) or parse_date(field(obs, "issued"))
+        hit = (category, _LABELS[category], "screening answer yes")
+        self.add(hit, obs, date, True)
+
+
+def _is_screen(raw: dict[str, Any]) -> bool:
+    elements = [raw, *(c for c in raw.get("component") or [] if isinstance(c, dict))]
+    return any(
+        _question(e.get("code")) is not None and screen_answer(e) is not None for e in elements
+    )
+
+
+def extract_safety(index: Any, *, as_of: dt.date, notes: Notes) -> SafetyScreen:
+    """Findings and negative screens for seizure, implanted devices and retained metal."""
+    screen = _Screen(index, as_of, notes)
+    screen.conditions()
+    screen.procedures()
+    screen.devices()
+    screen.observations()
+    findings = sorted(screen.findings, key=lambda f: (f.date or dt.date.min, f.category))
+    return SafetyScreen(
+        findings=tuple(findings),
+        screened_negative=tuple(sorted(screen.negative)),
+        screen_evidence=tuple(screen.evidence),
+    )

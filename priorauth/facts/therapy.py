@@ -1,0 +1,286 @@
+"""Psychotherapy, ECT and TMS: sessions and courses from Procedure, Encounter, CarePlan, Observation.
+
+* **Procedure** (code) and **Observation** (code): one session each. A Procedure with status
+  ``not-done`` is ``declined`` when its statusReason says the patient declined or refused,
+  otherwise ``not_done``; the reason text is kept (ECT declined by the patient).
+* **Encounter** (type, serviceType, reasonCode): one session per finished encounter.
+* **CarePlan** activity (detail.code): a planned or ongoing course. It carries *no* session
+  count (``sessions=0``): a plan is not proof of attended sessions, but its types and dates count.
+
+A Procedure and an Encounter naming the same therapy on the same day are one session citing
+both. :func:`summarise` gives the psychotherapy totals; :func:`prior_tms_courses` groups TMS
+sessions into courses (a gap of more than ``gap_days`` starts a new course) and computes the
+response from the scores around each course.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from typing import Any, Literal
+
+from priorauth.facts.models import PriorTmsCourse, ScoreFact, TherapyFact, TherapySummary
+from priorauth.facts.notes import Notes
+from priorauth.facts.trials import weeks_from_days
+from priorauth.fhir.datatypes import cc_text, codings, field, parse_date, period_bounds
+from priorauth.terminology import ProcedureInfo, procedure_in_text, procedure_info
+
+__all__ = ["extract_therapies", "prior_tms_courses", "summarise"]
+
+Status = Literal["completed", "in_progress", "not_done", "declined", "planned"]
+_PROCEDURE_STATUS: dict[str, Status] = {
+    "completed": "completed", "in-progress": "in_progress", "stopped": "completed",
+    "not-done": "not_done", "preparation": "planned", "on-hold": "planned",
+}  # fmt: skip
+_ENCOUNTER_STATUS: dict[str, Status] = {
+    "finished": "completed", "in-progress": "in_progress", "arrived": "in_progress",
+    "triaged": "in_progress", "onleave": "in_progress", "planned": "planned",
+}  # fmt: skip
+_ACTIVITY_STATUS: dict[str, Status] = {
+    "completed": "completed", "in-progress": "in_progress", "stopped": "completed",
+    "scheduled": "planned", "not-started": "planned", "on-hold": "planned",
+}  # fmt: skip
+_OBSERVATION_STATUS: dict[str, Status] = {
+    "final": "completed", "amended": "completed", "corrected": "completed",
+    "preliminary": "in_progress", "registered": "planned",
+}  # fmt: skip
+_DECLINED = ("declin", "refus", "patient choice", "patient preference", "patient request",
+             "did not want", "does not want", "not want")  # fmt: skip
+_COUNTED: frozenset[str] = frozenset({"completed", "in_progress"})
+
+
+def procedure_of(concepts: Sequence[Any]) -> ProcedureInfo | None:
+    """The therapy named by any of the concepts: codes first, then their texts."""
+    for concept in concepts:
+        for system, code, _display in codings(concept):
+            info = procedure_info(system, code)
+            if info is not None:
+                return info
+    for concept in concepts:
+        texts = [cc_text(concept), *(d for _s, _c, d in codings(concept) if d)]
+        for text in texts:
+            info = procedure_in_text(text)
+            if info is not None:
+                return info
+    return None
+
+
+def _is_therapy_observation(raw: dict[str, Any]) -> bool:
+    return procedure_of([raw.get("code")]) is not None
+
+
+def _reason(resource: Any) -> str | None:
+    texts = [cc_text(c) for c in _list(field(resource, "statusReason"))]
+    return "; ".join(t for t in texts if t) or None
+
+
+def _list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _not_done_status(reason: str | None) -> Status:
+    text = (reason or "").lower()
+    return "declined" if any(word in text for word in _DECLINED) else "not_done"
+
+
+class _Reader:
+    def __init__(self, index: Any, notes: Notes) -> None:
+        self.index = index
+        self.notes = notes
+
+    def fact(self, info: ProcedureInfo, resource: Any, span: tuple[dt.date | None, dt.date | None],
+             status: Status, *, sessions: int = 1, reason: str | None = None) -> TherapyFact | None:
+        ref = self.index.ref_of(resource)
+        start, end = span
+        if start is None:
+            self.notes.add("no-date", f"{ref}: {info.category} record has no date; not counted",
+                           resource=ref)
+            return None
+        return TherapyFact(
+            category=info.category, therapy_type=info.therapy_type, start=start,
+            end=end if end is not None and end > start else None, sessions=sessions,
+            status=status, reason=reason, how=info.how, evidence=(ref,),
+        )  # fmt: skip
+
+    def skip(self, resource: Any, status: str | None) -> None:
+        ref = self.index.ref_of(resource)
+        self.notes.add("not-exposure", f"{ref} (status {status}) is not counted as therapy",
+                       resource=ref, severity="info")
+
+    def procedures(self) -> Iterator[TherapyFact | None]:
+        for procedure in self.index.resources("Procedure"):
+            info = procedure_of([field(procedure, "code")])
+            if info is None:
+                continue
+            status = field(procedure, "status")
+            mapped = _PROCEDURE_STATUS.get(str(status))
+            if mapped is None:
+                self.skip(procedure, status)
+                continue
+            reason = _reason(procedure) if mapped == "not_done" else None
+            mapped = _not_done_status(reason) if mapped == "not_done" else mapped
+            yield self.fact(info, procedure, self._procedure_span(procedure), mapped, reason=reason)
+
+    def _procedure_span(self, procedure: Any) -> tuple[dt.date | None, dt.date | None]:
+        start, end = period_bounds(field(procedure, "performedPeriod"))
+        start = parse_date(field(procedure, "performedDateTime")) or start
+        start = start or parse_date(field(procedure, "performedString"))
+        if start is None and field(procedure, "encounter") is not None:
+            encounter = self.index.resolve(field(procedure, "encounter"), context=procedure)
+            start = period_bounds(field(encounter, "period"))[0]
+        return start, end
+
+    def encounters(self) -> Iterator[TherapyFact | None]:
+        for encounter in self.index.resources("Encounter"):
+            concepts = [*_list(field(encounter, "type")), field(encounter, "serviceType"),
+                        *_list(field(encounter, "reasonCode"))]  # fmt: skip
+            info = procedure_of([c for c in concepts if c is not None])
+            if info is None:
+                continue
+            status = _ENCOUNTER_STATUS.get(str(field(encounter, "status")))
+            if status is None:
+                self.skip(encounter, field(encounter, "status"))
+                continue
+            yield self.fact(info, encounter, period_bounds(field(encounter, "period")), status)
+
+    def care_plans(self) -> Iterator[TherapyFact | None]:
+        for plan in self.index.resources("CarePlan"):
+            if field(plan, "status") in ("entered-in-error", "draft"):
+                continue
+            for activity in field(plan, "activity") or []:
+                yield from self._activity(plan, field(activity, "detail"))
+
+    def _activity(self, plan: Any, detail: Any) -> Iterator[TherapyFact | None]:
+        info = procedure_of([field(detail, "code")]) if detail is not None else None
+        if info is None:
+            return
+        status = _ACTIVITY_STATUS.get(str(field(detail, "status")))
+        if status is None:
+            self.skip(plan, field(detail, "status"))
+            return
+        plan_start, plan_end = period_bounds(field(plan, "period"))
+        start, end = period_bounds(field(detail, "scheduledPeriod"))
+        yield self.fact(info, plan, (start or plan_start, end or plan_end), status, sessions=0)
+
+    def observations(self) -> Iterator[TherapyFact | None]:
+        for obs in self.index.resources("Observation", where=_is_therapy_observation):
+            info = procedure_of([field(obs, "code")])
+            status = _OBSERVATION_STATUS.get(str(field(obs, "status")))
+            if info is None or status is None:
+                continue
+            start, end = period_bounds(field(obs, "effectivePeriod"))
+            start = parse_date(field(obs, "effectiveDateTime")) or start
+            yield self.fact(info, obs, (start, end), status)
+
+
+def _compatible(a: TherapyFact, b: TherapyFact) -> bool:
+    """Same therapy on the same day from another resource (a Procedure and its Encounter)."""
+    vague = (None, "unspecified")
+    same_type = a.therapy_type == b.therapy_type or a.therapy_type in vague or b.therapy_type in vague
+    return (
+        (a.category, a.start, a.status) == (b.category, b.start, b.status)
+        and same_type
+        and min(a.sessions, 1) == min(b.sessions, 1)
+        and not set(a.evidence) & set(b.evidence)
+    )
+
+
+def _combine(a: TherapyFact, b: TherapyFact) -> TherapyFact:
+    specific = a if a.therapy_type not in (None, "unspecified") else b
+    evidence = tuple(dict.fromkeys((*a.evidence, *b.evidence)))
+    return a.model_copy(update={"therapy_type": specific.therapy_type, "evidence": evidence})
+
+
+def _merge_same_day(facts: Sequence[TherapyFact]) -> list[TherapyFact]:
+    merged: list[TherapyFact] = []
+    for fact in facts:
+        match = next((i for i, kept in enumerate(merged) if _compatible(kept, fact)), None)
+        if match is None:
+            merged.append(fact)
+        else:
+            merged[match] = _combine(merged[match], fact)
+    return merged
+
+
+def extract_therapies(index: Any, notes: Notes) -> tuple[TherapyFact, ...]:
+    """Every psychotherapy, ECT and TMS record, ordered by start date."""
+    reader = _Reader(index, notes)
+    found = [
+        *reader.procedures(),
+        *reader.encounters(),
+        *reader.care_plans(),
+        *reader.observations(),
+    ]
+    facts = _merge_same_day([f for f in found if f is not None])
+    return tuple(sorted(facts, key=lambda f: (f.start, f.category, f.evidence)))
+
+
+def summarise(therapies: Sequence[TherapyFact]) -> TherapySummary:
+    """Psychotherapy totals over completed and in-progress records."""
+    done = [t for t in therapies if t.category == "psychotherapy" and t.status in _COUNTED]
+    if not done:
+        return TherapySummary()
+    first = min(t.start for t in done)
+    last = max(t.end or t.start for t in done)
+    return TherapySummary(
+        sessions=sum(t.sessions for t in done),
+        first=first,
+        last=last,
+        weeks=weeks_from_days((last - first).days),
+        types=tuple(sorted({t.therapy_type for t in done if t.therapy_type})),
+        evidence=tuple(dict.fromkeys(ref for t in done for ref in t.evidence)),
+    )
+
+
+def _courses(sessions: Sequence[TherapyFact], gap_days: int) -> list[list[TherapyFact]]:
+    courses: list[list[TherapyFact]] = []
+    for fact in sorted(sessions, key=lambda t: t.start):
+        last = courses[-1][-1] if courses else None
+        if last is None or (fact.start - (last.end or last.start)).days > gap_days:
+            courses.append([fact])
+        else:
+            courses[-1].append(fact)
+    return courses
+
+
+def _response(
+    start: dt.date, end: dt.date, scores: Sequence[ScoreFact], gap_days: int
+) -> dict[str, Any]:
+    window = dt.timedelta(days=gap_days)
+    for instrument in ("phq9", "phqa", "hamd", "madrs", "bdi2", "qids_sr"):
+        mine = [s for s in scores if s.instrument == instrument]
+        before = [s for s in mine if start - window <= s.date <= start]
+        after = [s for s in mine if start < s.date <= end + window]
+        if before and after:
+            baseline = max(before, key=lambda s: s.date)
+            best = min(after, key=lambda s: s.value)
+            pct = (baseline.value - best.value) / baseline.value * 100 if baseline.value else None
+            return {
+                "baseline_score": baseline.value, "best_score": best.value,
+                "instrument": instrument,
+                "improvement_pct": round(pct, 1) if pct is not None else None,
+                "scores": (*baseline.evidence, *best.evidence),
+            }  # fmt: skip
+    return {"scores": ()}
+
+
+def prior_tms_courses(
+    therapies: Sequence[TherapyFact], scores: Sequence[ScoreFact], *, gap_days: int
+) -> tuple[PriorTmsCourse, ...]:
+    """TMS courses with sessions and, when scores bracket them, the response."""
+    sessions = [t for t in therapies if t.category == "tms" and t.status in _COUNTED]
+    result = []
+    for course in _courses(sessions, gap_days):
+        start = course[0].start
+        end = max(t.end or t.start for t in course)
+        response = _response(start, end, scores, gap_days)
+        counted = all(t.end is None for t in course)
+        result.append(PriorTmsCourse(
+            start=start, end=end, sessions=sum(t.sessions for t in course) if counted else None,
+            evidence=tuple(dict.fromkeys([*(r for t in course for r in t.evidence),
+                                          *response.pop("scores")])),
+            **response,
+        ))  # fmt: skip
+    return tuple(result)

@@ -1,0 +1,279 @@
+"""Exposure records → antidepressant and augmentation trials (docs/trial-conventions.md).
+
+Records of one ingredient are sorted by start and merged into one trial while the next record
+starts no more than ``gap_days`` after the end covered so far (a record whose end is unknown
+covers nothing past its start). Each trial then gets its span, weeks (rounded down), peak daily
+dose, adequacy, weeks at an adequate dose, adherence (dispenses only), outcome and the
+antidepressants it augments.
+
+>>> weeks_from_days(41)
+5.8
+>>> weeks_from_days(56)
+8.0
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+
+from priorauth.facts.models import MedicationTrial
+from priorauth.facts.outcomes import Stated, strongest
+from priorauth.facts.records import Exposure, Reaction
+from priorauth.fhir.notes import DataQualityNote
+
+__all__ = ["NON_ANTIDEPRESSANT_USES", "build_trials", "split_episodes", "weeks_from_days"]
+
+NON_ANTIDEPRESSANT_USES = frozenset(
+    {"insomnia", "pain", "smoking cessation", "hot flashes", "enuresis", "weight loss"}
+)
+"""Indications for which a drug is given below antidepressant doses: never an adequate trial."""
+
+
+def weeks_from_days(days: int) -> float:
+    """``days / 7`` rounded down to one decimal (41 days → 5.8, never 5.9 or 6.0)."""
+    return (days * 10 // 7) / 10
+
+
+def split_episodes(records: Sequence[Exposure], gap_days: int) -> list[list[Exposure]]:
+    """Group one ingredient's records into episodes: a gap of more than ``gap_days`` splits.
+
+    The gap is the days between the end covered so far (exclusive) and the next start, so a
+    record starting 30 days after the previous end merges at ``gap_days=30``; 31 days splits.
+    """
+    episodes: list[list[Exposure]] = []
+    covered: dt.date | None = None
+    for record in sorted(records, key=lambda r: (r.start, r.known_until, r.ref)):
+        if covered is None or (record.start - covered).days > gap_days:
+            episodes.append([record])
+            covered = record.known_until
+        else:
+            episodes[-1].append(record)
+            covered = max(covered, record.known_until)
+    return episodes
+
+
+def _span(records: Sequence[Exposure]) -> tuple[dt.date | None, bool, bool]:
+    """``(end, ongoing, end_known)`` of one episode."""
+    if any(r.ongoing for r in records):
+        return None, True, True
+    last = max(records, key=lambda r: (r.known_until, r.end is not None))
+    if last.end is None:
+        return None, False, False
+    return last.end, False, True
+
+
+def _covered_days(intervals: Iterable[tuple[dt.date, dt.date]]) -> int:
+    """Days in the union of ``[start, end)`` intervals."""
+    total, cursor = 0, dt.date.min
+    for start, end in sorted(intervals):
+        start = max(start, cursor)
+        if end > start:
+            total += (end - start).days
+            cursor = end
+    return total
+
+
+def _interval(record: Exposure, as_of: dt.date) -> tuple[dt.date, dt.date] | None:
+    if record.ongoing:
+        return record.start, as_of
+    return (record.start, record.end) if record.end is not None else None
+
+
+def _weeks_at_adequate(
+    records: Sequence[Exposure], minimum: float | None, as_of: dt.date
+) -> float | None:
+    doses = [r for r in records if r.daily_mg is not None]
+    if minimum is None or not doses:
+        return None
+    adequate = [_interval(r, as_of) for r in doses if (r.daily_mg or 0.0) >= minimum]
+    return weeks_from_days(_covered_days(i for i in adequate if i is not None))
+
+
+def proportion_of_days_covered(
+    fills: Sequence[Exposure], episode_end: dt.date
+) -> float | None:
+    """PDC of dispenses: supply days (overlaps shifted forward, capped at the episode end) over
+    the days from the first fill to the episode end, to two decimals.
+
+    >>> from priorauth.terminology import ingredient
+    >>> fill = lambda day, supply: Exposure(ingredient("sertraline"), "MedicationDispense/x",
+    ...     "MedicationDispense", dt.date(2024, 1, day), None, supply_days=supply)
+    >>> proportion_of_days_covered([fill(1, 30), fill(21, 30)], dt.date(2024, 3, 1))
+    1.0
+    >>> proportion_of_days_covered([fill(1, 30)], dt.date(2024, 3, 1))
+    0.5
+    """
+    ordered = sorted((f for f in fills if f.supply_days), key=lambda f: f.start)
+    if not ordered or episode_end <= ordered[0].start:
+        return None
+    covered, cursor = 0, ordered[0].start
+    for fill in ordered:
+        begin = max(fill.start, cursor)
+        finish = begin + dt.timedelta(days=fill.supply_days or 0)
+        covered += max(0, (min(finish, episode_end) - begin).days)
+        cursor = max(cursor, finish)
+    return round(covered / (episode_end - ordered[0].start).days, 2)
+
+
+def _peak(records: Sequence[Exposure]) -> Exposure | None:
+    dosed = [r for r in records if r.daily_mg is not None]
+    return max(dosed, key=lambda r: r.daily_mg or 0.0) if dosed else None
+
+
+def _adequate(peak: float | None, minimum: float | None, indication: str | None) -> bool | None:
+    if indication in NON_ANTIDEPRESSANT_USES:
+        return False
+    if peak is None or minimum is None:
+        return None
+    return peak >= minimum
+
+
+def _unique(items: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(i for i in items if i))
+
+
+def _indication(records: Sequence[Exposure]) -> str | None:
+    return next((r.indication for r in records if r.indication), None)
+
+
+def _trial(
+    records: Sequence[Exposure],
+    reactions: Sequence[Reaction],
+    *,
+    as_of: dt.date,
+    minimum: float | None,
+) -> MedicationTrial:
+    first = records[0]
+    start = min(r.start for r in records)
+    end, ongoing, end_known = _span(records)
+    effective_end = as_of if ongoing else end
+    days = (effective_end - start).days if effective_end is not None else None
+    peak = _peak(records)
+    indication = _indication(records)
+    fills = [r for r in records if r.is_dispense]
+    pdc_end = effective_end or max(r.known_until for r in records)
+    stated = [r.stated for r in records]
+    stated += [Stated("intolerance", x.detail) for x in reactions]
+    outcome = strongest(stated)
+    return MedicationTrial(
+        ingredient=first.ingredient.name,
+        drug_class=first.ingredient.drug_class,
+        role=first.ingredient.role,
+        start=start,
+        end=end,
+        ongoing=ongoing,
+        end_known=end_known,
+        days=days,
+        weeks=weeks_from_days(days) if days is not None else None,
+        peak_daily_dose_mg=peak.daily_mg if peak else None,
+        adequate_dose_mg=minimum,
+        adequate_dose=_adequate(peak.daily_mg if peak else None, minimum, indication),
+        weeks_at_adequate_dose=_weeks_at_adequate(records, minimum, as_of),
+        adherence_pdc=proportion_of_days_covered(fills, pdc_end) if fills else None,
+        outcome=outcome.outcome,
+        outcome_detail=outcome.detail,
+        indication=indication,
+        how=_unique(r.how for r in records),
+        evidence=_unique([*(r.ref for r in records), *(x.ref for x in reactions)]),
+    )
+
+
+def _effective_end(trial: MedicationTrial, as_of: dt.date) -> dt.date:
+    if trial.ongoing:
+        return as_of
+    if trial.end is not None:
+        return trial.end
+    return trial.start + dt.timedelta(days=1)
+
+
+def _overlaps(a: MedicationTrial, b: MedicationTrial, as_of: dt.date) -> bool:
+    return a.start < _effective_end(b, as_of) and b.start < _effective_end(a, as_of)
+
+
+def with_augments(trials: Sequence[MedicationTrial], as_of: dt.date) -> list[MedicationTrial]:
+    """Fill ``augments``: the antidepressants whose trials overlap an augmentation agent's trial,
+    and, for an antidepressant, the other antidepressants it was added to (started earlier)."""
+    result = []
+    for trial in trials:
+        names = [
+            other.ingredient
+            for other in trials
+            if other.role == "antidepressant"
+            and other.ingredient != trial.ingredient
+            and (trial.role == "augmentation" or other.start < trial.start)
+            and _overlaps(trial, other, as_of)
+        ]
+        result.append(trial.model_copy(update={"augments": _unique(sorted(names))}))
+    return result
+
+
+def _reaction_trial(
+    reaction: Reaction, candidates: Sequence[tuple[int, MedicationTrial]], as_of: dt.date,
+    gap_days: int,
+) -> int | None:
+    """Index of the trial a reaction belongs to: the latest one running on (or ending within the
+    gap tolerance before) its date; the latest one before it; or the latest one when undated."""
+    if not candidates:
+        return None
+    if reaction.date is None:
+        return candidates[-1][0]
+    grace = dt.timedelta(days=gap_days)
+    running = [i for i, t in candidates if t.start <= reaction.date <= _effective_end(t, as_of) + grace]
+    before = [i for i, t in candidates if t.start <= reaction.date]
+    return (running or before or [candidates[0][0]])[-1]
+
+
+def build_trials(
+    exposures: Sequence[Exposure],
+    reactions: Sequence[Reaction],
+    *,
+    as_of: dt.date,
+    gap_days: int,
+    dose_table: Mapping[str, float],
+) -> tuple[tuple[MedicationTrial, ...], tuple[DataQualityNote, ...]]:
+    """All trials of a chart, ordered by start then ingredient, plus notes on unplaced reactions."""
+    episodes: list[list[Exposure]] = []
+    for name in sorted({e.ingredient.name for e in exposures}):
+        mine = [e for e in exposures if e.ingredient.name == name]
+        episodes.extend(split_episodes(mine, gap_days))
+    episodes.sort(key=lambda ep: (min(r.start for r in ep), ep[0].ingredient.name))
+    placed, notes = _place_reactions(episodes, reactions, as_of=as_of, gap_days=gap_days)
+    trials = [
+        _trial(ep, placed.get(i, []), as_of=as_of, minimum=dose_table.get(ep[0].ingredient.name))
+        for i, ep in enumerate(episodes)
+    ]
+    return tuple(with_augments(trials, as_of)), notes
+
+
+def _place_reactions(
+    episodes: Sequence[Sequence[Exposure]],
+    reactions: Sequence[Reaction],
+    *,
+    as_of: dt.date,
+    gap_days: int,
+) -> tuple[dict[int, list[Reaction]], tuple[DataQualityNote, ...]]:
+    # A provisional trial per episode gives the span used to place each reaction.
+    spans = [_trial(ep, [], as_of=as_of, minimum=None) for ep in episodes]
+    placed: dict[int, list[Reaction]] = {}
+    notes: list[DataQualityNote] = []
+    for reaction in reactions:
+        candidates = [(i, t) for i, t in enumerate(spans) if t.ingredient == reaction.ingredient]
+        index = _reaction_trial(reaction, candidates, as_of, gap_days)
+        if index is None:
+            notes.append(_unplaced(reaction))
+        else:
+            placed.setdefault(index, []).append(reaction)
+    return placed, tuple(notes)
+
+
+def _unplaced(reaction: Reaction) -> DataQualityNote:
+    return DataQualityNote(
+        severity="info",
+        code="reaction-without-trial",
+        message=(
+            f"{reaction.ref} records an intolerance to {reaction.ingredient}, but the chart has "
+            "no dated medication record of it, so no trial carries it"
+        ),
+        resource=reaction.ref,
+    )

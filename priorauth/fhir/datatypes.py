@@ -1,0 +1,233 @@
+"""Small helpers for FHIR datatypes: codings, dates, periods, quantities, patient references.
+
+Every helper takes an ``fhir.resources.R4B`` model *or* the raw JSON dict of the same element, so
+the same call works on validated resources and inside the cheap ``where`` predicates of
+``ResourceIndex.resources``. Missing or malformed input gives ``None`` (or an empty result), never
+an exception: the caller decides what a missing value means.
+
+>>> from fhir.resources.R4B.codeableconcept import CodeableConcept
+>>> cc = CodeableConcept(coding=[{"system": "http://loinc.org", "code": "44261-6"}], text="PHQ-9")
+>>> codings(cc)
+[('http://loinc.org', '44261-6', None)]
+>>> codings({"coding": [{"system": "http://snomed.info/sct", "code": "720433000"}]})
+[('http://snomed.info/sct', '720433000', None)]
+>>> cc_text(cc)
+'PHQ-9'
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+__all__ = [
+    "cc_text",
+    "codings",
+    "date_precision",
+    "field",
+    "parse_date",
+    "period_bounds",
+    "quantity_mg",
+    "references_to",
+]
+
+Coded = tuple[str | None, str | None, str | None]
+Precision = Literal["year", "month", "day"]
+
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(?:T[0-9:.]+(?:Z|[+-]\d{2}:\d{2})?)?$")
+
+_MG_PER_UNIT: dict[str, float] = {
+    "mg": 1.0,
+    "milligram": 1.0,
+    "milligrams": 1.0,
+    "g": 1000.0,
+    "gm": 1000.0,
+    "gram": 1000.0,
+    "grams": 1000.0,
+    "kg": 1_000_000.0,
+    "mcg": 0.001,
+    "ug": 0.001,
+    "\u00b5g": 0.001,  # micro sign
+    "\u03bcg": 0.001,  # Greek small letter mu
+    "microgram": 0.001,
+    "micrograms": 0.001,
+    "ng": 0.000_001,
+}
+
+_PATIENT_FIELDS = ("subject", "patient", "beneficiary")
+
+
+def field(element: Any, name: str) -> Any:
+    """Read ``name`` from a model (attribute) or a raw dict (key); ``None`` when absent.
+
+    >>> field({"text": "x"}, "text"), field(None, "text"), field({"text": "x"}, "coding")
+    ('x', None, None)
+    """
+    if element is None:
+        return None
+    if isinstance(element, dict):
+        return element.get(name)
+    return getattr(element, name, None)
+
+
+def _text_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _coding(coding: Any) -> Coded:
+    return (
+        _text_or_none(field(coding, "system")),
+        _text_or_none(field(coding, "code")),
+        _text_or_none(field(coding, "display")),
+    )
+
+
+def codings(concept: Any) -> list[Coded]:
+    """``(system, code, display)`` of each coding in a CodeableConcept, a Coding, or a list of them.
+
+    >>> codings({"system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": "406022"})
+    [('http://www.nlm.nih.gov/research/umls/rxnorm', '406022', None)]
+    >>> codings([{"coding": [{"code": "a"}]}, {"coding": [{"code": "b"}]}])
+    [(None, 'a', None), (None, 'b', None)]
+    >>> codings(None), codings({"text": "only text"})
+    ([], [])
+    """
+    if concept is None:
+        return []
+    if isinstance(concept, list):
+        return [coded for item in concept for coded in codings(item)]
+    inner = field(concept, "coding")
+    if isinstance(inner, list):
+        return [_coding(item) for item in inner if item is not None]
+    if field(concept, "code") is not None or field(concept, "system") is not None:
+        return [_coding(concept)]
+    return []
+
+
+def cc_text(concept: Any) -> str:
+    """The ``text`` of a CodeableConcept, else its first coding display, else ``""``.
+
+    >>> cc_text({"coding": [{"code": "1"}, {"code": "2", "display": "Sertraline 100MG"}]})
+    'Sertraline 100MG'
+    >>> cc_text({"code": "F32.9"}), cc_text(None)
+    ('', '')
+    """
+    text = field(concept, "text")
+    if isinstance(text, str) and text.strip():
+        return text
+    for _system, _code, display in codings(concept):
+        if display:
+            return display
+    return ""
+
+
+def parse_date(value: Any) -> date | None:
+    """The calendar date of a FHIR date, dateTime or instant; partial dates map to the first day.
+
+    A timezone-aware dateTime gives the date in its own offset (what the clinician saw), not UTC.
+    Use :func:`date_precision` to know whether ``2024-01-01`` really meant "some time in 2024".
+
+    >>> parse_date("2024"), parse_date("2024-03"), parse_date("2024-03-05")
+    (datetime.date(2024, 1, 1), datetime.date(2024, 3, 1), datetime.date(2024, 3, 5))
+    >>> parse_date("2024-03-05T23:30:00-05:00")
+    datetime.date(2024, 3, 5)
+    >>> from datetime import datetime, timezone
+    >>> parse_date(datetime(2024, 3, 6, 4, 30, tzinfo=timezone.utc))
+    datetime.date(2024, 3, 6)
+    >>> parse_date("not a date"), parse_date("2024-13"), parse_date(None)
+    (None, None, None)
+    """
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        return None
+    match = _DATE.match(value.strip())
+    if match is None:
+        return None
+    year, month, day = (int(part) if part else 1 for part in match.groups())
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def date_precision(value: Any) -> Precision:
+    """How much of a date was given: ``"year"``, ``"month"`` or ``"day"`` (dates and dateTimes).
+
+    >>> date_precision("2024"), date_precision("2024-03"), date_precision("2024-03-05T10:00:00Z")
+    ('year', 'month', 'day')
+
+    Raises ``ValueError`` for a value :func:`parse_date` cannot read.
+    """
+    if parse_date(value) is None:
+        raise ValueError("not a FHIR date")
+    if isinstance(value, str):
+        digits = len(value.strip().split("T", 1)[0])
+        if digits == len("2024"):
+            return "year"
+        if digits == len("2024-03"):
+            return "month"
+    return "day"
+
+
+def period_bounds(period: Any) -> tuple[date | None, date | None]:
+    """``(start, end)`` dates of a Period; either is ``None`` when missing or unreadable.
+
+    >>> period_bounds({"start": "2024-01-15", "end": "2024-02"})
+    (datetime.date(2024, 1, 15), datetime.date(2024, 2, 1))
+    >>> period_bounds(None)
+    (None, None)
+    """
+    return parse_date(field(period, "start")), parse_date(field(period, "end"))
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float | Decimal):
+        return float(value)
+    return None
+
+
+def quantity_mg(quantity: Any) -> float | None:
+    """A mass Quantity in milligrams (g, mg, mcg/ug/µg, kg, ng); ``None`` for any other unit.
+
+    The UCUM ``code`` wins over the free-text ``unit``. A unitless dose (Synthea's
+    ``doseQuantity {value: 1}``) is not a mass, so it gives ``None``.
+
+    >>> quantity_mg({"value": 0.5, "unit": "g"}), quantity_mg({"value": 50, "code": "mg"})
+    (500.0, 50.0)
+    >>> quantity_mg({"value": 250, "unit": "mcg"})
+    0.25
+    >>> quantity_mg({"value": 1}), quantity_mg({"value": 2, "unit": "tablet"}), quantity_mg(None)
+    (None, None, None)
+    """
+    value = _number(field(quantity, "value"))
+    if value is None:
+        return None
+    for unit in (field(quantity, "code"), field(quantity, "unit")):
+        if isinstance(unit, str) and unit.strip().lower() in _MG_PER_UNIT:
+            return value * _MG_PER_UNIT[unit.strip().lower()]
+    return None
+
+
+def references_to(resource: Any) -> str | None:
+    """The patient reference string of a resource: ``subject``, else ``patient``, else
+    ``beneficiary`` (Coverage). ``None`` when the resource names no patient.
+
+    >>> references_to({"resourceType": "Condition", "subject": {"reference": "Patient/1"}})
+    'Patient/1'
+    >>> references_to({"resourceType": "Coverage", "beneficiary": {"reference": "urn:uuid:9"}})
+    'urn:uuid:9'
+    >>> references_to({"resourceType": "Organization"}) is None
+    True
+    """
+    for name in _PATIENT_FIELDS:
+        reference = field(field(resource, name), "reference")
+        if isinstance(reference, str):
+            return reference
+    return None

@@ -1,0 +1,57 @@
+"""``load_chart``: stage 1 of the pipeline, chart → :class:`ResourceIndex`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from priorauth.errors import ChartError
+from priorauth.fhir.entries import collect
+from priorauth.fhir.index import ResourceIndex, build_index
+from priorauth.fhir.reader import read_source
+from priorauth.fhir.store import Store
+
+DEFAULT_MAX_BYTES = 200_000_000
+
+ChartSource = Path | str | bytes | dict[str, Any] | list[Any]
+
+
+def load_chart(
+    source: ChartSource,
+    *,
+    strict: bool = False,
+    source_name: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> ResourceIndex:
+    """Load a FHIR R4 chart into a :class:`ResourceIndex`.
+
+    ``source`` is one of:
+
+    * a path (``Path`` or ``str``) to a ``.json`` file: a Bundle of any type (collection,
+      transaction, batch, searchset, document, ``$everything`` output), a single resource, a
+      JSON list of them, or a CDS Hooks request/response;
+    * a path to an ``.ndjson`` / ``.jsonl`` file, or to a folder of them (a bulk export; ``.json``
+      files in the folder are read too, a bulk manifest is ignored);
+    * ``bytes`` holding JSON or NDJSON; a ``str`` starting with ``{`` or ``[`` is JSON text;
+    * an already-parsed ``dict`` or ``list``.
+
+    Nested Bundles are flattened. Resources are validated lazily with the ``fhir.resources.R4B``
+    models on first access; an invalid one becomes a ``DataQualityNote`` and is left out. With
+    ``strict=True`` every resource is validated now and the first invalid one raises.
+
+    ``source_name`` replaces the file name in errors and notes (Synthea names files after the
+    patient; pass a neutral name when that matters). Raises ``ChartError`` (one line, naming the
+    file and location, never patient data) when the input is not JSON, not FHIR, has a wrong
+    top-level ``resourceType``, nests too deeply, exceeds ``max_bytes``, or holds no resources.
+    """
+    chart = read_source(source, source_name=source_name, max_bytes=max_bytes)
+    collected = collect(chart, strict=strict)
+    if not collected.entries:
+        left_out = f" ({len(collected.notes)} entries left out)" if collected.notes else ""
+        message = f"no FHIR resources: empty chart or empty Bundle{left_out}"
+        raise ChartError(message, source=chart.name)
+    store = Store(collected.entries, source=chart.name, strict=strict)
+    index = build_index(store, collected.notes)
+    if strict:
+        store.validate_all()
+    return index

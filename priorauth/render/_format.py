@@ -1,0 +1,105 @@
+"""Small formatting helpers for the view model: dates, numbers and labels as printed.
+
+Everything missing becomes ``NOT_DOCUMENTED``, so a template never sees ``None``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+NOT_DOCUMENTED = "not documented"
+
+INSTRUMENTS = {
+    "phq9": ("PHQ-9", 27),
+    "phq2": ("PHQ-2", 6),
+    "phqa": ("PHQ-A", 27),
+    "hamd": ("HAM-D", 52),
+    "madrs": ("MADRS", 60),
+    "bdi2": ("BDI-II", 63),
+    "qids_sr": ("QIDS-SR", 27),
+}
+"""Instrument id -> (printed name, maximum score)."""
+
+DRUG_CLASSES = {
+    "ssri": "SSRI",
+    "snri": "SNRI",
+    "tca": "Tricyclic (TCA)",
+    "maoi": "MAOI",
+    "bupropion": "NDRI (bupropion)",
+    "mirtazapine": "NaSSA (mirtazapine)",
+    "serotonin_modulator": "Serotonin modulator",
+    "other": "Other antidepressant",
+    "sga": "Atypical antipsychotic",
+    "lithium": "Lithium",
+    "thyroid": "Thyroid hormone",
+    "esketamine": "Esketamine",
+    "augmentation_other": "Augmenting agent",
+}
+
+OUTCOMES = {
+    "inadequate_response": "Inadequate response",
+    "intolerance": "Stopped: intolerance",
+    "other": "Stopped: other reason",
+    "unknown": NOT_DOCUMENTED,
+}
+
+CRITERION_OUTCOMES = {
+    "met": "Met",
+    "not_met": "Not met",
+    "unknown": "Needs documentation",
+}
+
+
+def date_short(value: dt.date | None) -> str:
+    """``01/05/2025`` (US), or "not documented"."""
+    return value.strftime("%m/%d/%Y") if value else NOT_DOCUMENTED
+
+
+def date_long(value: dt.date | None) -> str:
+    """``January 5, 2025``, or "not documented"."""
+    return f"{value:%B} {value.day}, {value.year}" if value else NOT_DOCUMENTED
+
+
+def date_range(start: dt.date | None, end: dt.date | None, *, ongoing: bool = False) -> str:
+    """``01/05/2025 – 03/20/2025``; an open end prints "ongoing" or "end not documented"."""
+    tail = "ongoing" if ongoing else (date_short(end) if end else "end not documented")
+    return f"{date_short(start)} – {tail}"
+
+
+def number(value: float | None, *, digits: int = 1) -> str:
+    """``10`` or ``10.5``: trailing zeros dropped; "not documented" for ``None``."""
+    if value is None:
+        return NOT_DOCUMENTED
+    text = f"{value:.{digits}f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def text(value: str | None) -> str:
+    """The value, or "not documented" when empty."""
+    return value.strip() if value and value.strip() else NOT_DOCUMENTED
+
+
+def instrument(value: str | None) -> str:
+    """``PHQ-9`` for ``phq9``."""
+    if value is None:
+        return NOT_DOCUMENTED
+    return INSTRUMENTS.get(value, (value.upper(), 0))[0]
+
+
+def drug_name(ingredient: str) -> str:
+    """``Sertraline`` for ``sertraline``; keeps multi-word names readable."""
+    return ingredient[:1].upper() + ingredient[1:]
+
+
+def join(values: Iterable[str], *, empty: str = NOT_DOCUMENTED) -> str:
+    """Comma-joined non-empty values, or ``empty``."""
+    items = [v for v in values if v]
+    return ", ".join(items) if items else empty
+
+
+def plural(count: int, word: str) -> str:
+    """``1 trial`` / ``3 trials`` / ``2 classes``."""
+    if count == 1:
+        return f"{count} {word}"
+    return f"{count} {word}es" if word.endswith("s") else f"{count} {word}s"

@@ -1,0 +1,118 @@
+"""View builders for the policy sections: request, criteria checklist, attestations, draft."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from priorauth.determination import CriterionResult, Determination, PolicyRef
+from priorauth.render import _format as f
+from priorauth.render.citations import Citations
+from priorauth.render.options import LetterOptions
+from priorauth.render.view_models import (
+    AttestationRow,
+    CodeRow,
+    CriterionRow,
+    DraftView,
+    EvidenceRow,
+    PolicyView,
+    RequestView,
+)
+
+STATUS_LABELS = {
+    "meets": "Meets policy criteria",
+    "does_not_meet": "Does not meet policy criteria",
+    "needs_documentation": "Needs documentation",
+}
+CPT = {
+    "90867": "TMS, initial: cortical mapping, motor threshold, delivery and management",
+    "90868": "TMS, subsequent delivery and management, per session",
+    "90869": "TMS, subsequent motor threshold re-determination with delivery and management",
+}
+DEFAULT_SESSIONS, DEFAULT_TAPER = 30, 6
+
+
+def _sessions(policy: PolicyRef, options: LetterOptions) -> tuple[int, int]:
+    service = policy.service
+    acute = options.sessions or service.initial_sessions or DEFAULT_SESSIONS
+    taper = options.taper_sessions
+    if taper is None:
+        taper = service.taper_sessions if service.taper_sessions is not None else DEFAULT_TAPER
+    return acute, taper
+
+
+def _units(code: str, total: int) -> str:
+    return {"90867": "1 (first session of the course)",
+            "90868": f"{total - 1} (remaining sessions)",
+            "90869": "As needed, within the total"}.get(code, "Per policy")
+
+
+def request(d: Determination, options: LetterOptions, icd10: str, icd_cites: tuple[int, ...]
+            ) -> RequestView:
+    """The RE: block and the request paragraph: codes, units, sessions, device, protocol."""
+    acute, taper = _sessions(d.policy, options)
+    total = acute + taper
+    codes = tuple(CodeRow(code=c, description=CPT.get(c, d.policy.service.description or "—"),
+                          units=_units(c, total)) for c in d.policy.service.cpt_codes)
+    return RequestView(
+        kind_label="Initial course" if options.kind == "initial"
+        else "Continuation / retreatment course",
+        codes=codes or (CodeRow(code=f.NOT_DOCUMENTED, description="", units=""),),
+        icd10=icd10, icd10_cites=icd_cites,
+        planned_start=f.date_long(options.planned_start) if options.planned_start
+        else "Upon authorization",
+        planned_start_phrase=f"on {f.date_long(options.planned_start)}" if options.planned_start
+        else "upon authorization",
+        sessions=f"{acute} sessions, 5 per week",
+        taper=f"{taper} sessions over 3 weeks" if taper else "None",
+        total_sessions=str(total), device=options.device, protocol=options.protocol,
+    )
+
+
+def policy_view(d: Determination) -> PolicyView:
+    """Which policy version the checklist applies."""
+    p = d.policy
+    return PolicyView(
+        payer=p.payer, title=p.title, number=f.text(p.number),
+        label=p.number or f"“{p.title}”", version=p.version,
+        effective=f.date_long(p.effective_from), last_reviewed=f.date_long(p.last_reviewed),
+        source_urls=p.source_urls, status_label=STATUS_LABELS[d.status],
+    )
+
+
+def criterion_rows(d: Determination, notes: Citations) -> tuple[CriterionRow, ...]:
+    """The payer's criteria, one by one, with evidence and gaps."""
+    return tuple(_criterion_row(c, notes) for c in d.criteria)
+
+
+def _criterion_row(c: CriterionResult, notes: Citations) -> CriterionRow:
+    evidence = tuple(EvidenceRow(summary=e.summary, cites=notes.cite(e.resources, e.summary))
+                     for e in c.evidence)
+    return CriterionRow(
+        id=c.id, title=c.title, outcome=c.outcome, outcome_label=f.CRITERION_OUTCOMES[c.outcome],
+        explanation=c.explanation, quote=c.quote, evidence=evidence,
+        gaps=tuple(g.action for g in c.gaps),
+        children=tuple(_criterion_row(child, notes) for child in c.children),
+        review_flag=c.review_flag or "",
+    )
+
+
+def _walk(results: tuple[CriterionResult, ...]) -> Iterator[CriterionResult]:
+    for c in results:
+        yield c
+        yield from _walk(c.children)
+
+
+def draft(d: Determination) -> DraftView | None:
+    """A banner for letters written although the policy is not met (``--force``)."""
+    if d.status == "meets":
+        return None
+    gaps = dict.fromkeys(g.action for g in (*d.gaps, *(g for c in _walk(d.criteria)
+                                                          for g in c.gaps)))
+    unmet = tuple(f"{c.title}: {f.CRITERION_OUTCOMES[c.outcome].lower()}"
+                  for c in _walk(d.criteria) if c.outcome != "met" and not c.children)
+    return DraftView(status_label=STATUS_LABELS[d.status], gaps=tuple(gaps), unmet=unmet)
+
+
+def attestations(d: Determination) -> tuple[AttestationRow, ...]:
+    """What the signer confirms by signing."""
+    return tuple(AttestationRow(text=a.text, quote=a.quote) for a in d.attestations)

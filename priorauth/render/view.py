@@ -1,0 +1,141 @@
+"""Determination -> LetterView: every value a letter prints, formatted, with its citations.
+
+``build_view`` is the only place that reads the Determination for a letter; the templates read
+only the view. Missing facts print "not documented"; building a view never fails on a
+Determination that validated.
+"""
+
+from __future__ import annotations
+
+from priorauth.determination import Determination
+from priorauth.facts.models import Address, CoverageFact, PatientRecord, ProviderFact
+from priorauth.render import _format as f
+from priorauth.render import _view_clinical as clinical
+from priorauth.render import _view_policy as policy
+from priorauth.render._view_continuation import continuation
+from priorauth.render.citations import Citations
+from priorauth.render.options import LetterOptions
+from priorauth.render.view_models import (
+    LetterView,
+    PatientView,
+    PayerView,
+    PracticeView,
+    SignerView,
+)
+
+__all__ = ["build_view"]
+
+TITLE = "Letter of Medical Necessity: Transcranial Magnetic Stimulation (TMS)"
+
+
+def _address_lines(address: Address | None) -> tuple[str, ...]:
+    if address is None:
+        return (f"Address {f.NOT_DOCUMENTED}",)
+    city = ", ".join(x for x in (address.city, address.state) if x)
+    last = " ".join(x for x in (city, address.postal_code) if x)
+    return tuple(x for x in (*address.lines, last) if x) or (f"Address {f.NOT_DOCUMENTED}",)
+
+
+def _practice(record: PatientRecord, notes: Citations) -> PracticeView:
+    org, doc = record.organization, record.practitioner
+    first = org or doc
+    address = (org.address if org else None) or (doc.address if doc else None)
+
+    def pick(field: str) -> str:
+        values = [getattr(p, field) for p in (org, doc) if p is not None]
+        return f.text(next((v for v in values if v), None))
+
+    name = org.name if org and org.name else None
+    refs = [*(org.evidence if org else ()), *(doc.evidence if doc and not org else ())]
+    return PracticeView(
+        name=f.text(name) if name or not first else f"Practice name {f.NOT_DOCUMENTED}",
+        address_lines=_address_lines(address), phone=pick("phone"), fax=pick("fax"),
+        npi=f.text(org.npi if org else None), tin=f.text(org.tin if org else None),
+        cites=notes.cite(refs, "practice"),
+    )
+
+
+def pick_coverage(record: PatientRecord, payer: str) -> CoverageFact | None:
+    """The coverage matching the policy's payer, else the first active, else the first."""
+    wanted = payer.lower()
+
+    def matches(c: CoverageFact) -> bool:
+        names = [c.payer_name or "", *c.payer_identifiers]
+        return any(wanted and (wanted in n.lower() or n.lower() in wanted) for n in names if n)
+
+    for test in (matches, lambda c: c.status in (None, "active"), lambda c: True):
+        found = next((c for c in record.coverages if test(c)), None)
+        if found:
+            return found
+    return None
+
+
+def _patient(record: PatientRecord, cov: CoverageFact | None, notes: Citations) -> PatientView:
+    p = record.patient
+    return PatientView(
+        name=f.text(p.name), subject=p.name or "The patient", birth_date=f.date_long(p.birth_date),
+        age=str(p.age) if p.age is not None else f.NOT_DOCUMENTED, sex=f.text(p.sex),
+        member_id=f.text(cov.member_id if cov else None), group=f.text(cov.group if cov else None),
+        cites=notes.cite(p.evidence, "patient demographics"),
+        coverage_cites=notes.cite(cov.evidence, "coverage") if cov else (),
+    )
+
+
+def _payer(d: Determination, cov: CoverageFact | None) -> PayerView:
+    name = cov.payer_name if cov and cov.payer_name else d.policy.payer
+    return PayerView(name=name, plan=f.text(cov.plan if cov else None))
+
+
+def _signer(doc: ProviderFact | None, options: LetterOptions) -> SignerView:
+    return SignerView(
+        name=f.text(options.signer_name or (doc.name if doc else None)),
+        credentials=f.text(options.signer_credentials or (doc.credentials if doc else None)),
+        npi=f.text(options.signer_npi or (doc.npi if doc else None)),
+    )
+
+
+def _icd10(record: PatientRecord, notes: Citations) -> tuple[str, tuple[int, ...]]:
+    dx = clinical.primary_diagnosis(record)
+    if dx is None:
+        return f.NOT_DOCUMENTED, ()
+    label = f"{dx.code} – {dx.display}" if dx.display else dx.code
+    return label, notes.cite(dx.evidence, f"diagnosis {dx.code}, "
+                             f"{f.date_short(dx.onset or dx.recorded)}")
+
+
+def build_view(d: Determination, options: LetterOptions) -> LetterView:
+    """The complete view of one letter; citations are numbered in reading order."""
+    record, notes = d.record, Citations()
+    cov = pick_coverage(record, d.policy.payer)
+    practice = _practice(record, notes)
+    patient = _patient(record, cov, notes)
+    icd10, icd_cites = _icd10(record, notes)
+    request = policy.request(d, options, icd10, icd_cites)
+    cont = continuation(record, notes) if options.kind == "continuation" else None
+    diagnoses = clinical.diagnosis_rows(record, notes)
+    onset, _ = clinical.episode_onset(record, notes)
+    severity = clinical.severity(record, notes)
+    trials = clinical.trial_rows(record, notes)
+    therapies = clinical.therapy_rows(record, notes)
+    psycho, psycho_cites = clinical.psychotherapy(record, notes)
+    safety = clinical.safety_rows(record, notes)
+    criteria = policy.criterion_rows(d, notes)
+    signer = _signer(record.practitioner, options)
+    payer = _payer(d, cov)
+    return LetterView(
+        kind=options.kind, doc_title=TITLE,
+        doc_subject=f"Prior authorization request, {payer.name}, policy "
+        f"{d.policy.number or d.policy.id} (CPT {', '.join(d.policy.service.cpt_codes)})",
+        doc_author=practice.name if practice.name != f.NOT_DOCUMENTED else signer.name,
+        created=d.as_of.isoformat(), letter_date=f.date_long(d.as_of),
+        practice=practice, payer=payer, patient=patient,
+        salutation="Dear Utilization Management Reviewer:", request=request,
+        draft=policy.draft(d), diagnoses=diagnoses, episode_onset=onset, severity=severity,
+        trials=trials, trials_summary=clinical.trials_summary(record), therapies=therapies,
+        psychotherapy_summary=psycho, psychotherapy_cites=psycho_cites,
+        ect_summary=clinical.ect_summary(record), safety=safety,
+        policy=policy.policy_view(d), criteria=criteria,
+        rationale_trials=clinical.trials_summary(record),
+        attestations=policy.attestations(d), signer=signer, continuation=cont,
+        sources=notes.notes(),
+    )

@@ -1,0 +1,277 @@
+"""The view model: every value a letter template prints, already formatted.
+
+Templates receive one ``LetterView``; they loop and branch over it and never compute. Fields that
+the chart does not hold carry "not documented" (see ``_format.NOT_DOCUMENTED``). ``cites`` holds
+the endnote numbers of the source records behind a value (see ``citations.Citations``).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+__all__ = [
+    "AttestationRow",
+    "ChartPoint",
+    "ChartView",
+    "CodeRow",
+    "ContinuationView",
+    "CriterionRow",
+    "DiagnosisRow",
+    "DraftView",
+    "EvidenceRow",
+    "LetterView",
+    "PatientView",
+    "PayerView",
+    "PolicyView",
+    "PracticeView",
+    "PriorCourseRow",
+    "RequestView",
+    "SafetyRow",
+    "ScoreRow",
+    "SeverityView",
+    "SignerView",
+    "SourceNote",
+    "TherapyRow",
+    "TrialRow",
+]
+
+
+class _View(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class _Cited(_View):
+    cites: tuple[int, ...] = ()
+
+
+class PracticeView(_Cited):
+    name: str
+    address_lines: tuple[str, ...]
+    phone: str
+    fax: str
+    npi: str
+    tin: str
+
+
+class PayerView(_Cited):
+    name: str
+    department: str = "Utilization Management"
+    plan: str
+
+
+class PatientView(_Cited):
+    name: str
+    subject: str
+    """The name, or "The patient": the form used to start a sentence."""
+    birth_date: str
+    age: str
+    sex: str
+    member_id: str
+    group: str
+    coverage_cites: tuple[int, ...] = ()
+
+
+class CodeRow(_View):
+    code: str
+    description: str
+    units: str
+
+
+class RequestView(_View):
+    kind_label: str
+    codes: tuple[CodeRow, ...]
+    icd10: str
+    icd10_cites: tuple[int, ...] = ()
+    planned_start: str
+    planned_start_phrase: str
+    sessions: str
+    taper: str
+    total_sessions: str
+    device: str
+    protocol: str
+
+
+class DiagnosisRow(_Cited):
+    code: str
+    display: str
+    status: str
+    onset: str
+
+
+class ScoreRow(_Cited):
+    date: str
+    instrument: str
+    value: str
+    band: str
+
+
+class ChartPoint(_View):
+    x: float
+    y: float
+    label: str
+    date: str
+
+
+class ChartBand(_View):
+    y: float
+    height: float
+    label: str
+    label_y: float
+    shade: Literal["a", "b"]
+
+
+class ChartView(_View):
+    """Geometry of the score trend chart, computed in ``chart.py``; drawn by ``_chart.html``."""
+
+    width: int
+    height: int
+    left: float
+    right: float
+    top: float
+    bottom: float
+    title: str
+    description: str
+    polyline: str
+    points: tuple[ChartPoint, ...]
+    y_ticks: tuple[tuple[float, str], ...]
+    bands: tuple[ChartBand, ...] = ()
+
+
+class SeverityView(_View):
+    rows: tuple[ScoreRow, ...]
+    chart: ChartView | None
+    summary: str
+    summary_cites: tuple[int, ...] = ()
+
+
+class TrialRow(_Cited):
+    drug: str
+    drug_class: str
+    role: str
+    peak_dose: str
+    dates: str
+    weeks: str
+    adequate: str
+    outcome: str
+    augmentation: str
+
+
+class TherapyRow(_Cited):
+    category: str
+    therapy_type: str
+    dates: str
+    sessions: str
+    status: str
+
+
+class SafetyRow(_Cited):
+    item: str
+    finding: str
+    concern: bool = False
+
+
+class EvidenceRow(_Cited):
+    summary: str
+
+
+class CriterionRow(_Cited):
+    id: str
+    title: str
+    outcome: Literal["met", "not_met", "unknown"]
+    outcome_label: str
+    explanation: str
+    quote: str
+    evidence: tuple[EvidenceRow, ...]
+    gaps: tuple[str, ...]
+    children: tuple[CriterionRow, ...]
+    review_flag: str
+
+
+class PolicyView(_View):
+    payer: str
+    title: str
+    number: str
+    label: str
+    """The number, else the title: how the letter refers to the policy."""
+    version: str
+    effective: str
+    last_reviewed: str
+    source_urls: tuple[str, ...]
+    status_label: str
+
+
+class DraftView(_View):
+    status_label: str
+    gaps: tuple[str, ...]
+    unmet: tuple[str, ...]
+
+
+class AttestationRow(_View):
+    text: str
+    quote: str
+
+
+class SignerView(_View):
+    name: str
+    credentials: str
+    npi: str
+
+
+class SourceNote(_View):
+    number: int
+    resources: str
+    detail: str
+
+
+class PriorCourseRow(_Cited):
+    dates: str
+    sessions: str
+    instrument: str
+    baseline: str
+    best: str
+    improvement: str
+
+
+class ContinuationView(_View):
+    courses: tuple[PriorCourseRow, ...]
+    best_score: str
+    current_score: str
+    worsening: str
+    relapse_summary: str
+    relapse_cites: tuple[int, ...] = ()
+
+
+class LetterView(_View):
+    """Everything a letter prints."""
+
+    kind: Literal["initial", "continuation"]
+    doc_title: str
+    doc_subject: str
+    doc_author: str
+    created: str
+    letter_date: str
+    practice: PracticeView
+    payer: PayerView
+    patient: PatientView
+    salutation: str
+    request: RequestView
+    draft: DraftView | None
+    diagnoses: tuple[DiagnosisRow, ...]
+    episode_onset: str
+    severity: SeverityView
+    trials: tuple[TrialRow, ...]
+    trials_summary: str
+    therapies: tuple[TherapyRow, ...]
+    psychotherapy_summary: str
+    psychotherapy_cites: tuple[int, ...] = ()
+    ect_summary: str
+    safety: tuple[SafetyRow, ...]
+    policy: PolicyView
+    criteria: tuple[CriterionRow, ...]
+    rationale_trials: str
+    attestations: tuple[AttestationRow, ...]
+    signer: SignerView
+    continuation: ContinuationView | None
+    sources: tuple[SourceNote, ...]

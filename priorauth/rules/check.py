@@ -1,0 +1,183 @@
+"""The compliance check behind ``priorauth rules check``: every problem in every rule file.
+
+Per file: YAML and schema (with line, field and a did-you-mean hint), ``id`` equals the file
+name, ``payer.id`` equals the folder, ``last_reviewed`` within 12 months (warning), every
+ICD-10-CM and CPT code known to the terminology tables, a test file beside it with a ``meets``
+and a ``does_not_meet`` case, every case passing. Across files: unique ids, and no overlapping
+effective windows among one payer's (non-draft) policies.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+
+from priorauth.rules.cases_run import run_test_file
+from priorauth.rules.loader import TEST_SUFFIX, LoadedFile, read_policy, rule_files, test_file_for
+from priorauth.rules.models import Policy, walk
+from priorauth.rules.problems import Problem
+
+__all__ = ["REVIEW_DAYS", "check_paths", "display_path"]
+
+REVIEW_DAYS = 365
+ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
+CPT = "http://www.ama-assn.org/go/cpt"
+
+
+def display_path(path: Path) -> str:
+    """The path relative to the working directory when it is below it, else absolute."""
+    relative = os.path.relpath(path)
+    return relative if not relative.startswith("..") else str(path.resolve())
+
+
+def _expand(paths: Sequence[Path]) -> tuple[list[Path], list[Problem]]:
+    files: list[Path] = []
+    problems: list[Problem] = []
+    for path in paths:
+        if path.is_dir():
+            files += rule_files(path)
+            problems += _orphans(path)
+        elif path.name.endswith(TEST_SUFFIX):
+            files.append(path.with_name(path.name.removesuffix(TEST_SUFFIX) + ".yaml"))
+        elif path.exists():
+            files.append(path)
+        else:
+            problems.append(Problem(path=display_path(path), message="no such file or directory"))
+    return sorted(dict.fromkeys(files)), problems
+
+
+def _orphans(directory: Path) -> Iterator[Problem]:
+    for test in sorted(directory.rglob("*" + TEST_SUFFIX)):
+        policy = test.with_name(test.name.removesuffix(TEST_SUFFIX) + ".yaml")
+        if not policy.exists():
+            yield Problem(path=display_path(test), message="test file without a policy file beside it",
+                          hint=f"expected {policy.name}")
+
+
+def check_paths(paths: Sequence[Path], *, as_of: dt.date) -> list[Problem]:
+    """Every problem (errors and warnings) in the rule files under ``paths``, sorted by place."""
+    files, problems = _expand(paths)
+    loaded = [read_policy(f, display_path(f)) for f in files]
+    for item, path in zip(loaded, files, strict=True):
+        problems += item.problems
+        if item.policy is not None:
+            problems += _file_checks(item, item.policy, path, as_of)
+    problems += _duplicate_ids(loaded)
+    problems += _overlaps(loaded)
+    return sorted(problems, key=lambda p: (p.path, p.line or 0, p.field, p.message))
+
+
+def _file_checks(item: LoadedFile, policy: Policy, path: Path, as_of: dt.date) -> Iterator[Problem]:
+    yield from _identity(item, policy, path)
+    yield from _review_age(item, policy, as_of)
+    yield from _codes(item, policy)
+    yield from _tests(item, policy, path)
+
+
+def _problem(item: LoadedFile, loc: tuple[str | int, ...], message: str, hint: str = "",
+             severity: str = "error") -> Problem:
+    return Problem(path=item.path, line=item.lines.line_for(loc), field=".".join(map(str, loc)),
+                   message=message, hint=hint, severity="warning" if severity == "warning" else "error")
+
+
+def _identity(item: LoadedFile, policy: Policy, path: Path) -> Iterator[Problem]:
+    if policy.id != path.stem:
+        yield _problem(item, ("id",), f"id '{policy.id}' differs from the file name '{path.stem}'",
+                       f"rename the file to {policy.id}.yaml or set id: {path.stem}")
+    folder = path.resolve().parent.name
+    if folder != "payer_rules" and not folder.startswith("_") and policy.payer.id != folder:
+        yield _problem(item, ("payer", "id"), f"payer id '{policy.payer.id}' differs from the folder '{folder}'",
+                       f"move the file to payer_rules/{policy.payer.id}/ or set id: {folder}")
+
+
+def _review_age(item: LoadedFile, policy: Policy, as_of: dt.date) -> Iterator[Problem]:
+    age = (as_of - policy.last_reviewed).days
+    if age > REVIEW_DAYS:
+        yield _problem(item, ("last_reviewed",), f"last reviewed {age} days before {as_of.isoformat()}",
+                       "check the policy against its sources and update last_reviewed", "warning")
+
+
+def _codes(item: LoadedFile, policy: Policy) -> Iterator[Problem]:
+    try:
+        from priorauth.terminology import is_known_code
+    except ImportError:  # pragma: no cover - the terminology package is part of priorauth
+        yield Problem(path=item.path, message="terminology tables unavailable; codes not checked",
+                      severity="warning")
+        return
+    for loc, system, code in _cited_codes(item, policy):
+        if not is_known_code(system, code):
+            kind = "ICD-10-CM" if system == ICD10CM else "CPT"
+            yield _problem(item, loc, f"{kind} code '{code}' is not in the terminology tables",
+                           "check the code, or ask for it to be added to priorauth/terminology/data")
+
+
+def _cited_codes(item: LoadedFile, policy: Policy) -> Iterator[tuple[tuple[str | int, ...], str, str]]:
+    for k, code in enumerate(policy.service.cpt):
+        yield ("service", "cpt", k), CPT, code
+    paths = _node_paths(item.data.get("criteria") if isinstance(item.data, dict) else None, ("criteria",))
+    by_id = dict(paths)
+    for node in walk(policy.criteria):
+        base = by_id.get(node.id or "", ("criteria",))
+        for key in ("codes", "code_prefixes"):
+            for k, code in enumerate(getattr(node, key, ())):
+                yield (*base, key, k), ICD10CM, code
+
+
+def _node_paths(data: object, path: tuple[str | int, ...]) -> Iterator[tuple[str, tuple[str | int, ...]]]:
+    """(criterion id, YAML path) for every node in the raw criteria data."""
+    if not isinstance(data, dict):
+        return
+    if isinstance(data.get("id"), str):
+        yield data["id"], path
+    for key in ("all", "any"):
+        for i, child in enumerate(data.get(key) or ()):
+            yield from _node_paths(child, (*path, key, i))
+    at_least = data.get("at_least")
+    if isinstance(at_least, dict):
+        for i, child in enumerate(at_least.get("of") or ()):
+            yield from _node_paths(child, (*path, "at_least", "of", i))
+
+
+def _tests(item: LoadedFile, policy: Policy, path: Path) -> Iterable[Problem]:
+    test_path = test_file_for(path)
+    if not test_path.exists():
+        return [Problem(path=item.path, line=1, field="", message=f"no test file {test_path.name}",
+                        hint="copy payer_rules/aetna/cpb-0469-tms-2025.test.yaml and adapt it")]
+    return run_test_file(policy, test_path, display_path(test_path))
+
+
+def _duplicate_ids(loaded: list[LoadedFile]) -> Iterator[Problem]:
+    seen: dict[str, LoadedFile] = {}
+    for item in loaded:
+        if item.policy is None:
+            continue
+        first = seen.setdefault(item.policy.id, item)
+        if first is not item:
+            yield _problem(item, ("id",), f"duplicate id '{item.policy.id}' (also in {first.path})",
+                           "ids are never reused; give this version a new id")
+
+
+def _overlaps(loaded: list[LoadedFile]) -> Iterator[Problem]:
+    placed = [i for i in loaded if i.policy is not None and i.policy.status != "draft"]
+    for n, item in enumerate(placed):
+        for earlier in placed[:n]:
+            if _overlap(earlier.policy, item.policy):  # type: ignore[arg-type]
+                yield _overlap_problem(item, earlier)
+
+
+def _overlap(a: Policy | None, b: Policy | None) -> bool:
+    if a is None or b is None or a.payer.id != b.payer.id or a.id == b.id:
+        return False
+    far = dt.date.max
+    return a.effective.from_ <= (b.effective.until or far) and b.effective.from_ <= (a.effective.until or far)
+
+
+def _overlap_problem(item: LoadedFile, earlier: LoadedFile) -> Problem:
+    assert item.policy is not None and earlier.policy is not None  # noqa: S101  (filtered above)
+    start = item.policy.effective.from_
+    return _problem(item, ("effective",),
+                    f"effective window overlaps '{earlier.policy.id}' ({earlier.path}) for payer "
+                    f"'{item.policy.payer.id}'",
+                    f"end the older version the day before: until: {start - dt.timedelta(days=1)}")

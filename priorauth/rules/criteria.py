@@ -1,0 +1,302 @@
+"""The criterion kinds a payer rule file can use: one frozen model per ``kind``.
+
+Every criterion has an ``id`` (unique in its file), a ``title``, the ``quote`` of the policy text it
+encodes and an optional ``review`` flag. Each model declares ``reads``: the PatientRecord fields
+its evaluation uses (a meta-test checks the evaluator reads nothing else). The semantics of each
+kind are in ``payer_rules/README.md`` and in ``priorauth/evaluate/criteria/``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, ClassVar, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from priorauth.facts.models import DrugClass, InstrumentId
+
+__all__ = [
+    "AgeCriterion",
+    "AntidepressantTrialsCriterion",
+    "AttestationCriterion",
+    "ContraindicationCriterion",
+    "DiagnosisCriterion",
+    "EctCriterion",
+    "ExclusionCriterion",
+    "IntoleranceCriterion",
+    "LeafCriterion",
+    "LongerTrials",
+    "PriorTmsResponseCriterion",
+    "PsychotherapyCriterion",
+    "RetreatmentCriterion",
+    "SeverityScoreCriterion",
+    "Strict",
+]
+
+Comparator = Literal[">", ">=", "<", "<="]
+Window = Literal["current_episode", "lifetime", "lookback"]
+FailureOutcome = Literal["inadequate_response", "intolerance"]
+SafetyCategory = Literal["seizure", "implanted_device", "retained_metal", "other"]
+ConditionCategory = Literal[
+    "mdd",
+    "depression_other",
+    "bipolar",
+    "psychotic",
+    "substance_use",
+    "seizure",
+    "pregnancy",
+    "anxiety",
+    "ptsd",
+    "other_excluded",
+]
+EctStatus = Literal["completed", "in_progress", "not_done", "declined", "planned"]
+CriterionId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=80)]
+NonEmpty = Annotated[str, Field(min_length=1)]
+
+
+def _code_str(value: object) -> object:
+    """Accept unquoted numeric codes (``90867``) as strings."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+Code = Annotated[str, BeforeValidator(_code_str), Field(min_length=1)]
+
+
+class Strict(BaseModel):
+    """Base of every rule-file model: frozen, unknown keys refused."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class _Criterion(Strict):
+    """Keys every criterion has."""
+
+    reads: ClassVar[frozenset[str]] = frozenset()
+    id: CriterionId
+    title: NonEmpty
+    quote: NonEmpty
+    """The policy sentence (or a short citation of it) this criterion encodes."""
+    source: str | None = None
+    """Which of the file's sources (URL, page, section) the quote comes from."""
+    review: str | None = None
+    """Why this criterion is not verified against the primary policy text (shown on the letter)."""
+    gap: str | None = None
+    """Override of the gap action shown when the outcome is unknown."""
+    note: str = ""
+    """A comment for analysts; never shown to payers."""
+
+
+class _Windowed(Strict):
+    """Which period of the history counts: the current episode, the whole history, or N days."""
+
+    window: Window = "current_episode"
+    lookback_days: Annotated[int, Field(gt=0)] | None = None
+
+    @model_validator(mode="after")
+    def _lookback_given(self) -> _Windowed:
+        if (self.window == "lookback") != (self.lookback_days is not None):
+            raise ValueError("lookback_days is required with window: lookback, and only then")
+        return self
+
+
+class AgeCriterion(_Criterion):
+    """Age in whole years on the as-of date is within [min, max] (both inclusive)."""
+
+    reads: ClassVar[frozenset[str]] = frozenset({"patient"})
+    kind: Literal["age"]
+    min: Annotated[int, Field(ge=0)] | None = None
+    max: Annotated[int, Field(ge=0)] | None = None
+
+
+class DiagnosisCriterion(_Criterion):
+    """An active diagnosis in the given categories/codes with the required features."""
+
+    reads: ClassVar[frozenset[str]] = frozenset({"diagnoses"})
+    kind: Literal["diagnosis"]
+    categories: tuple[ConditionCategory, ...] = ("mdd",)
+    codes: tuple[Code, ...] = ()
+    """ICD-10-CM codes, any of which qualifies (dots optional). Empty: any code of the categories."""
+    code_prefixes: tuple[Code, ...] = ()
+    """ICD-10-CM prefixes (``F33``), any of which qualifies."""
+    severity: tuple[Literal["mild", "moderate", "severe"], ...] = ()
+    """Accepted severities; empty: any."""
+    episode: tuple[Literal["single", "recurrent"], ...] = ()
+    """Accepted episode types; empty: any."""
+    without_psychotic_features: bool = False
+    allow_remission: bool = False
+    """When false, a diagnosis in partial or full remission does not qualify."""
+
+
+class SeverityScoreCriterion(_Criterion):
+    """A rating-scale score: which instruments, which threshold, how recent."""
+
+    reads: ClassVar[frozenset[str]] = frozenset({"scores", "current_episode_onset"})
+    kind: Literal["severity_score"]
+    instruments: tuple[InstrumentId, ...] = Field(min_length=1)
+    op: Comparator | None = None
+    value: float | None = None
+    range: tuple[float, float] | None = None
+    """Inclusive bounds ``[low, high]``."""
+    within_days: Annotated[int, Field(gt=0)] | None = None
+    """Only scores dated within N days before the as-of date count."""
+    since_episode_onset: bool = False
+    """Only scores dated on or after the current episode's onset count."""
+    which: Literal["latest", "any", "all"] = "latest"
+    """Which counted scores must pass: the most recent, any one, or every one ("throughout")."""
+    same_instrument_at_baseline: bool = False
+    """Adds an attestation that follow-up will use the same instrument as the qualifying score."""
+
+    @model_validator(mode="after")
+    def _threshold(self) -> SeverityScoreCriterion:
+        if (self.op is None) != (self.value is None):
+            raise ValueError("give both op and value, or neither")
+        if self.range is not None and self.op is not None:
+            raise ValueError("give either op/value or range, not both")
+        if self.range is not None and self.range[0] > self.range[1]:
+            raise ValueError("range must be [low, high]")
+        return self
+
+
+class LongerTrials(Strict):
+    """At least ``n`` of the qualifying trials must also last ``min_weeks``."""
+
+    n: Annotated[int, Field(gt=0)]
+    min_weeks: Annotated[float, Field(gt=0)]
+
+
+class AntidepressantTrialsCriterion(_Windowed, _Criterion):
+    """Failed antidepressant (and augmentation) trials: counts, classes, dose, duration."""
+
+    reads: ClassVar[frozenset[str]] = frozenset({"trials", "current_episode_onset"})
+    kind: Literal["antidepressant_trials"]
+    min_trials: Annotated[int, Field(ge=0)] = 1
+    min_classes: Annotated[int, Field(ge=0)] = 0
+    classes: tuple[DrugClass, ...] = ()
+    """Classes whose trials count; empty: every antidepressant class."""
+    include_augmentation: bool = False
+    """Whether augmentation trials count toward ``min_trials`` and ``min_classes``."""
+    min_augmentation_trials: Annotated[int, Field(ge=0)] = 0
+    min_augmentation_classes: Annotated[int, Field(ge=0)] = 0
+    min_weeks: Annotated[float, Field(ge=0)] | None = None
+    duration_at_adequate_dose: bool = False
+    """Count the weeks at an adequate dose (``weeks_at_adequate_dose``) instead of all days."""
+    adequate_dose: bool = True
+    min_adherence_pdc: Annotated[float, Field(gt=0, le=1)] | None = None
+    longer: LongerTrials | None = None
+    outcomes: tuple[FailureOutcome, ...] = ("inadequate_response", "intolerance")
+    intolerance_needs_adequate_trial: bool = False
+    """When false, a trial stopped for intolerance counts whatever its dose and duration."""
+
+
+class IntoleranceCriterion(_Windowed, _Criterion):
+    """Trials stopped for intolerance: count, classes, distinct side effects."""
+
+    reads: ClassVar[frozenset[str]] = frozenset({"trials", "current_episode_onset"})
+    kind: Literal["intolerance"]
+    min_trials: Annotated[int, Field(gt=0)] = 1
+    min_classes: Annotated[int, Field(ge=0)] = 0
+    classes: tuple[DrugClass, ...] = ()
+    include_augmentation: bool = False
+    distinct_side_effects: bool = False
+
+
+class PsychotherapyCriterion(_Windowed, _Criterion):
+    """A documented trial of (evidence-based) psychotherapy."""
+
+    reads: ClassVar[frozenset[str]] = frozenset(
+        {"therapies", "psychotherapy", "current_episode_onset"}
+    )
+    kind: Literal["psychotherapy"]
+    types: tuple[str, ...] = ()
+    """Accepted ``therapy_type`` values (``cbt``, ``ipt``, ``dbt``...); empty: any."""
+    min_sessions: Annotated[int, Field(ge=0)] = 1
+    min_weeks: Annotated[float, Field(ge=0)] | None = None
+
+
+class EctCriterion(_Criterion):
+    """An ECT record with one of the accepted statuses (declined, not_done...)."""
+
+    reads: ClassVar[frozenset[str]] = frozenset({"therapies"})
+    kind: Literal["ect"]
+    statuses: tuple[EctStatus, ...] = Field(min_length=1)
+
+
+class ContraindicationCriterion(_Criterion):
+    """Safety findings that must be absent, and a screen showing they are."""
+
+    reads: ClassVar[frozenset[str]] = frozenset({"safety"})
+    kind: Literal["contraindication"]
+    categories: tuple[SafetyCategory, ...] = Field(min_length=1)
+    include_history: bool = False
+    """When true, inactive (historical) findings count too, e.g. any seizure history."""
+
+
+class ExclusionCriterion(_Criterion):
+    """Conditions that must be absent: active, or within N days before the as-of date."""
+
+    reads: ClassVar[frozenset[str]] = frozenset({"diagnoses", "pregnant"})
+    kind: Literal["exclusion"]
+    conditions: tuple[ConditionCategory, ...] = ()
+    codes: tuple[Code, ...] = ()
+    code_prefixes: tuple[Code, ...] = ()
+    within_days: Annotated[int, Field(gt=0)] | None = None
+    """Also exclude diagnoses that ended (or were recorded) within N days before the as-of date."""
+    require_pregnancy_status: bool = False
+    """With ``pregnancy``: unknown (a gap) when the chart does not state pregnancy status."""
+
+    @model_validator(mode="after")
+    def _something(self) -> ExclusionCriterion:
+        if not (self.conditions or self.codes or self.code_prefixes):
+            raise ValueError("give conditions, codes or code_prefixes")
+        return self
+
+
+class PriorTmsResponseCriterion(_Criterion):
+    """A previous TMS course with a documented response."""
+
+    reads: ClassVar[frozenset[str]] = frozenset({"prior_tms"})
+    kind: Literal["prior_tms_response"]
+    min_improvement_pct: Annotated[float, Field(gt=0, le=100)]
+    op: Literal[">", ">="] = ">="
+    min_days_since_last_course: Annotated[int, Field(ge=0)] | None = None
+    max_days_since_last_course: Annotated[int, Field(gt=0)] | None = None
+
+
+class RetreatmentCriterion(_Criterion):
+    """A repeat course: prior response, then relapse, after enough time."""
+
+    reads: ClassVar[frozenset[str]] = frozenset({"prior_tms", "scores"})
+    kind: Literal["retreatment"]
+    min_improvement_pct: Annotated[float, Field(gt=0, le=100)]
+    op: Literal[">", ">="] = ">="
+    min_days_since_last_course: Annotated[int, Field(ge=0)] | None = None
+    min_worsening_points: Annotated[float, Field(gt=0)] | None = None
+    """Relapse: the current score is at least this many points worse than the course's best."""
+    min_worsening_pct: Annotated[float, Field(gt=0, le=100)] | None = None
+    """Relapse: at least this % of the course's improvement has been lost."""
+    within_days: Annotated[int, Field(gt=0)] = 30
+    """The current score must be dated within N days before the as-of date."""
+
+
+class AttestationCriterion(_Criterion):
+    """A fact a chart cannot show; the signer confirms it (see README: attestations)."""
+
+    reads: ClassVar[frozenset[str]] = frozenset()
+    kind: Literal["attestation"]
+    text: NonEmpty
+    """What the signer confirms, as printed on the letter."""
+
+
+LeafCriterion = (
+    AgeCriterion
+    | DiagnosisCriterion
+    | SeverityScoreCriterion
+    | AntidepressantTrialsCriterion
+    | IntoleranceCriterion
+    | PsychotherapyCriterion
+    | EctCriterion
+    | ContraindicationCriterion
+    | ExclusionCriterion
+    | PriorTmsResponseCriterion
+    | RetreatmentCriterion
+    | AttestationCriterion
+)

@@ -1,0 +1,326 @@
+"""Payer policies as data: the typed model of one ``payer_rules/<payer>/<id>.yaml`` file.
+
+A :class:`Policy` is one version of one payer's TMS policy: identity (``id``, ``version``,
+``status``), the payer and how a Coverage matches it, provenance (``sources``, ``effective``,
+``last_reviewed``), the ``service`` requested, the ``criteria`` tree and the ``attestations``.
+The criteria tree is made of groups (``all``, ``any``, ``at_least``) and leaf criteria chosen by
+``kind`` (see :mod:`priorauth.rules.criteria`). The format guide is ``payer_rules/README.md``.
+
+>>> p = Policy.model_validate({
+...     "id": "demo", "version": "1", "status": "draft",
+...     "payer": {"id": "demo", "name": "Demo Health"},
+...     "title": "TMS", "sources": ["https://example.org/tms"],
+...     "effective": {"from": "2025-01-01"}, "last_reviewed": "2025-01-01",
+...     "criteria": {"all": [{"id": "adult", "kind": "age", "min": 18,
+...                           "title": "Adult", "quote": "age 18 or older"}]}})
+>>> [c.id for c in p.leaves()]
+['adult']
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterator
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BeforeValidator,
+    Discriminator,
+    Field,
+    PrivateAttr,
+    Tag,
+    model_validator,
+)
+
+from priorauth.rules.criteria import (
+    AgeCriterion,
+    AntidepressantTrialsCriterion,
+    AttestationCriterion,
+    Code,
+    ContraindicationCriterion,
+    CriterionId,
+    DiagnosisCriterion,
+    EctCriterion,
+    ExclusionCriterion,
+    IntoleranceCriterion,
+    LeafCriterion,
+    NonEmpty,
+    PriorTmsResponseCriterion,
+    PsychotherapyCriterion,
+    RetreatmentCriterion,
+    SeverityScoreCriterion,
+    Strict,
+)
+
+__all__ = [
+    "GROUP_KINDS",
+    "AllGroup",
+    "AnyGroup",
+    "AtLeast",
+    "AtLeastGroup",
+    "Attestation",
+    "Effective",
+    "LeafCriterion",
+    "Node",
+    "Payer",
+    "PayerMatch",
+    "Policy",
+    "Service",
+    "Source",
+]
+
+GROUP_KINDS = ("all", "any", "at_least")
+PolicyStatus = Literal["draft", "active", "retired"]
+
+
+def _node_tag(value: Any) -> str | None:
+    """The union tag of a criteria node: its ``kind``, or the group key it uses."""
+    if isinstance(value, dict):
+        if "kind" in value:
+            return str(value["kind"])
+        return next((key for key in GROUP_KINDS if key in value), None)
+    kind = getattr(value, "kind", None)
+    return kind if isinstance(kind, str) else None
+
+
+class _Group(Strict):
+    id: CriterionId | None = None
+    """Optional; results name unnamed groups by their position (``criteria.all.2``)."""
+    title: str | None = None
+    quote: str = ""
+    review: str | None = None
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> _Group:
+        if not self.members():
+            raise ValueError("a group needs at least one criterion")
+        return self
+
+    def members(self) -> tuple[Node, ...]:
+        """The nodes this group combines."""
+        raise NotImplementedError
+
+
+class AllGroup(_Group):
+    """Every member must be met."""
+
+    all: tuple[Node, ...]
+
+    def members(self) -> tuple[Node, ...]:
+        """The nodes this group combines."""
+        return self.all
+
+
+class AnyGroup(_Group):
+    """At least one member must be met."""
+
+    any: tuple[Node, ...]
+
+    def members(self) -> tuple[Node, ...]:
+        """The nodes this group combines."""
+        return self.any
+
+
+class AtLeast(Strict):
+    """``n`` of the nodes in ``of`` must be met."""
+
+    n: Annotated[int, Field(gt=0)]
+    of: tuple[Node, ...]
+
+    @model_validator(mode="after")
+    def _n_fits(self) -> AtLeast:
+        if self.n > len(self.of):
+            raise ValueError(f"n={self.n} but only {len(self.of)} criteria are listed in 'of'")
+        return self
+
+
+class AtLeastGroup(_Group):
+    """At least ``at_least.n`` members of ``at_least.of`` must be met."""
+
+    at_least: AtLeast
+
+    def members(self) -> tuple[Node, ...]:
+        """The nodes this group combines."""
+        return self.at_least.of
+
+
+Node = Annotated[
+    Annotated[AllGroup, Tag("all")]
+    | Annotated[AnyGroup, Tag("any")]
+    | Annotated[AtLeastGroup, Tag("at_least")]
+    | Annotated[AgeCriterion, Tag("age")]
+    | Annotated[DiagnosisCriterion, Tag("diagnosis")]
+    | Annotated[SeverityScoreCriterion, Tag("severity_score")]
+    | Annotated[AntidepressantTrialsCriterion, Tag("antidepressant_trials")]
+    | Annotated[IntoleranceCriterion, Tag("intolerance")]
+    | Annotated[PsychotherapyCriterion, Tag("psychotherapy")]
+    | Annotated[EctCriterion, Tag("ect")]
+    | Annotated[ContraindicationCriterion, Tag("contraindication")]
+    | Annotated[ExclusionCriterion, Tag("exclusion")]
+    | Annotated[PriorTmsResponseCriterion, Tag("prior_tms_response")]
+    | Annotated[RetreatmentCriterion, Tag("retreatment")]
+    | Annotated[AttestationCriterion, Tag("attestation")],
+    Discriminator(_node_tag),
+]
+Group = AllGroup | AnyGroup | AtLeastGroup
+
+
+def _url_str(value: object) -> object:
+    return {"url": value} if isinstance(value, str) else value
+
+
+class Source(Strict):
+    """Where the policy text comes from."""
+
+    url: Annotated[str, Field(pattern=r"^https?://\S+$")]
+    title: str = ""
+    reliability: Literal["primary", "secondary", "clinic", "news"] | None = None
+    """``primary`` = the payer's own page or form; see the reference's [P]/[S]/[C]/[N] tags."""
+    accessed: dt.date | None = None
+
+
+class PayerMatch(Strict):
+    """How a chart's Coverage is matched to this payer (case-insensitive)."""
+
+    names: tuple[NonEmpty, ...] = ()
+    """A Coverage matches when its payer name contains one of these (case-insensitive)."""
+    ids: tuple[Code, ...] = ()
+    """A Coverage matches when one of its payer identifiers equals one of these."""
+
+
+class Payer(Strict):
+    """Who the policy belongs to."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
+    """Short stable id, the name of the folder (``aetna``); ``--payer aetna`` selects it."""
+    name: NonEmpty
+    """Display name printed on letters."""
+    match: PayerMatch = PayerMatch()
+
+
+class Effective(Strict):
+    """The validity window: ``from`` inclusive, ``until`` inclusive (null = open-ended)."""
+
+    from_: dt.date = Field(alias="from")
+    until: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Effective:
+        if self.until is not None and self.until < self.from_:
+            raise ValueError("'until' is before 'from'")
+        return self
+
+    def contains(self, day: dt.date) -> bool:
+        """Whether ``day`` is inside the window."""
+        return self.from_ <= day and (self.until is None or day <= self.until)
+
+
+class Service(Strict):
+    """What is requested: CPT codes and the course of treatment the policy covers."""
+
+    cpt: tuple[Code, ...] = ("90867", "90868", "90869")
+    initial_sessions: Annotated[int, Field(gt=0)] | None = None
+    taper_sessions: Annotated[int, Field(ge=0)] | None = None
+    accelerated_protocols_covered: bool | None = None
+    """``null`` when the policy does not say."""
+    description: str = ""
+    not_covered: tuple[str, ...] = ()
+    """Protocols or uses the policy calls experimental / not medically necessary."""
+
+
+class Attestation(Strict):
+    """A fact the signer confirms (FDA-cleared device, supervising psychiatrist...)."""
+
+    id: CriterionId
+    text: NonEmpty
+    quote: str = ""
+    review: str | None = None
+
+
+def _version_str(value: object) -> object:
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+class Policy(Strict):
+    """One version of one payer's TMS policy (one rule file)."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")]
+    version: Annotated[str, BeforeValidator(_version_str), Field(min_length=1)]
+    status: PolicyStatus
+    payer: Payer
+    title: NonEmpty
+    number: str | None = None
+    sources: tuple[Annotated[Source, BeforeValidator(_url_str)], ...] = Field(min_length=1)
+    effective: Effective
+    last_reviewed: dt.date
+    service: Service = Service()
+    criteria: Node
+    attestations: tuple[Attestation, ...] = ()
+    reads: tuple[str, ...] | None = None
+    """Optional declaration of the PatientRecord fields the criteria read; checked when given."""
+    notes: str = ""
+
+    _content_hash: str | None = PrivateAttr(default=None)
+    _path: str | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Policy:
+        ids = [node_id for node_id in self._ids() if node_id is not None]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"duplicate criterion id(s): {', '.join(duplicates)}")
+        if self.reads is not None and frozenset(self.reads) != self.computed_reads():
+            expected = ", ".join(sorted(self.computed_reads()))
+            raise ValueError(f"reads does not match the criteria; expected [{expected}]")
+        return self
+
+    def _ids(self) -> Iterator[str | None]:
+        for node in walk(self.criteria):
+            yield node.id
+        for attestation in self.attestations:
+            yield attestation.id
+
+    def leaves(self) -> tuple[LeafCriterion, ...]:
+        """Every leaf criterion, depth first."""
+        return tuple(n for n in walk(self.criteria) if not isinstance(n, Group))
+
+    def computed_reads(self) -> frozenset[str]:
+        """The union of ``reads`` over every leaf criterion."""
+        return frozenset().union(*(leaf.reads for leaf in self.leaves()))
+
+    def in_force(self, day: dt.date) -> bool:
+        """Whether this version applies on ``day`` (drafts never apply unless asked for by id)."""
+        return self.status != "draft" and self.effective.contains(day)
+
+    @property
+    def content_hash(self) -> str:
+        """SHA-256 of the rule file's bytes (of the canonical JSON when built in code)."""
+        if self._content_hash is None:
+            payload = self.model_dump_json(by_alias=True).encode()
+            self._content_hash = hashlib.sha256(payload).hexdigest()
+        return self._content_hash
+
+    @property
+    def path(self) -> str | None:
+        """The rule file this policy was loaded from, if any."""
+        return self._path
+
+    def with_origin(self, path: str, content: bytes) -> Policy:
+        """This policy, marked as loaded from ``path`` with the given file bytes."""
+        self._path = path
+        self._content_hash = hashlib.sha256(content).hexdigest()
+        return self
+
+
+def walk(node: Node) -> Iterator[Node]:
+    """``node`` and every node below it, depth first."""
+    yield node
+    if isinstance(node, Group):
+        for member in node.members():
+            yield from walk(member)
+
+
+for _model in (AllGroup, AnyGroup, AtLeast, AtLeastGroup, Policy):
+    _model.model_rebuild()

@@ -1,0 +1,383 @@
+"""Batch: every chart in a folder → one PDF per chart that meets the policy, plus a summary.
+
+A chart is a ``*.json`` file (a Bundle) or a sub-folder (an NDJSON bulk export). Charts run in a
+process pool whose initializer loads the rules once per worker; each worker writes its PDF
+atomically. The parent records each finished chart in the manifest (see
+:mod:`priorauth.service.manifest`), so a run killed at any point resumes: a chart is skipped when
+its recorded key (SHA-256 of the input bytes + the policies' content hashes + as-of + options)
+matches and its PDF is still there with the recorded hash; everything else is redone, and output
+names are fixed per chart, so nothing is lost or duplicated. ``summary.csv`` and
+``summary.json`` are written (atomically) at the end, one row per chart in name order.
+
+A chart that fails is a row with status ``error`` and a one-line message; the run goes on.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import multiprocessing
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import asdict, dataclass, field, replace
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from priorauth.determination import CriterionResult, Determination
+from priorauth.errors import PriorAuthError
+from priorauth.render import LetterOptions
+from priorauth.service.audit import AuditEvent, AuditStore
+from priorauth.service.manifest import Manifest, atomic_write, remove_stale_temp_files
+from priorauth.service.pipeline import Pipeline
+
+__all__ = ["BatchReport", "Chart", "ChartResult", "discover_charts", "run_batch"]
+
+SUMMARY_FIELDS = (
+    "chart",
+    "patient",
+    "payer",
+    "policy_id",
+    "status",
+    "unmet_criteria",
+    "gaps",
+    "output",
+    "error",
+)
+DONE = frozenset({"meets", "does_not_meet", "needs_documentation"})
+"""Statuses that are a function of the key; ``error`` is always retried."""
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One chart of the input folder and the PDF name it gets."""
+
+    name: str
+    path: Path
+    output: str
+
+    def digest(self) -> str:
+        """SHA-256 of the chart's bytes (of every file, with its name, for a folder)."""
+        if self.path.is_file():
+            return hashlib.sha256(self.path.read_bytes()).hexdigest()
+        outer = hashlib.sha256()
+        for part in sorted(p for p in self.path.rglob("*") if p.is_file()):
+            outer.update(part.relative_to(self.path).as_posix().encode() + b"\0")
+            outer.update(hashlib.sha256(part.read_bytes()).digest())
+        return outer.hexdigest()
+
+
+@dataclass(frozen=True)
+class ChartResult:
+    """One summary row (plus what the manifest needs to skip it next time)."""
+
+    chart: str
+    status: str
+    patient: str = ""
+    payer: str = ""
+    policy_id: str = ""
+    unmet_criteria: tuple[str, ...] = ()
+    gaps: tuple[str, ...] = ()
+    output: str = ""
+    error: str = ""
+    key: str = ""
+    output_sha256: str = ""
+    input_sha256: str = ""
+    policy_version: str = ""
+    policy_hash: str = ""
+    duration_ms: float = 0.0
+    skipped: bool = False
+
+    def row(self) -> dict[str, Any]:
+        """The summary row (``summary.json``); lists stay lists."""
+        data = asdict(self)
+        return {
+            name: list(data[name]) if isinstance(data[name], tuple) else data[name]
+            for name in SUMMARY_FIELDS
+        }
+
+    def csv_row(self) -> dict[str, str]:
+        """The summary row for ``summary.csv``: lists joined with `` | ``."""
+        return {k: " | ".join(v) if isinstance(v, list) else str(v) for k, v in self.row().items()}
+
+
+@dataclass
+class BatchReport:
+    """What a run did."""
+
+    results: list[ChartResult] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def count(self, status: str) -> int:
+        """How many charts ended with ``status``."""
+        return sum(1 for r in self.results if r.status == status)
+
+    @property
+    def letters(self) -> int:
+        """PDFs present for this run's charts (written now or kept from before)."""
+        return sum(1 for r in self.results if r.output)
+
+    @property
+    def skipped(self) -> int:
+        """Charts whose output was already current."""
+        return sum(1 for r in self.results if r.skipped)
+
+
+def discover_charts(input_dir: Path) -> list[Chart]:
+    """``*.json`` files and sub-folders holding ``*.ndjson``, sorted by name.
+
+    Each gets ``<stem>.pdf``; when two charts would share a name (``a.json`` and folder ``a``)
+    both keep their full name (``a.json.pdf``, ``a.pdf``).
+    """
+    found = [p for p in input_dir.iterdir() if not p.name.startswith(".")]
+    charts = [p for p in found if p.is_file() and p.suffix.lower() == ".json"]
+    charts += [p for p in found if p.is_dir() and any(p.glob("*.ndjson"))]
+    stems = [p.stem if p.is_file() else p.name for p in charts]
+    return sorted(
+        (
+            Chart(p.name, p, (p.name if stems.count(stem) > 1 and p.is_file() else stem) + ".pdf")
+            for p, stem in zip(charts, stems, strict=True)
+        ),
+        key=lambda chart: chart.name,
+    )
+
+
+def run_batch(
+    charts: list[Chart],
+    out_dir: Path,
+    *,
+    payer: str,
+    as_of: dt.date,
+    jobs: int = 1,
+    rules_dir: Path | None = None,
+    options: LetterOptions | None = None,
+    audit: AuditStore | None = None,
+    on_result: Callable[[ChartResult], None] | None = None,
+) -> BatchReport:
+    """Evaluate every chart, write the PDFs, manifest and summary; returns the report.
+
+    Raises :class:`~priorauth.errors.UnknownPayerError` up front for an unknown payer id.
+    """
+    started = time.perf_counter()
+    options = options or LetterOptions()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    remove_stale_temp_files(out_dir)
+    pipeline = Pipeline(rules_dir)
+    setting = _key_setting(pipeline, payer, as_of, options)
+    manifest = Manifest.open(out_dir)
+    report = BatchReport()
+    try:
+        pending: list[tuple[Chart, str, str]] = []
+        for chart in charts:
+            digest = chart.digest()
+            key = hashlib.sha256(f"{digest}\n{setting}".encode()).hexdigest()
+            kept = _current(manifest.get(chart.name), key, out_dir)
+            if kept is not None:
+                _done(report, kept, on_result)
+            else:
+                pending.append((chart, digest, key))
+        task = _Task(str(out_dir), payer, as_of, options)
+        run_id = uuid.uuid4().hex[:16]
+        for result in _execute(pending, task, jobs, rules_dir, pipeline):
+            manifest.record(result.chart, asdict(result))
+            if audit is not None:
+                audit.record(_audit_event(result, run_id, len(report.results), payer, as_of))
+            _done(report, result, on_result)
+    finally:
+        manifest.close()
+    order = {chart.name: i for i, chart in enumerate(charts)}
+    report.results.sort(key=lambda r: order[r.chart])
+    _write_summary(out_dir, report.results)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _done(
+    report: BatchReport, result: ChartResult, on_result: Callable[[ChartResult], None] | None
+) -> None:
+    report.results.append(result)
+    if on_result is not None:
+        on_result(result)
+
+
+def _key_setting(pipeline: Pipeline, payer: str, as_of: dt.date, options: LetterOptions) -> str:
+    """Everything but the input that decides the output, as one canonical string."""
+    try:
+        package = version("priorauth")
+    except PackageNotFoundError:  # pragma: no cover
+        package = "unknown"
+    return json.dumps(
+        {
+            "payer": payer,
+            "policies": pipeline.fingerprint(payer),
+            "as_of": as_of.isoformat(),
+            "options": options.model_dump(mode="json"),
+            "priorauth": package,
+        },
+        sort_keys=True,
+    )
+
+
+def _current(entry: dict[str, Any] | None, key: str, out_dir: Path) -> ChartResult | None:
+    """The recorded result when it was made with ``key`` and its PDF is intact."""
+    if entry is None or entry.get("key") != key or entry.get("status") not in DONE:
+        return None
+    fields: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in entry.items()}
+    try:
+        result = ChartResult(**fields)
+    except TypeError:
+        return None
+    if result.output:
+        path = out_dir / result.output
+        if (
+            not path.is_file()
+            or hashlib.sha256(path.read_bytes()).hexdigest() != result.output_sha256
+        ):
+            return None
+    return replace(result, skipped=True)
+
+
+@dataclass(frozen=True)
+class _Task:
+    out_dir: str
+    payer: str
+    as_of: dt.date
+    options: LetterOptions
+
+
+_WORKER: dict[str, Pipeline] = {}
+
+
+def _init_worker(rules_dir: Path | None) -> None:
+    """Process-pool initializer: load the rules once per worker."""
+    _WORKER["pipeline"] = Pipeline(rules_dir)
+
+
+def _execute(
+    pending: list[tuple[Chart, str, str]],
+    task: _Task,
+    jobs: int,
+    rules_dir: Path | None,
+    pipeline: Pipeline,
+) -> Iterator[ChartResult]:
+    if jobs <= 1 or len(pending) <= 1:
+        _WORKER["pipeline"] = pipeline
+        for chart, digest, key in pending:
+            yield _process(chart, digest, key, task)
+        return
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    pool = ProcessPoolExecutor(
+        max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(rules_dir,)
+    )
+    try:
+        futures: dict[Future[ChartResult], Chart] = {
+            pool.submit(_process, chart, digest, key, task): chart for chart, digest, key in pending
+        }
+        for future in as_completed(futures):
+            try:
+                yield future.result()
+            except BrokenProcessPool:
+                yield ChartResult(futures[future].name, "error", error="a worker process died")
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _process(chart: Chart, digest: str, key: str, task: _Task) -> ChartResult:
+    """Evaluate one chart and write its PDF if it meets the policy (runs in a worker)."""
+    started = time.perf_counter()
+    out = Path(task.out_dir) / chart.output
+    base = ChartResult(chart.name, "error", key=key, input_sha256=digest, payer=task.payer)
+    try:
+        result = _evaluate_one(chart, task, out, base)
+    except Exception as exc:
+        out.unlink(missing_ok=True)
+        result = replace(base, error=_one_line(exc))
+    return replace(result, duration_ms=round((time.perf_counter() - started) * 1000, 3))
+
+
+def _evaluate_one(chart: Chart, task: _Task, out: Path, base: ChartResult) -> ChartResult:
+    pipeline = _WORKER["pipeline"]
+    found = pipeline.determinations(
+        chart.path, payer=task.payer, as_of=task.as_of, source=chart.name
+    )
+    if not found:
+        raise PriorAuthError(f"no policy of payer {task.payer!r} is in force on {task.as_of}")
+    determination = found[0]
+    result = _row(base, determination)
+    if determination.status != "meets":
+        out.unlink(missing_ok=True)
+        return result
+    pdf = pipeline.letter(determination, "pdf", task.options)
+    atomic_write(out, pdf)
+    return replace(result, output=chart.output, output_sha256=hashlib.sha256(pdf).hexdigest())
+
+
+def _row(base: ChartResult, determination: Determination) -> ChartResult:
+    policy = determination.policy
+    return replace(
+        base,
+        status=determination.status,
+        patient=determination.record.patient.ref or "",
+        payer=policy.payer,
+        policy_id=policy.id,
+        policy_version=policy.version,
+        policy_hash=policy.content_hash,
+        unmet_criteria=tuple(
+            c.id for c in _leaves(determination.criteria) if c.outcome == "not_met"
+        ),
+        gaps=tuple(gap.action for gap in determination.gaps),
+    )
+
+
+def _leaves(criteria: tuple[CriterionResult, ...]) -> Iterator[CriterionResult]:
+    for criterion in criteria:
+        if criterion.children:
+            yield from _leaves(criterion.children)
+        else:
+            yield criterion
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    message = text[0] if text else ""
+    if isinstance(exc, PriorAuthError):
+        return message or type(exc).__name__
+    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+
+
+def _audit_event(
+    result: ChartResult, run_id: str, index: int, payer: str, as_of: dt.date
+) -> AuditEvent:
+    return AuditEvent(
+        at=dt.datetime.now(dt.UTC),
+        request_id=f"batch-{run_id}-{index}",
+        key_id="cli",
+        action="batch",
+        payer=result.payer or payer,
+        policy_id=result.policy_id or None,
+        policy_version=result.policy_version or None,
+        policy_hash=result.policy_hash or None,
+        as_of=as_of,
+        input_sha256=result.input_sha256 or None,
+        output_sha256=result.output_sha256 or None,
+        outcome=result.status,
+        error_code="chart" if result.status == "error" else None,
+        duration_ms=result.duration_ms,
+    )
+
+
+def _write_summary(out_dir: Path, results: list[ChartResult]) -> None:
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=SUMMARY_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(result.csv_row() for result in results)
+    atomic_write(out_dir / "summary.csv", text.getvalue().encode())
+    rows = [result.row() for result in results]
+    atomic_write(out_dir / "summary.json", (json.dumps(rows, indent=1) + "\n").encode())

@@ -1,0 +1,306 @@
+"""One audited request: read the body, run the pipeline in the thread pool, record the audit row.
+
+:class:`Handler` holds what the app shares between requests (settings, pipeline, audit store,
+key ring). :meth:`Handler.run` is the only path to the pipeline: it checks the content type,
+reads the body under the size limit, parses it, calls the route's work function in a worker
+thread, turns library errors into OperationOutcomes, and writes exactly one audit row whatever
+happens after authentication.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+import orjson
+from fastapi import Request, Response
+from pydantic import BaseModel, ConfigDict
+from starlette.concurrency import run_in_threadpool
+
+from priorauth.determination import Determination
+from priorauth.errors import AuditError, ChartError, PriorAuthError, RenderError, UnknownPayerError
+from priorauth.render import LetterOptions
+from priorauth.service.audit import AuditEvent, AuditStore
+from priorauth.service.auth import KeyRing
+from priorauth.service.body import check_content_type, parse_bundle, read_body
+from priorauth.service.config import Settings
+from priorauth.service.context import describe_exception
+from priorauth.service.outcome import ApiError, fhir_path, issue
+from priorauth.service.pipeline import LetterFormat, Pipeline
+
+__all__ = ["Call", "DeterminationList", "Handler", "LetterRequest", "Result", "letter_format"]
+
+log = logging.getLogger("priorauth.service")
+
+MEDIA = {"pdf": "application/pdf", "html": "text/html; charset=utf-8", "json": "application/json"}
+_ACCEPTS: dict[str, LetterFormat] = {
+    "application/pdf": "pdf",
+    "text/html": "html",
+    "application/json": "json",
+    "application/fhir+json": "json",
+    "*/*": "pdf",
+    "application/*": "pdf",
+    "text/*": "html",
+}
+
+
+class DeterminationList(BaseModel):
+    """``payer=all``: the determination of every policy in force for the chart."""
+
+    model_config = ConfigDict(frozen=True)
+
+    as_of: dt.date
+    count: int
+    determinations: tuple[Determination, ...]
+
+
+class LetterRequest(NamedTuple):
+    """What ``POST /letters`` asked for."""
+
+    format: LetterFormat
+    force: bool
+    options: LetterOptions
+
+
+@dataclass
+class Call:
+    """One audited request, filled in as it proceeds."""
+
+    request_id: str
+    key_id: str
+    action: str
+    payer: str
+    as_of: dt.date
+    started: float
+    input_sha256: str | None = None
+    determinations: list[Determination] = field(default_factory=list)
+
+    @classmethod
+    def start(
+        cls, request: Request, key_id: str, *, action: str, payer: str, as_of: dt.date | None
+    ) -> Call:
+        """A call starting now; ``as_of`` defaults to today (UTC), read here at the edge."""
+        return cls(
+            request_id=request.state.request_id,
+            key_id=key_id,
+            action=action,
+            payer=payer,
+            as_of=as_of or dt.datetime.now(dt.UTC).date(),
+            started=time.perf_counter(),
+        )
+
+
+@dataclass(frozen=True)
+class Result:
+    """A successful response body."""
+
+    body: bytes
+    media_type: str
+
+
+Work = Callable[[Call, dict[str, Any]], Result]
+
+
+def letter_format(requested: str | None, accept: str | None) -> LetterFormat:
+    """The ``format`` parameter if given, else the first acceptable type in ``Accept`` (PDF)."""
+    if requested is not None:
+        return requested  # type: ignore[return-value]  # validated by FastAPI as a Literal
+    if not accept:
+        return "pdf"
+    ranked = sorted(_media_ranges(accept), key=lambda item: -item[1])
+    for media, quality in ranked:
+        if quality > 0 and media in _ACCEPTS:
+            return _ACCEPTS[media]
+    raise ApiError(
+        406,
+        "not-supported",
+        "no acceptable letter format; Accept application/pdf, text/html or application/json",
+        expression=["http.Accept"],
+    )
+
+
+def _media_ranges(accept: str) -> list[tuple[str, float]]:
+    ranges = []
+    for part in accept.split(","):
+        media, *params = (p.strip() for p in part.split(";"))
+        quality = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        ranges.append((media.lower(), quality))
+    return ranges
+
+
+@dataclass
+class Handler:
+    """What every request shares: settings, pipeline, audit store, keys."""
+
+    settings: Settings
+    pipeline: Pipeline
+    audit: AuditStore
+    keys: KeyRing
+
+    def authenticate(self, request: Request) -> str:
+        """The caller's key id (``anonymous`` when auth is off); raises AuthError."""
+        key_id = (
+            self.keys.authenticate(request.headers.get("authorization"))
+            if self.settings.auth
+            else "anonymous"
+        )
+        request.state.key_id = key_id
+        return key_id
+
+    async def run(self, call: Call, request: Request, work: Work) -> Response:
+        """Read, parse, run ``work`` in the thread pool and audit; errors become ApiError."""
+        try:
+            check_content_type(request.headers.get("content-type"))
+            body = await read_body(
+                request.stream(),
+                request.headers.get("content-length"),
+                self.settings.max_body_bytes,
+            )
+        except ApiError as exc:
+            await run_in_threadpool(self._record_error, call, exc)
+            raise
+        result = await run_in_threadpool(self._work, call, body, work)
+        return Response(result.body, media_type=result.media_type)
+
+    def _work(self, call: Call, body: bytes, work: Work) -> Result:
+        call.input_sha256 = hashlib.sha256(body).hexdigest()
+        try:
+            try:
+                result = work(call, parse_bundle(body, self.settings.max_json_depth))
+            except PriorAuthError as exc:
+                raise _api_error(exc, call) from exc
+            except (ApiError, AuditError):
+                raise
+            except Exception as exc:
+                log.error("request_id=%s unexpected %s", call.request_id, describe_exception(exc))
+                raise ApiError(
+                    500, "exception", f"internal error; quote request id {call.request_id}"
+                ) from exc
+        except ApiError as exc:
+            self._record_error(call, exc)
+            raise
+        self._record(call, status=200, output=result.body)
+        return result
+
+    def _record_error(self, call: Call, exc: ApiError) -> None:
+        self._record(call, status=exc.status, output=orjson.dumps(exc.outcome()), error=exc.code)
+
+    def _record(self, call: Call, *, status: int, output: bytes, error: str | None = None) -> None:
+        policies = [d.policy for d in call.determinations]
+        outcome = ",".join(d.status for d in call.determinations) or None
+        event = AuditEvent(
+            at=dt.datetime.now(dt.UTC),
+            request_id=call.request_id,
+            key_id=call.key_id,
+            action=call.action,
+            payer=call.payer[:64],
+            policy_id=",".join(p.id for p in policies) or None,
+            policy_version=",".join(p.version for p in policies) or None,
+            policy_hash=",".join(p.content_hash for p in policies) or None,
+            as_of=call.as_of,
+            input_sha256=call.input_sha256,
+            output_sha256=hashlib.sha256(output).hexdigest(),
+            outcome=outcome or ("error" if error else None),
+            status=status,
+            error_code=error,
+            duration_ms=round((time.perf_counter() - call.started) * 1000, 3),
+        )
+        try:
+            self.audit.record(event)
+        except AuditError as exc:
+            log.error(
+                "request_id=%s audit write failed: %s", call.request_id, describe_exception(exc)
+            )
+            raise ApiError(
+                503, "transient", "the audit log cannot be written; the request was not completed"
+            ) from exc
+
+    # --- the routes' work functions (run in the thread pool) ---------------------------------
+
+    def _determinations(self, call: Call, bundle: dict[str, Any]) -> list[Determination]:
+        if not self.pipeline.known(call.payer):  # 404 before any work
+            raise ApiError(
+                404,
+                "not-found",
+                str(self.pipeline.unknown_payer(call.payer)),
+                expression=["http.payer"],
+            )
+        found = self.pipeline.determinations(bundle, payer=call.payer, as_of=call.as_of)
+        call.determinations = found
+        if not found:
+            raise UnknownPayerError(
+                f"no policy of payer {call.payer!r} is in force on {call.as_of}"
+            )
+        return found
+
+    def evaluate(self, call: Call, bundle: dict[str, Any]) -> Result:
+        """``POST /evaluate``: one Determination, or a list for ``payer=all``."""
+        found = self._determinations(call, bundle)
+        if call.payer == "all":
+            listing = DeterminationList(
+                as_of=call.as_of, count=len(found), determinations=tuple(found)
+            )
+            return Result(listing.model_dump_json().encode(), MEDIA["json"])
+        return Result(found[0].model_dump_json().encode(), MEDIA["json"])
+
+    def letter(self, call: Call, bundle: dict[str, Any], spec: LetterRequest) -> Result:
+        """``POST /letters``: the letter, or 422 listing what is missing (unless ``force``)."""
+        if call.payer == "all":
+            raise ApiError(
+                400,
+                "invalid",
+                "a letter is for one payer: use payer=ID or payer=auto",
+                expression=["http.payer"],
+            )
+        determination = self._determinations(call, bundle)[0]
+        if determination.status != "meets" and not spec.force:
+            raise _not_met(determination)
+        body = self.pipeline.letter(determination, spec.format, spec.options)
+        return Result(body, MEDIA[spec.format])
+
+
+def _not_met(determination: Determination) -> ApiError:
+    unmet = [c for c in _leaves(determination.criteria) if c.outcome == "not_met"]
+    extra = [issue("business-rule", f"criterion {c.id} not met: {c.explanation}") for c in unmet]
+    extra += [
+        issue("incomplete", f"{gap.criterion_id}: {gap.action}", severity="warning")
+        for gap in determination.gaps
+    ]
+    return ApiError(
+        422,
+        "business-rule",
+        f"the chart does not meet policy {determination.policy.id} "
+        f"({determination.status}); close the gaps listed, or pass force=true to render anyway",
+        extra=extra,
+    )
+
+
+def _leaves(criteria: tuple[Any, ...]) -> list[Any]:
+    out: list[Any] = []
+    for criterion in criteria:
+        out.extend(_leaves(criterion.children) if criterion.children else [criterion])
+    return out
+
+
+def _api_error(exc: PriorAuthError, call: Call) -> ApiError:
+    if isinstance(exc, ChartError):
+        return ApiError(422, "invalid", exc.message, expression=[fhir_path(exc.location)])
+    if isinstance(exc, UnknownPayerError):  # a known payer, but no policy applies
+        where = "Bundle.entry.resource.ofType(Coverage)" if call.payer == "auto" else "http.as_of"
+        return ApiError(422, "not-found", str(exc), expression=[where])
+    if isinstance(exc, RenderError):
+        log.error("request_id=%s render failed: %s", call.request_id, describe_exception(exc))
+        return ApiError(500, "exception", f"the letter could not be rendered: {exc}")
+    return ApiError(422, "processing", str(exc))

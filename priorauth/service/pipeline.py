@@ -1,0 +1,83 @@
+"""The pipeline as the service and the batch runner call it: chart → determinations → letter.
+
+A :class:`Pipeline` holds the rule set, loaded once (read-only) at start-up. Every method is pure
+apart from reading the chart it is given, so one instance serves many threads, and each batch
+worker process builds its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+from typing import Any, Literal
+
+from priorauth.determination import Determination
+from priorauth.errors import UnknownPayerError
+from priorauth.evaluate import evaluate, select_policies
+from priorauth.facts import extract_facts
+from priorauth.fhir import load_chart
+from priorauth.render import LetterOptions, letter_bytes
+from priorauth.rules import Policy, RuleSet, load_rules
+
+__all__ = ["LetterFormat", "Pipeline"]
+
+LetterFormat = Literal["pdf", "html", "json"]
+
+
+class Pipeline:
+    """The rule set plus the calls that turn a chart into determinations and letters."""
+
+    def __init__(self, rules_dir: Path | None = None) -> None:
+        self.ruleset: RuleSet = load_rules(rules_dir)
+        self.policies: tuple[Policy, ...] = tuple(self.ruleset.policies)
+
+    def payer_ids(self) -> list[str]:
+        """Every payer id with at least one policy, sorted."""
+        return self.ruleset.payer_ids()
+
+    def known(self, payer: str) -> bool:
+        """Whether ``payer`` is ``auto``, ``all``, a payer id or a policy id."""
+        return (
+            payer in ("auto", "all")
+            or payer in self.ruleset.payer_ids()
+            or payer in self.ruleset.ids()
+        )
+
+    def unknown_payer(self, payer: str) -> UnknownPayerError:
+        """The error for a payer id that names neither a payer nor a policy."""
+        known = ", ".join(self.payer_ids()) or "none"
+        return UnknownPayerError(f"unknown payer or policy {payer!r}; known payers: {known}")
+
+    def payer_policies(self, payer: str) -> list[Policy]:
+        """The policies of one payer; :class:`UnknownPayerError` when there are none."""
+        found = list(self.ruleset.for_payer(payer))
+        if not found:
+            raise self.unknown_payer(payer)
+        return found
+
+    def fingerprint(self, payer: str) -> str:
+        """SHA-256 over the content hashes of every policy ``payer`` could select."""
+        if payer in ("auto", "all"):
+            policies = self.policies
+        elif payer in self.ruleset.ids():
+            policies = (self.ruleset.get(payer),)
+        else:
+            policies = tuple(self.payer_policies(payer))
+        joined = "\n".join(sorted(policy.content_hash for policy in policies))
+        return hashlib.sha256(joined.encode()).hexdigest()
+
+    def determinations(
+        self, chart: Any, *, payer: str, as_of: dt.date, source: str = "<request>"
+    ) -> list[Determination]:
+        """Load ``chart`` (a Bundle dict or a path), extract facts, evaluate the policies."""
+        index = load_chart(chart, source_name=source)
+        record = extract_facts(index, as_of=as_of)
+        policies = select_policies(self.ruleset, payer=payer, record=record, as_of=as_of)
+        return [evaluate(record, policy, as_of=as_of) for policy in policies]
+
+    def letter(
+        self, determination: Determination, fmt: LetterFormat, options: LetterOptions
+    ) -> bytes:
+        """The letter for one determination as PDF, HTML or JSON bytes."""
+        return letter_bytes(determination, format=fmt, options=options)

@@ -1,0 +1,136 @@
+"""Fixtures for the service tests: API keys, settings, a TestClient, a real uvicorn process,
+and a real PostgreSQL server for the audit store."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from priorauth.service.auth import hash_token
+
+ROOT = Path(__file__).resolve().parents[2]
+TOKEN = "clinic-a.test-secret-token"
+REVOKED_TOKEN = "old-client.revoked-secret"
+PG_HELP = (
+    "PostgreSQL audit tests need a server. As root run\n"
+    '    eval "$(bash scripts/start-postgres.sh)"\n'
+    "(it installs/starts PostgreSQL and exports PRIORAUTH_TEST_PG_URL), or set\n"
+    "    PRIORAUTH_TEST_PG_URL=postgresql+psycopg://USER:PASS@HOST:PORT/DB\n"
+    "for a server of your own. .ci/run does this before pytest."
+)
+
+
+def key_env() -> dict[str, str]:
+    """Environment giving one live key and one revoked key."""
+    return {
+        "PRIORAUTH_API_KEYS": f"clinic-a:{hash_token(TOKEN)},old-client:{hash_token(REVOKED_TOKEN)}",
+        "PRIORAUTH_REVOKED_KEYS": "old-client",
+    }
+
+
+def auth_header(token: str = TOKEN) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def chart_paths() -> list[Path]:
+    """The TRD charts shipped with the tests and the examples (JSON Bundles)."""
+    found = sorted((ROOT / "tests" / "data" / "charts").glob("*.json"))
+    found += sorted((ROOT / "examples").glob("*.json"))
+    return found
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> str:
+    """A PostgreSQL URL: $PRIORAUTH_TEST_PG_URL, or start the local server with the script."""
+    url = os.environ.get("PRIORAUTH_TEST_PG_URL")
+    if url:
+        return url
+    script = ROOT / "scripts" / "start-postgres.sh"
+    detail = ""
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("pg_lsclusters"):
+        env = {**os.environ, "PRIORAUTH_PG_NO_INSTALL": "1"}
+        proc = subprocess.run(
+            ["bash", str(script)], env=env, capture_output=True, text=True, timeout=180, check=False
+        )
+        for line in proc.stdout.splitlines():
+            if line.startswith("export PRIORAUTH_TEST_PG_URL="):
+                return line.split("=", 1)[1].strip()
+        detail = f"\n(scripts/start-postgres.sh failed: {proc.stderr.strip()[-500:]})"
+    pytest.fail(PG_HELP + detail, pytrace=False)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Server:
+    """A ``priorauth serve`` process on a loopback port."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+    audit_url: str
+    log: Path
+
+    def client(self, **kwargs: object) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=60, **kwargs)  # type: ignore[arg-type]
+
+
+def start_server(tmp: Path, *, workers: int = 1, env: dict[str, str] | None = None) -> Server:
+    """Start ``python -m priorauth serve`` and wait for /healthz (60 s at most)."""
+    port = free_port()
+    audit_url = f"sqlite:///{tmp / 'audit.sqlite'}"
+    full_env = {
+        **os.environ,
+        **key_env(),
+        "PRIORAUTH_AUDIT_URL": audit_url,
+        "PRIORAUTH_MAX_BODY_BYTES": str(2 * 1024 * 1024),
+        **(env or {}),
+    }
+    log = tmp / f"server-{port}.log"
+    command = [sys.executable, "-m", "priorauth", "serve", "--host", "127.0.0.1"]
+    command += ["--port", str(port), "--workers", str(workers)]
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, env=full_env, stdout=out, stderr=subprocess.STDOUT)
+    server = Server(f"http://127.0.0.1:{port}", process, full_env["PRIORAUTH_AUDIT_URL"], log)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            if httpx.get(f"{server.url}/healthz", timeout=1).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    stop_server(server)
+    raise RuntimeError(f"server did not answer /healthz within 60 s:\n{log.read_text()}")
+
+
+def stop_server(server: Server) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        server.process.wait()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """One real server process per test module."""
+    running = start_server(tmp_path_factory.mktemp("server"))
+    yield running
+    stop_server(running)
