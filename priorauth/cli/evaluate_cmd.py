@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,10 +33,10 @@ def load_record(path: Path, *, as_of: dt.date) -> PatientRecord:
     """
     if path.name.endswith((".facts.json", ".facts.yaml", ".yaml", ".yml")):
         return _facts_file(path, as_of)
-    from priorauth.facts import extract_facts  # type: ignore[attr-defined]  # being written
     from priorauth.fhir import load_chart
 
-    record: PatientRecord = extract_facts(load_chart(path), as_of=as_of)
+    facts = importlib.import_module("priorauth.facts")  # extract_facts: the facts stage's API
+    record: PatientRecord = facts.extract_facts(load_chart(path), as_of=as_of)
     return record
 
 
@@ -54,11 +55,17 @@ def _facts_file(path: Path, as_of: dt.date) -> PatientRecord:
 
 @cli.command()
 @click.argument("chart", type=click.Path(exists=True, dir_okay=True, path_type=Path))
-@click.option("--payer", required=True, help="A payer id (aetna), a policy id, 'auto' (from the chart's coverage) or 'all'.")
+@click.option(
+    "--payer",
+    required=True,
+    help="A payer id (aetna), a policy id, 'auto' (from the chart's coverage) or 'all'.",
+)
 @as_of_option
 @click.option("--json", "as_json", is_flag=True, help="Print the determination(s) as JSON.")
 @rules_dir_option
-def evaluate(chart: Path, payer: str, as_of: dt.datetime | None, as_json: bool, rules_dir: Path | None) -> None:
+def evaluate(
+    chart: Path, payer: str, as_of: dt.datetime | None, as_json: bool, rules_dir: Path | None
+) -> None:
     """Evaluate CHART against a payer's TMS policy and print the determination.
 
     \b
@@ -95,7 +102,8 @@ def _overview(results: list[Determination]) -> Iterator[str]:
 
 def _details(r: Determination) -> Iterator[str]:
     p = r.policy
-    yield f"{p.payer} {p.number or p.title} ({p.id} v{p.version}) as of {r.as_of}: {r.status.upper()}"
+    name = f"{p.payer} {p.number or p.title} ({p.id} v{p.version})"
+    yield f"{name} as of {r.as_of}: {r.status.upper()}"
     yield f"  {r.summary}"
     yield ""
     for result in r.criteria:

@@ -103,7 +103,7 @@ def letter(chart: Path, payer: str, output: Path, fmt: LetterFormat, as_of: dt.d
     except PriorAuthError as exc:
         fail(exc)
     if str(output) == "-":
-        click.get_binary_stream("stdout").write(data)
+        click.echo(data, nl=False)
     else:
         write_atomic(output, data)
         click.echo(f"wrote {output} ({len(data)} bytes, {d.policy.id}: {d.status})", err=True)

@@ -105,7 +105,8 @@ def show(policy_id: str, rules_dir: Path | None, as_json: bool) -> None:
 
 def _describe(policy: Policy) -> Iterator[str]:
     row = _row(policy)
-    yield f"{policy.id}  {policy.payer.name} {policy.number or ''}  version {policy.version} ({policy.status})"
+    name = f"{policy.payer.name} {policy.number or ''}"
+    yield f"{policy.id}  {name}  version {policy.version} ({policy.status})"
     yield f"  {policy.title}"
     yield f"  effective {row['effective']}; last reviewed {row['last_reviewed']}"
     for source in policy.sources:

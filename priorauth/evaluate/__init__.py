@@ -1,7 +1,10 @@
 """Stage 3: apply payer policies to a PatientRecord (pure; the as-of date is passed in).
 
->>> from priorauth.evaluate import evaluate, select_policies   # doctest: +SKIP
->>> [evaluate(record, p, as_of=day) for p in select_policies(rules, payer="auto", record=record, as_of=day)]  # doctest: +SKIP
+Usage::
+
+    from priorauth.evaluate import evaluate, select_policies
+    policies = select_policies(rules, payer="auto", record=record, as_of=day)
+    determinations = [evaluate(record, p, as_of=day) for p in policies]
 """
 
 from __future__ import annotations

@@ -33,7 +33,16 @@ from priorauth.determination import (
     PolicyRef,
     ServiceRequested,
 )
-from priorauth.evaluate._verdict import MET, NOT_MET, UNKNOWN, Context, Verdict, any_of, all_of, at_least
+from priorauth.evaluate._verdict import (
+    MET,
+    NOT_MET,
+    UNKNOWN,
+    Context,
+    Verdict,
+    all_of,
+    any_of,
+    at_least,
+)
 from priorauth.evaluate.criteria import evaluate_leaf
 from priorauth.facts.models import PatientRecord
 from priorauth.rules.models import AllGroup, AnyGroup, AtLeastGroup, LeafCriterion, Node, Policy
@@ -166,7 +175,10 @@ def _default_title(kind: str, needed: int) -> str:
 
 
 def _group_explanation(kind: str, needed: int, members: tuple[_Evaluated, ...]) -> str:
-    counts = {o: [m.result.title for m in members if m.result.outcome == o] for o in (MET, NOT_MET, UNKNOWN)}
+    counts = {
+        o: [m.result.title for m in members if m.result.outcome == o]
+        for o in (MET, NOT_MET, UNKNOWN)
+    }
     need = {"all": f"all {len(members)}", "any": "any 1"}.get(kind, f"{needed}")
     text = f"{len(counts[MET])} of {len(members)} met (needs {need})"
     if counts[NOT_MET]:
@@ -176,11 +188,15 @@ def _group_explanation(kind: str, needed: int, members: tuple[_Evaluated, ...]) 
     return text + "."
 
 
-def _group_attestations(kind: str, needed: int, members: tuple[_Evaluated, ...]) -> tuple[Attestation, ...]:
+def _group_attestations(
+    kind: str, needed: int, members: tuple[_Evaluated, ...]
+) -> tuple[Attestation, ...]:
     """The attestations the group relies on: documented alternatives are preferred."""
     if kind == "all":
         return tuple(a for m in members for a in m.attestations)
-    met = sorted((m for m in members if m.result.outcome == MET), key=lambda m: len(m.attestations) > 0)
+    met = sorted(
+        (m for m in members if m.result.outcome == MET), key=lambda m: len(m.attestations) > 0
+    )
     chosen = met[:needed] if len(met) >= needed else list(members)
     return tuple(a for m in chosen for a in m.attestations)
 
@@ -220,7 +236,9 @@ def _failures(result: CriterionResult) -> Iterator[str]:
         yield from _failures(child)
 
 
-def _summary(policy: Policy, root: CriterionResult, status: DeterminationStatus, as_of: dt.date) -> str:
+def _summary(
+    policy: Policy, root: CriterionResult, status: DeterminationStatus, as_of: dt.date
+) -> str:
     name = f"{policy.payer.name} {policy.number or policy.title}"
     if status == "meets":
         return f"Meets {name} as of {as_of.isoformat()}."

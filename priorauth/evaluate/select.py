@@ -1,4 +1,4 @@
-"""Which policies apply: by policy id, by payer id, by the chart's coverage (``auto``), or ``all``."""
+"""Which policies apply: by policy id, payer id, the chart's coverage (``auto``), or ``all``."""
 
 from __future__ import annotations
 
@@ -30,7 +30,9 @@ def coverage_matches(policy: Policy, coverage: CoverageFact) -> bool:
     return any(_norm(n) in name for n in names)
 
 
-def select_policies(ruleset: RuleSet, *, payer: str, record: PatientRecord, as_of: dt.date) -> list[Policy]:
+def select_policies(
+    ruleset: RuleSet, *, payer: str, record: PatientRecord, as_of: dt.date
+) -> list[Policy]:
     """The policies to evaluate.
 
     ``payer`` is ``all`` (every policy in force on ``as_of``), ``auto`` (the policies in force whose
@@ -39,7 +41,9 @@ def select_policies(ruleset: RuleSet, *, payer: str, record: PatientRecord, as_o
     :class:`UnknownPayerError` listing the known payers when nothing applies.
     """
     if payer == "all":
-        return _nonempty(list(ruleset.in_force(as_of)), f"no policy is in force on {as_of}", ruleset)
+        return _nonempty(
+            list(ruleset.in_force(as_of)), f"no policy is in force on {as_of}", ruleset
+        )
     if payer == "auto":
         return _auto(ruleset, record, as_of)
     if payer in ruleset.ids():
@@ -47,7 +51,9 @@ def select_policies(ruleset: RuleSet, *, payer: str, record: PatientRecord, as_o
     if payer in ruleset.payer_ids():
         in_force = [p for p in ruleset.for_payer(payer) if p.in_force(as_of)]
         versions = ", ".join(p.id for p in ruleset.for_payer(payer))
-        return _nonempty(in_force, f"{payer} has no policy in force on {as_of} (versions: {versions})", ruleset)
+        return _nonempty(
+            in_force, f"{payer} has no policy in force on {as_of} (versions: {versions})", ruleset
+        )
     raise UnknownPayerError(f"unknown payer or policy '{payer}'; {_known(ruleset)}")
 
 
@@ -55,10 +61,14 @@ def _auto(ruleset: RuleSet, record: PatientRecord, as_of: dt.date) -> list[Polic
     coverages = [c for c in record.coverages if (c.status or "active") not in _INACTIVE_COVERAGE]
     chosen: list[Policy] = []
     for coverage in coverages:
-        chosen += [p for p in ruleset.in_force(as_of) if coverage_matches(p, coverage) and p not in chosen]
+        chosen += [
+            p for p in ruleset.in_force(as_of) if coverage_matches(p, coverage) and p not in chosen
+        ]
     if chosen:
         return chosen
-    names = ", ".join(c.payer_name or "/".join(c.payer_identifiers) or "?" for c in coverages) or "none"
+    names = (
+        ", ".join(c.payer_name or "/".join(c.payer_identifiers) or "?" for c in coverages) or "none"
+    )
     raise UnknownPayerError(
         f"no policy in force on {as_of} matches the chart's coverage (payers: {names}); "
         f"pass --payer with one of the known payers; {_known(ruleset)}"

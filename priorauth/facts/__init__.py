@@ -1,1 +1,28 @@
-"""priorauth.facts."""
+"""Stage 2 of the pipeline: a loaded chart → :class:`PatientRecord` (clinical facts with evidence).
+
+Knows FHIR and terminology, nothing of payers. ``extract_facts`` chooses the patient and runs
+one extractor per subject, each in its own module:
+
+``patient`` (patient, coverage, requesting provider) · ``diagnoses`` (the depressive episode,
+exclusions, pregnancy) · ``medications`` + ``exposures`` + ``dosing`` (medication resources →
+exposure records with daily doses) · ``reactions`` + ``outcomes`` + ``indication`` (why a drug
+was stopped or given) · ``trials`` (exposures → trials, per docs/trial-conventions.md) ·
+``instruments`` + ``scores`` + ``questionnaires`` (severity scores) · ``therapy``
+(psychotherapy, ECT, prior TMS) · ``safety`` (seizures, implants, metal) · ``extract``
+(orchestration and data-quality notes).
+
+>>> import datetime as dt
+>>> from priorauth.fhir import load_chart
+>>> chart = load_chart({"resourceType": "MedicationStatement", "id": "m1", "status": "completed",
+...     "subject": {"reference": "Patient/p"}, "medicationCodeableConcept": {"text": "sertraline 50 mg"},
+...     "effectivePeriod": {"start": "2024-01-01", "end": "2024-02-25"},
+...     "dosage": [{"text": "one tablet daily"}]})
+>>> trial = extract_facts(chart, as_of=dt.date(2024, 6, 1)).trials[0]
+>>> trial.ingredient, trial.days, trial.weeks, trial.peak_daily_dose_mg, trial.adequate_dose
+('sertraline', 56, 8.0, 50.0, True)
+"""
+
+from priorauth.facts.extract import extract_facts
+from priorauth.facts.models import PatientRecord
+
+__all__ = ["PatientRecord", "extract_facts"]

@@ -26,7 +26,12 @@ from priorauth.fhir.codes import ICD10CM_SYSTEMS, ICD10_SYSTEMS, in_system
 from priorauth.fhir.datatypes import cc_text, codings, field, parse_date
 from priorauth.terminology import DiagnosisInfo, diagnosis_info
 
-__all__ = ["current_episode_onset", "extract_diagnoses", "pregnant_from_diagnoses"]
+__all__ = [
+    "current_episode_onset",
+    "extract_diagnoses",
+    "pregnancy_status",
+    "pregnant_from_diagnoses",
+]
 
 _SKIP_VERIFICATION = {"refuted", "entered-in-error"}
 _INACTIVE = {"inactive", "remission", "resolved"}
@@ -172,3 +177,26 @@ def current_episode_onset(diagnoses: Sequence[DiagnosisFact]) -> dt.date | None:
 def pregnant_from_diagnoses(diagnoses: Sequence[DiagnosisFact]) -> bool | None:
     """True when an active pregnancy diagnosis is recorded; None otherwise (not known)."""
     return True if any(d.category == "pregnancy" and d.active for d in diagnoses) else None
+
+
+_PREGNANCY_STATUS = "82810-3"
+_PREGNANT = {"77386006": True, "60001007": False}
+
+
+def _pregnancy_observation(raw: dict[str, Any]) -> bool:
+    return any(code == _PREGNANCY_STATUS for _s, code, _d in codings(raw.get("code")))
+
+
+def pregnancy_status(index: Any, diagnoses: Sequence[DiagnosisFact]) -> bool | None:
+    """The latest pregnancy-status Observation (LOINC 82810-3), else an active pregnancy
+    diagnosis (True), else None (not recorded)."""
+    latest: tuple[dt.date, bool] | None = None
+    for obs in index.resources("Observation", where=_pregnancy_observation):
+        date = parse_date(field(obs, "effectiveDateTime")) or parse_date(field(obs, "issued"))
+        values = [_PREGNANT[c] for _s, c, _d in codings(field(obs, "valueCodeableConcept"))
+                  if c in _PREGNANT]  # fmt: skip
+        if date is not None and values and (latest is None or date >= latest[0]):
+            latest = (date, values[0])
+    if latest is not None:
+        return latest[1]
+    return pregnant_from_diagnoses(diagnoses)

@@ -73,6 +73,23 @@ def _plus(day: dt.date | None, days: float = 1) -> dt.date | None:
     return day + dt.timedelta(days=int(days)) if day is not None else None
 
 
+def exclusive_end(value: Any) -> dt.date | None:
+    """The first day after a FHIR end date; a partial date covers its whole month or year.
+
+    >>> exclusive_end("2024-02-18"), exclusive_end("2023-12"), exclusive_end("2024")
+    (datetime.date(2024, 2, 19), datetime.date(2024, 1, 1), datetime.date(2025, 1, 1))
+    """
+    day = parse_date(value)
+    if day is None:
+        return None
+    precision = date_precision(value)
+    if precision == "year":
+        return dt.date(day.year + 1, 1, 1)
+    if precision == "month":
+        return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return day + _ONE_DAY
+
+
 def _first(items: Any) -> Any:
     return items[0] if items else None
 
@@ -86,9 +103,9 @@ def _request_start(resource: Any) -> Any:
 def _request_end(resource: Any, start: dt.date) -> tuple[dt.date | None, float | None]:
     dosage = _first(field(resource, "dosageInstruction"))
     bounds = field(field(field(dosage, "timing"), "repeat"), "boundsPeriod")
-    end = _plus(parse_date(field(bounds, "end")))
+    end = exclusive_end(field(bounds, "end"))
     dispense = field(resource, "dispenseRequest")
-    end = end or _plus(parse_date(field(field(dispense, "validityPeriod"), "end")))
+    end = end or exclusive_end(field(field(dispense, "validityPeriod"), "end"))
     if end is not None:
         return end, None
     supply = duration_days(field(dispense, "expectedSupplyDuration"))
@@ -113,7 +130,7 @@ def _end(resource: Any, kind: str, start: dt.date) -> tuple[dt.date | None, floa
     if kind == "MedicationDispense":
         supply = duration_days(field(resource, "daysSupply"))
         return (_plus(start, supply), supply) if supply is not None else (None, None)
-    end = _plus(parse_date(field(field(resource, "effectivePeriod"), "end")))
+    end = exclusive_end(field(field(resource, "effectivePeriod"), "end"))
     if kind == "MedicationAdministration":
         return end or _plus(start), None
     return end, None
@@ -136,8 +153,17 @@ def _concepts(resource: Any, name: str) -> list[Any]:
     return list(value) if isinstance(value, list) else [value]
 
 
+def _reason_texts(resource: Any) -> list[str]:
+    concepts = [*_concepts(resource, "statusReason"), *_concepts(resource, "statusReasonCodeableConcept")]
+    return [t for t in (cc_text(c) for c in concepts) if t]
+
+
 def _stated(resource: Any) -> Stated:
-    """The outcome stated by status reasons, notes and reason codes of one record."""
+    """The outcome stated by status reasons, notes and reason codes of one record.
+
+    The detail of an intolerance (or other reason) is the status reason text when the record
+    gives one, else the phrase that matched; an inadequate response carries no detail.
+    """
     found: list[Stated] = []
     for name in ("statusReason", "statusReasonCodeableConcept"):
         for concept in _concepts(resource, name):
@@ -147,7 +173,11 @@ def _stated(resource: Any) -> Stated:
     for concept in _concepts(resource, "reasonCode"):
         stated = classify_text(cc_text(concept), reactions=False)
         found.append(stated if stated.outcome != "other" else Stated("unknown"))
-    return strongest(found)
+    best = strongest(found)
+    if best.outcome == "inadequate_response":
+        return Stated(best.outcome)
+    reasons = _reason_texts(resource)
+    return Stated(best.outcome, "; ".join(reasons)) if reasons and best.outcome != "unknown" else best
 
 
 def _dosages(resource: Any, kind: str) -> list[Any]:
@@ -267,8 +297,3 @@ def medication_exposures(index: Any, *, as_of: dt.date, notes: Notes) -> list[Ex
     """Every exposure record of the chart's medication resources."""
     reader = _Reader(index, as_of=as_of, notes=notes)
     return [exposure for resource, kind in _all(index) for exposure in reader.read(resource, kind)]
-
-
-def iter_unique(items: Iterable[str]) -> tuple[str, ...]:
-    """Items in first-seen order without repeats."""
-    return tuple(dict.fromkeys(items))

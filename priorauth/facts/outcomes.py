@@ -31,7 +31,7 @@ _REACTIONS = (
     "nausea", "vomiting", "diarrh(?:o)?ea", "constipation", "headaches?", "dizziness",
     "drowsiness", "sedation", "somnolence", "fatigue", "sexual (?:dysfunction|side effects?)",
     "erectile dysfunction", "anorgasmia", "decreased libido", "weight gain", "akathisia",
-    "agitation", "jitteriness", "tremor", "rash", "hives", "urticaria", "hyponatr(?:a)?emia",
+    "agitation", "jitter(?:y|iness|s)", "restless(?:ness)?", "tremor", "rash", "hives", "urticaria", "hyponatr(?:a)?emia",
     "serotonin syndrome", "qtc? prolongation", "palpitations", "tachycardia", "sweating",
     "hyperhidrosis", "dry mouth", "blurred vision", "urinary retention", "hypertension",
     "orthostatic hypotension", "gi upset", "stomach upset", "emotional blunting", "apathy",

@@ -169,7 +169,7 @@ def _trial(
         peak_daily_dose_mg=peak.daily_mg if peak else None,
         adequate_dose_mg=minimum,
         adequate_dose=_adequate(peak.daily_mg if peak else None, minimum, indication),
-        weeks_at_adequate_dose=_weeks_at_adequate(records, minimum, as_of),
+        weeks_at_adequate_dose=_weeks_at_adequate(records, minimum, as_of) if end_known else None,
         adherence_pdc=proportion_of_days_covered(fills, pdc_end) if fills else None,
         outcome=outcome.outcome,
         outcome_detail=outcome.detail,

@@ -190,7 +190,7 @@ class _Collector:
         code, message = problem
         if top:
             raise where.error(message)
-        self.note(code, f"left out: {message}", where.location)
+        self.note(code, f"left out: {message}", where.fields.rstrip(". :") or "$")
         return None
 
     def bundle(self, bundle: dict[str, Any], where: _Where) -> None:

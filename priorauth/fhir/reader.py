@@ -146,6 +146,8 @@ def _syntax_error(exc: orjson.JSONDecodeError, name: str, *, line_offset: int) -
     reason = exc.msg.split(": line ", 1)[0]
     if "depth" in reason or "recursion" in reason:
         message = "JSON nested too deeply (the limit is 100 levels)"
+    elif "allocate" in reason:  # orjson's report for deep, unterminated input
+        message = "not JSON: truncated or too deeply nested"
     else:
         message = f"not JSON: {reason}"
     location = f"line {exc.lineno + line_offset}, column {exc.colno}"

@@ -33,7 +33,9 @@ def _worsening(course: PriorTmsCourse, current: ScoreFact | None) -> str:
     rise = current.value - course.best_score
     text = f"{'+' if rise >= 0 else '−'}{f.number(abs(rise))} points from the best score"
     gained = (course.baseline_score or 0) - course.best_score
-    if course.baseline_score is not None and gained > 0:
+    if course.baseline_score is not None and gained > 0 and rise >= gained:
+        text += " (all of the improvement lost)"
+    elif course.baseline_score is not None and gained > 0:
         text += f" ({f.number(max(rise, 0) / gained * 100, digits=0)}% of the improvement lost)"
     return text
 

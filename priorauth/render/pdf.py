@@ -16,12 +16,16 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import io
 import threading
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import weasyprint
 from weasyprint import CSS, HTML, Attachment
+from weasyprint.css import ColorProfile
 from weasyprint.text.fonts import FontConfiguration
 
 from priorauth.determination import Determination
@@ -34,7 +38,23 @@ from priorauth.render.options import LetterOptions
 __all__ = ["ATTACHMENT_NAME", "render_pdf"]
 
 ATTACHMENT_NAME = "determination.json"
+OUTPUT_INTENT = "--priorauth-srgb"
+"""Our key for the sRGB output intent. WeasyPrint's own ``srgb`` re-reads the ICC file for every
+PDF/A and never closes it (a ResourceWarning per render); ours is loaded once."""
 _LOCK = threading.Lock()
+
+
+class _FixedProfile(ColorProfile):  # type: ignore[misc]
+    """An ICC profile embedded as its original bytes (Pillow's ``tobytes`` stamps the time)."""
+
+    def __init__(self, icc: bytes) -> None:
+        super().__init__(io.BytesIO(icc), "sRGB2014.icc", "relative-colorimetric",
+                         (["r"], ["g"], ["b"]))
+        self._icc = icc
+
+    @property
+    def content(self) -> bytes:
+        return self._icc
 
 
 @dataclass(frozen=True)
@@ -43,6 +63,7 @@ class _Engine:
     fetcher: TemplateFetcher
     font_config: FontConfiguration
     stylesheet: CSS
+    srgb: ColorProfile
 
 
 @functools.lru_cache(maxsize=4)
@@ -52,7 +73,19 @@ def _engine(root: Path) -> _Engine:
     base_url = root.as_uri() + "/"
     css = CSS(filename=str(root / "letter.css"), base_url=base_url, url_fetcher=fetcher,
               font_config=font_config)
-    return _Engine(base_url=base_url, fetcher=fetcher, font_config=font_config, stylesheet=css)
+    icc = (resources.files("weasyprint.pdf") / "sRGB2014.icc").read_bytes()
+    srgb = _FixedProfile(icc)
+    return _Engine(base_url=base_url, fetcher=fetcher, font_config=font_config, stylesheet=css,
+                   srgb=srgb)
+
+
+def _variant_options(options: LetterOptions, engine: _Engine) -> dict[str, Any]:
+    if options.pdf_variant == "none":
+        return {"pdf_variant": None}
+    if options.pdf_variant.startswith("pdf/a"):
+        return {"pdf_variant": options.pdf_variant, "output_intent": OUTPUT_INTENT,
+                "color_profiles": {OUTPUT_INTENT: engine.srgb}}
+    return {"pdf_variant": options.pdf_variant}
 
 
 def _identifier(payload: bytes, options: LetterOptions, html: str) -> bytes:
@@ -91,7 +124,6 @@ def render_pdf(
         html = render_html(determination, options=options, templates=root, standalone=False)
     payload = determination.model_dump_json(indent=2).encode()
     engine = _engine(root)
-    variant = None if options.pdf_variant == "none" else options.pdf_variant
     with _LOCK:
         try:
             attachments = [_attachment(payload, determination.as_of, engine.fetcher)] \
@@ -99,7 +131,7 @@ def render_pdf(
             document = HTML(string=html, base_url=engine.base_url, url_fetcher=engine.fetcher)
             pdf = document.write_pdf(
                 stylesheets=[engine.stylesheet], font_config=engine.font_config,
-                pdf_variant=variant, attachments=attachments,
+                attachments=attachments, **_variant_options(options, engine),
                 pdf_identifier=_identifier(payload, options, html), full_fonts=True,
             )
         except Exception as exc:

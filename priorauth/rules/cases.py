@@ -84,8 +84,10 @@ def expand_record(record: dict[str, Any], *, as_of: dt.date) -> dict[str, Any]:
 
 def _trial(trial: dict[str, Any]) -> dict[str, Any]:
     """Role from the class; end and weeks from ``days``; weeks at adequate dose from weeks."""
-    trial.setdefault("role", "augmentation" if trial.get("drug_class") in _AUGMENTING_CLASSES
-                     else "antidepressant")
+    trial.setdefault(
+        "role",
+        "augmentation" if trial.get("drug_class") in _AUGMENTING_CLASSES else "antidepressant",
+    )
     days = trial.get("days")
     if days is not None and trial.get("start") is not None and "end" not in trial:
         start = dt.date.fromisoformat(str(trial["start"]))
@@ -106,7 +108,7 @@ def _diagnosis(diagnosis: dict[str, Any]) -> dict[str, Any]:
     return diagnosis
 
 
-_MDD_FOURTH = {
+_MDD_FOURTH: dict[str, dict[str, Any]] = {
     "0": {"severity": "mild", "psychotic_features": False},
     "1": {"severity": "moderate", "psychotic_features": False},
     "2": {"severity": "severe", "psychotic_features": False},
@@ -125,5 +127,6 @@ def _icd_mdd(code: str) -> dict[str, Any]:
     features: dict[str, Any] = {"category": "mdd"}
     features["episode"] = "single" if plain.startswith("F32") else "recurrent"
     if plain.startswith("F334"):
-        return features | {"remission": {"1": "partial", "2": "full"}.get(plain[4:5])}
-    return features | _MDD_FOURTH.get(plain[3:4], {})
+        remission = {"1": "partial", "2": "full"}.get(plain[4:5])
+        return {**features, "remission": remission}
+    return {**features, **_MDD_FOURTH.get(plain[3:4], {})}

@@ -36,23 +36,38 @@ def run_test_file(policy: Policy, path: Path, display: str) -> list[Problem]:
         tests = RuleTestFile.model_validate(data)
     except ValidationError as exc:
         return problems_from_validation(exc, path=display, lines=lines, model=RuleTestFile)
-    return [*_file_problems(policy, tests, lines, display), *_case_problems(policy, tests, lines, display)]
+    return [
+        *_file_problems(policy, tests, lines, display),
+        *_case_problems(policy, tests, lines, display),
+    ]
 
 
-def _file_problems(policy: Policy, tests: RuleTestFile, lines: LineMap, display: str) -> Iterator[Problem]:
+def _file_problems(
+    policy: Policy, tests: RuleTestFile, lines: LineMap, display: str
+) -> Iterator[Problem]:
     if tests.policy != policy.id:
-        yield Problem(path=display, line=lines.line_for(("policy",)), field="policy",
-                      message=f"names '{tests.policy}' but the policy beside it is '{policy.id}'",
-                      hint=f"policy: {policy.id}")
+        yield Problem(
+            path=display,
+            line=lines.line_for(("policy",)),
+            field="policy",
+            message=f"names '{tests.policy}' but the policy beside it is '{policy.id}'",
+            hint=f"policy: {policy.id}",
+        )
     statuses = {case.expect.status for case in tests.cases}
     for wanted in ("meets", "does_not_meet"):
         if wanted not in statuses:
-            yield Problem(path=display, line=lines.line_for(("cases",)), field="cases",
-                          message=f"no case expects status {wanted}",
-                          hint="add one case that meets and one per way to fail")
+            yield Problem(
+                path=display,
+                line=lines.line_for(("cases",)),
+                field="cases",
+                message=f"no case expects status {wanted}",
+                hint="add one case that meets and one per way to fail",
+            )
 
 
-def _case_problems(policy: Policy, tests: RuleTestFile, lines: LineMap, display: str) -> Iterator[Problem]:
+def _case_problems(
+    policy: Policy, tests: RuleTestFile, lines: LineMap, display: str
+) -> Iterator[Problem]:
     for index, case in enumerate(tests.cases):
         yield from _run_case(policy, tests, index, case, lines, display)
 
@@ -63,8 +78,13 @@ def _run_case(
     where = ("cases", index)
     as_of = case.as_of or tests.as_of
     if as_of is None:
-        yield Problem(path=display, line=lines.line_for(where), field=f"cases.{index}.as_of",
-                      message="no as_of date", hint="add as_of to the case or to the file")
+        yield Problem(
+            path=display,
+            line=lines.line_for(where),
+            field=f"cases.{index}.as_of",
+            message="no as_of date",
+            hint="add as_of to the case or to the file",
+        )
         return
     try:
         record = _record(tests, case, as_of)
@@ -79,14 +99,21 @@ def _record(tests: RuleTestFile, case: RuleCase, as_of: dt.date) -> PatientRecor
     return PatientRecord.model_validate(expand_record(merge(tests.base, case.record), as_of=as_of))
 
 
-def _record_problems(exc: ValidationError, index: int, lines: LineMap, display: str) -> Iterator[Problem]:
+def _record_problems(
+    exc: ValidationError, index: int, lines: LineMap, display: str
+) -> Iterator[Problem]:
     for err in exc.errors():
         loc = tuple(err["loc"])
         own = ("cases", index, "record", *loc)
         line = lines.line_for(own) if lines.has(own[:4]) else lines.line_for(("base", *loc))
         field = ".".join(str(p) for p in own)
-        yield Problem(path=display, line=line or lines.line_for(("cases", index)), field=field,
-                      message=err["msg"], hint="see 'Test cases' in payer_rules/README.md")
+        yield Problem(
+            path=display,
+            line=line or lines.line_for(("cases", index)),
+            field=field,
+            message=err["msg"],
+            hint="see 'Test cases' in payer_rules/README.md",
+        )
 
 
 def _compare(
@@ -95,18 +122,27 @@ def _compare(
     expect = case.expect
     prefix = f"case '{case.name}': "
     if result.status != expect.status:
-        yield Problem(path=display, line=lines.line_for(("cases", index, "expect", "status")),
-                      field=f"cases.{index}.expect.status",
-                      message=f"{prefix}expected {expect.status}, got {result.status}",
-                      hint=result.summary)
+        yield Problem(
+            path=display,
+            line=lines.line_for(("cases", index, "expect", "status")),
+            field=f"cases.{index}.expect.status",
+            message=f"{prefix}expected {expect.status}, got {result.status}",
+            hint=result.summary,
+        )
     for criterion_id, wanted in expect.criteria.items():
         yield from _compare_one(policy, result, index, criterion_id, wanted, prefix, lines, display)
     yield from _compare_gaps(case, index, result, prefix, lines, display)
 
 
 def _compare_one(
-    policy: Policy, result: Determination, index: int, criterion_id: str, wanted: str,
-    prefix: str, lines: LineMap, display: str,
+    policy: Policy,
+    result: Determination,
+    index: int,
+    criterion_id: str,
+    wanted: str,
+    prefix: str,
+    lines: LineMap,
+    display: str,
 ) -> Iterator[Problem]:
     loc = ("cases", index, "expect", "criteria", criterion_id)
     field = ".".join(str(p) for p in loc)
@@ -114,12 +150,21 @@ def _compare_one(
     if found is None:
         known = [r.id for r in _all_results(result.criteria)]
         close = difflib.get_close_matches(criterion_id, known, n=1)
-        yield Problem(path=display, line=lines.line_for(loc), field=field,
-                      message=f"{prefix}no criterion '{criterion_id}' in the policy",
-                      hint=f"did you mean '{close[0]}'?" if close else "")
+        yield Problem(
+            path=display,
+            line=lines.line_for(loc),
+            field=field,
+            message=f"{prefix}no criterion '{criterion_id}' in the policy",
+            hint=f"did you mean '{close[0]}'?" if close else "",
+        )
     elif found.outcome != wanted:
-        yield Problem(path=display, line=lines.line_for(loc), field=field,
-                      message=f"{prefix}expected {wanted}, got {found.outcome}", hint=found.explanation)
+        yield Problem(
+            path=display,
+            line=lines.line_for(loc),
+            field=field,
+            message=f"{prefix}expected {wanted}, got {found.outcome}",
+            hint=found.explanation,
+        )
 
 
 def _compare_gaps(
@@ -129,9 +174,13 @@ def _compare_gaps(
     for k, text in enumerate(case.expect.gaps_include):
         if not any(text.casefold() in a.casefold() for a in actions):
             loc = ("cases", index, "expect", "gaps_include", k)
-            yield Problem(path=display, line=lines.line_for(loc), field=".".join(map(str, loc)),
-                          message=f"{prefix}no gap mentions '{text}'",
-                          hint="gaps: " + (" | ".join(actions) or "none"))
+            yield Problem(
+                path=display,
+                line=lines.line_for(loc),
+                field=".".join(map(str, loc)),
+                message=f"{prefix}no gap mentions '{text}'",
+                hint="gaps: " + (" | ".join(actions) or "none"),
+            )
 
 
 def _all_results(results: tuple[CriterionResult, ...]) -> Iterator[CriterionResult]:
@@ -141,12 +190,17 @@ def _all_results(results: tuple[CriterionResult, ...]) -> Iterator[CriterionResu
 
 
 def find_result(result: Determination, criterion_id: str, policy: Policy) -> CriterionResult | None:
-    """The result of one criterion or named group (the root group's id gives the overall outcome)."""
+    """The result of one criterion or named group (the root's id gives the overall outcome)."""
     for r in _all_results(result.criteria):
         if r.id == criterion_id:
             return r
     if getattr(policy.criteria, "id", None) == criterion_id:
         outcome = {"meets": "met", "does_not_meet": "not_met"}.get(result.status, "unknown")
-        return CriterionResult(id=criterion_id, title="", kind="all", outcome=outcome,  # type: ignore[arg-type]
-                               explanation=result.summary)
+        return CriterionResult(
+            id=criterion_id,
+            title="",
+            kind="all",
+            outcome=outcome,
+            explanation=result.summary,
+        )
     return None

@@ -52,8 +52,11 @@ def _orphans(directory: Path) -> Iterator[Problem]:
     for test in sorted(directory.rglob("*" + TEST_SUFFIX)):
         policy = test.with_name(test.name.removesuffix(TEST_SUFFIX) + ".yaml")
         if not policy.exists():
-            yield Problem(path=display_path(test), message="test file without a policy file beside it",
-                          hint=f"expected {policy.name}")
+            yield Problem(
+                path=display_path(test),
+                message="test file without a policy file beside it",
+                hint=f"expected {policy.name}",
+            )
 
 
 def check_paths(paths: Sequence[Path], *, as_of: dt.date) -> list[Problem]:
@@ -76,47 +79,82 @@ def _file_checks(item: LoadedFile, policy: Policy, path: Path, as_of: dt.date) -
     yield from _tests(item, policy, path)
 
 
-def _problem(item: LoadedFile, loc: tuple[str | int, ...], message: str, hint: str = "",
-             severity: str = "error") -> Problem:
-    return Problem(path=item.path, line=item.lines.line_for(loc), field=".".join(map(str, loc)),
-                   message=message, hint=hint, severity="warning" if severity == "warning" else "error")
+def _problem(
+    item: LoadedFile,
+    loc: tuple[str | int, ...],
+    message: str,
+    hint: str = "",
+    severity: str = "error",
+) -> Problem:
+    return Problem(
+        path=item.path,
+        line=item.lines.line_for(loc),
+        field=".".join(map(str, loc)),
+        message=message,
+        hint=hint,
+        severity="warning" if severity == "warning" else "error",
+    )
 
 
 def _identity(item: LoadedFile, policy: Policy, path: Path) -> Iterator[Problem]:
     if policy.id != path.stem:
-        yield _problem(item, ("id",), f"id '{policy.id}' differs from the file name '{path.stem}'",
-                       f"rename the file to {policy.id}.yaml or set id: {path.stem}")
+        yield _problem(
+            item,
+            ("id",),
+            f"id '{policy.id}' differs from the file name '{path.stem}'",
+            f"rename the file to {policy.id}.yaml or set id: {path.stem}",
+        )
     folder = path.resolve().parent.name
     if folder != "payer_rules" and not folder.startswith("_") and policy.payer.id != folder:
-        yield _problem(item, ("payer", "id"), f"payer id '{policy.payer.id}' differs from the folder '{folder}'",
-                       f"move the file to payer_rules/{policy.payer.id}/ or set id: {folder}")
+        yield _problem(
+            item,
+            ("payer", "id"),
+            f"payer id '{policy.payer.id}' differs from the folder '{folder}'",
+            f"move the file to payer_rules/{policy.payer.id}/ or set id: {folder}",
+        )
 
 
 def _review_age(item: LoadedFile, policy: Policy, as_of: dt.date) -> Iterator[Problem]:
     age = (as_of - policy.last_reviewed).days
     if age > REVIEW_DAYS:
-        yield _problem(item, ("last_reviewed",), f"last reviewed {age} days before {as_of.isoformat()}",
-                       "check the policy against its sources and update last_reviewed", "warning")
+        yield _problem(
+            item,
+            ("last_reviewed",),
+            f"last reviewed {age} days before {as_of.isoformat()}",
+            "check the policy against its sources and update last_reviewed",
+            "warning",
+        )
 
 
 def _codes(item: LoadedFile, policy: Policy) -> Iterator[Problem]:
     try:
         from priorauth.terminology import is_known_code
     except ImportError:  # pragma: no cover - the terminology package is part of priorauth
-        yield Problem(path=item.path, message="terminology tables unavailable; codes not checked",
-                      severity="warning")
+        yield Problem(
+            path=item.path,
+            message="terminology tables unavailable; codes not checked",
+            severity="warning",
+        )
         return
     for loc, system, code in _cited_codes(item, policy):
         if not is_known_code(system, code):
             kind = "ICD-10-CM" if system == ICD10CM else "CPT"
-            yield _problem(item, loc, f"{kind} code '{code}' is not in the terminology tables",
-                           "check the code, or ask for it to be added to priorauth/terminology/data")
+            yield _problem(
+                item,
+                loc,
+                f"{kind} code '{code}' is not in the terminology tables",
+                "check the code, or ask for it to be added to priorauth/terminology/data",
+            )
 
 
-def _cited_codes(item: LoadedFile, policy: Policy) -> Iterator[tuple[tuple[str | int, ...], str, str]]:
+def _cited_codes(
+    item: LoadedFile, policy: Policy
+) -> Iterator[tuple[tuple[str | int, ...], str, str]]:
     for k, code in enumerate(policy.service.cpt):
         yield ("service", "cpt", k), CPT, code
-    paths = _node_paths(item.data.get("criteria") if isinstance(item.data, dict) else None, ("criteria",))
+    paths = _node_paths(
+        item.data.get("criteria") if isinstance(item.data, dict) else None, ("criteria",)
+    )
     by_id = dict(paths)
     for node in walk(policy.criteria):
         base = by_id.get(node.id or "", ("criteria",))
@@ -125,7 +163,9 @@ def _cited_codes(item: LoadedFile, policy: Policy) -> Iterator[tuple[tuple[str |
                 yield (*base, key, k), ICD10CM, code
 
 
-def _node_paths(data: object, path: tuple[str | int, ...]) -> Iterator[tuple[str, tuple[str | int, ...]]]:
+def _node_paths(
+    data: object, path: tuple[str | int, ...]
+) -> Iterator[tuple[str, tuple[str | int, ...]]]:
     """(criterion id, YAML path) for every node in the raw criteria data."""
     if not isinstance(data, dict):
         return
@@ -143,8 +183,15 @@ def _node_paths(data: object, path: tuple[str | int, ...]) -> Iterator[tuple[str
 def _tests(item: LoadedFile, policy: Policy, path: Path) -> Iterable[Problem]:
     test_path = test_file_for(path)
     if not test_path.exists():
-        return [Problem(path=item.path, line=1, field="", message=f"no test file {test_path.name}",
-                        hint="copy payer_rules/aetna/cpb-0469-tms-2025.test.yaml and adapt it")]
+        return [
+            Problem(
+                path=item.path,
+                line=1,
+                field="",
+                message=f"no test file {test_path.name}",
+                hint="copy payer_rules/aetna/cpb-0469-tms-2025.test.yaml and adapt it",
+            )
+        ]
     return run_test_file(policy, test_path, display_path(test_path))
 
 
@@ -155,29 +202,35 @@ def _duplicate_ids(loaded: list[LoadedFile]) -> Iterator[Problem]:
             continue
         first = seen.setdefault(item.policy.id, item)
         if first is not item:
-            yield _problem(item, ("id",), f"duplicate id '{item.policy.id}' (also in {first.path})",
-                           "ids are never reused; give this version a new id")
+            yield _problem(
+                item,
+                ("id",),
+                f"duplicate id '{item.policy.id}' (also in {first.path})",
+                "ids are never reused; give this version a new id",
+            )
 
 
 def _overlaps(loaded: list[LoadedFile]) -> Iterator[Problem]:
-    placed = [i for i in loaded if i.policy is not None and i.policy.status != "draft"]
-    for n, item in enumerate(placed):
-        for earlier in placed[:n]:
-            if _overlap(earlier.policy, item.policy):  # type: ignore[arg-type]
-                yield _overlap_problem(item, earlier)
+    placed = [(i, i.policy) for i in loaded if i.policy is not None and i.policy.status != "draft"]
+    for n, (item, policy) in enumerate(placed):
+        for earlier, other in placed[:n]:
+            if _overlap(other, policy):
+                yield _overlap_problem(item, policy, earlier.path, other)
 
 
-def _overlap(a: Policy | None, b: Policy | None) -> bool:
-    if a is None or b is None or a.payer.id != b.payer.id or a.id == b.id:
+def _overlap(a: Policy, b: Policy) -> bool:
+    if a.payer.id != b.payer.id or a.id == b.id:
         return False
     far = dt.date.max
-    return a.effective.from_ <= (b.effective.until or far) and b.effective.from_ <= (a.effective.until or far)
+    a_end, b_end = a.effective.until or far, b.effective.until or far
+    return a.effective.from_ <= b_end and b.effective.from_ <= a_end
 
 
-def _overlap_problem(item: LoadedFile, earlier: LoadedFile) -> Problem:
-    assert item.policy is not None and earlier.policy is not None  # noqa: S101  (filtered above)
-    start = item.policy.effective.from_
-    return _problem(item, ("effective",),
-                    f"effective window overlaps '{earlier.policy.id}' ({earlier.path}) for payer "
-                    f"'{item.policy.payer.id}'",
-                    f"end the older version the day before: until: {start - dt.timedelta(days=1)}")
+def _overlap_problem(item: LoadedFile, policy: Policy, other_path: str, other: Policy) -> Problem:
+    day_before = policy.effective.from_ - dt.timedelta(days=1)
+    return _problem(
+        item,
+        ("effective",),
+        f"effective window overlaps '{other.id}' ({other_path}) for payer '{policy.payer.id}'",
+        f"end the older version the day before: until: {day_before}",
+    )

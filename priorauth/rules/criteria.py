@@ -114,7 +114,7 @@ class DiagnosisCriterion(_Criterion):
     kind: Literal["diagnosis"]
     categories: tuple[ConditionCategory, ...] = ("mdd",)
     codes: tuple[Code, ...] = ()
-    """ICD-10-CM codes, any of which qualifies (dots optional). Empty: any code of the categories."""
+    """ICD-10-CM codes, any of which qualifies (dots optional). Empty: any code."""
     code_prefixes: tuple[Code, ...] = ()
     """ICD-10-CM prefixes (``F33``), any of which qualifies."""
     severity: tuple[Literal["mild", "moderate", "severe"], ...] = ()

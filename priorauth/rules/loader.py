@@ -117,7 +117,9 @@ def read_policy(path: Path, display: str | None = None) -> LoadedFile:
         return _failed(shown, problem)
     if not isinstance(data, dict):
         problem = Problem(
-            path=shown, line=1, message="a rule file must be a mapping of keys",
+            path=shown,
+            line=1,
+            message="a rule file must be a mapping of keys",
             hint="start with 'id: <file name>'",
         )
         return _failed(shown, problem)
@@ -149,9 +151,11 @@ def _first_error(problems: tuple[Problem, ...]) -> RuleFileError:
     error = problems[0].to_error()
     if len(problems) > 1:
         more = f"{len(problems) - 1} more problem(s): run `priorauth rules check`"
-        error = problems[0].model_copy(
-            update={"hint": "; ".join(filter(None, [problems[0].hint, more]))}
-        ).to_error()
+        error = (
+            problems[0]
+            .model_copy(update={"hint": "; ".join(filter(None, [problems[0].hint, more]))})
+            .to_error()
+        )
     return error
 
 

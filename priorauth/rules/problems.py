@@ -27,7 +27,7 @@ _HINTS = {
     "effective": "add effective: {from: YYYY-MM-DD, until: null}",
     "last_reviewed": "add the date you last checked the policy against its source, YYYY-MM-DD",
     "quote": "quote the policy sentence this criterion encodes",
-    "version": "quote it if it is not a whole number, e.g. version: \"2025.1\"",
+    "version": 'quote it if it is not a whole number, e.g. version: "2025.1"',
 }
 
 
@@ -50,7 +50,7 @@ class Problem(BaseModel):
         where = self.path + (f":{self.line}" if self.line is not None else "")
         text = f"{where}: {self.field + ': ' if self.field else ''}{self.message}"
         if self.severity == "warning":
-            text = f"{where}: warning: {text[len(where) + 2:]}"
+            text = f"{where}: warning: {text[len(where) + 2 :]}"
         return text + (f" ({self.hint})" if self.hint else "")
 
     def to_error(self) -> RuleFileError:
@@ -93,7 +93,8 @@ def _problem(
 def _without_group_tags(loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
     """``criteria.all.all.1`` -> ``criteria.all.1``: drop the union tag pydantic adds for groups."""
     return tuple(
-        part for i, part in enumerate(loc)
+        part
+        for i, part in enumerate(loc)
         if not (part in _GROUP_TAGS and i + 1 < len(loc) and loc[i + 1] == part)
     )
 

@@ -38,23 +38,18 @@ class YamlProblem(Exception):
 class _Loader(yaml.SafeLoader):
     """SafeLoader without aliases, anchors, timestamps or YAML 1.1 yes/no booleans."""
 
-    def compose_node(self, parent: Node | None, index: object) -> Node | None:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise YamlProblem(
-                f"YAML aliases are not allowed (*{event.anchor})",
-                event.start_mark.line + 1,
-                "write the value out in full",
-            )
-        event = self.peek_event()
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
+        event: Any = self.peek_event()  # type: ignore[no-untyped-call]
         anchor = getattr(event, "anchor", None)
         if anchor is not None:
+            what = "aliases" if isinstance(event, yaml.AliasEvent) else "anchors"
+            sign = "*" if what == "aliases" else "&"
+            line = event.start_mark.line + 1
             raise YamlProblem(
-                f"YAML anchors are not allowed (&{anchor})",
-                event.start_mark.line + 1,
-                "write the value out in full",
+                f"YAML {what} are not allowed ({sign}{anchor})", line, "write the value out in full"
             )
-        return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        node: Node | None = super().compose_node(parent, index)
+        return node
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -85,8 +80,8 @@ class LineMap:
         """
         path: Path_ = ()
         for segment in loc:
-            if path + (segment,) in self.lines:
-                path = path + (segment,)
+            if (*path, segment) in self.lines:
+                path = (*path, segment)
         return self.lines.get(path)
 
     def has(self, loc: tuple[str | int, ...]) -> bool:
@@ -126,7 +121,8 @@ def _decode(content: bytes) -> str:
 def _compose(text: str) -> Node | None:
     loader = _Loader(text)
     try:
-        return loader.get_single_node()  # type: ignore[no-any-return]
+        single: Node | None = loader.get_single_node()
+        return single
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -143,8 +139,8 @@ def _collect_lines(node: Node, path: Path_, lines: dict[Path_, int]) -> None:
         _collect_mapping(node, path, lines)
     elif isinstance(node, SequenceNode):
         for index, item in enumerate(node.value):
-            lines[path + (index,)] = item.start_mark.line + 1
-            _collect_lines(item, path + (index,), lines)
+            lines[(*path, index)] = item.start_mark.line + 1
+            _collect_lines(item, (*path, index), lines)
 
 
 def _collect_mapping(node: MappingNode, path: Path_, lines: dict[Path_, int]) -> None:
@@ -157,5 +153,5 @@ def _collect_mapping(node: MappingNode, path: Path_, lines: dict[Path_, int]) ->
         if key in seen:
             raise YamlProblem(f"duplicate key '{key}'", line, "keep one of them")
         seen.add(key)
-        lines[path + (key,)] = line
-        _collect_lines(value_node, path + (key,), lines)
+        lines[(*path, key)] = line
+        _collect_lines(value_node, (*path, key), lines)

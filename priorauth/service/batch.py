@@ -30,12 +30,12 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from priorauth.determination import CriterionResult, Determination
+from priorauth.determination import Determination
 from priorauth.errors import PriorAuthError
 from priorauth.render import LetterOptions
 from priorauth.service.audit import AuditEvent, AuditStore
 from priorauth.service.manifest import Manifest, atomic_write, remove_stale_temp_files
-from priorauth.service.pipeline import Pipeline
+from priorauth.service.pipeline import Pipeline, unmet_criteria
 
 __all__ = ["BatchReport", "Chart", "ChartResult", "discover_charts", "run_batch"]
 
@@ -185,9 +185,9 @@ def run_batch(
         task = _Task(str(out_dir), payer, as_of, options)
         run_id = uuid.uuid4().hex[:16]
         for result in _execute(pending, task, jobs, rules_dir, pipeline):
-            manifest.record(result.chart, asdict(result))
-            if audit is not None:
+            if audit is not None:  # before the manifest: a kill in between re-audits, never loses
                 audit.record(_audit_event(result, run_id, len(report.results), payer, as_of))
+            manifest.record(result.chart, asdict(result))
             _done(report, result, on_result)
     finally:
         manifest.close()
@@ -310,7 +310,7 @@ def _evaluate_one(chart: Chart, task: _Task, out: Path, base: ChartResult) -> Ch
     if not found:
         raise PriorAuthError(f"no policy of payer {task.payer!r} is in force on {task.as_of}")
     determination = found[0]
-    result = _row(base, determination)
+    result = _row(base, determination, pipeline.ruleset.get(determination.policy.id).payer.id)
     if determination.status != "meets":
         out.unlink(missing_ok=True)
         return result
@@ -319,29 +319,19 @@ def _evaluate_one(chart: Chart, task: _Task, out: Path, base: ChartResult) -> Ch
     return replace(result, output=chart.output, output_sha256=hashlib.sha256(pdf).hexdigest())
 
 
-def _row(base: ChartResult, determination: Determination) -> ChartResult:
+def _row(base: ChartResult, determination: Determination, payer_id: str) -> ChartResult:
     policy = determination.policy
     return replace(
         base,
         status=determination.status,
         patient=determination.record.patient.ref or "",
-        payer=policy.payer,
+        payer=payer_id,
         policy_id=policy.id,
         policy_version=policy.version,
         policy_hash=policy.content_hash,
-        unmet_criteria=tuple(
-            c.id for c in _leaves(determination.criteria) if c.outcome == "not_met"
-        ),
+        unmet_criteria=tuple(c.id for c in unmet_criteria(determination)),
         gaps=tuple(gap.action for gap in determination.gaps),
     )
-
-
-def _leaves(criteria: tuple[CriterionResult, ...]) -> Iterator[CriterionResult]:
-    for criterion in criteria:
-        if criterion.children:
-            yield from _leaves(criterion.children)
-        else:
-            yield criterion
 
 
 def _one_line(exc: BaseException) -> str:

@@ -31,7 +31,7 @@ from priorauth.service.body import check_content_type, parse_bundle, read_body
 from priorauth.service.config import Settings
 from priorauth.service.context import describe_exception
 from priorauth.service.outcome import ApiError, fhir_path, issue
-from priorauth.service.pipeline import LetterFormat, Pipeline
+from priorauth.service.pipeline import LetterFormat, Pipeline, unmet_criteria
 
 __all__ = ["Call", "DeterminationList", "Handler", "LetterRequest", "Result", "letter_format"]
 
@@ -272,7 +272,7 @@ class Handler:
 
 
 def _not_met(determination: Determination) -> ApiError:
-    unmet = [c for c in _leaves(determination.criteria) if c.outcome == "not_met"]
+    unmet = unmet_criteria(determination)
     extra = [issue("business-rule", f"criterion {c.id} not met: {c.explanation}") for c in unmet]
     extra += [
         issue("incomplete", f"{gap.criterion_id}: {gap.action}", severity="warning")
@@ -285,13 +285,6 @@ def _not_met(determination: Determination) -> ApiError:
         f"({determination.status}); close the gaps listed, or pass force=true to render anyway",
         extra=extra,
     )
-
-
-def _leaves(criteria: tuple[Any, ...]) -> list[Any]:
-    out: list[Any] = []
-    for criterion in criteria:
-        out.extend(_leaves(criterion.children) if criterion.children else [criterion])
-    return out
 
 
 def _api_error(exc: PriorAuthError, call: Call) -> ApiError:

@@ -12,7 +12,7 @@ import hashlib
 from pathlib import Path
 from typing import Any, Literal
 
-from priorauth.determination import Determination
+from priorauth.determination import CriterionResult, Determination
 from priorauth.errors import UnknownPayerError
 from priorauth.evaluate import evaluate, select_policies
 from priorauth.facts import extract_facts
@@ -20,7 +20,7 @@ from priorauth.fhir import load_chart
 from priorauth.render import LetterOptions, letter_bytes
 from priorauth.rules import Policy, RuleSet, load_rules
 
-__all__ = ["LetterFormat", "Pipeline"]
+__all__ = ["LetterFormat", "Pipeline", "unmet_criteria"]
 
 LetterFormat = Literal["pdf", "html", "json"]
 
@@ -81,3 +81,22 @@ class Pipeline:
     ) -> bytes:
         """The letter for one determination as PDF, HTML or JSON bytes."""
         return letter_bytes(determination, format=fmt, options=options)
+
+
+def unmet_criteria(determination: Determination) -> list[CriterionResult]:
+    """The ``not_met`` leaf criteria that keep the policy from being met.
+
+    Groups that are met are not opened, so an unmet alternative of a met any-of group (say,
+    "retreatment" when "initial course" is met) is not listed.
+    """
+    found: list[CriterionResult] = []
+    pending = list(reversed(determination.criteria))
+    while pending:
+        node = pending.pop()
+        if node.outcome == "met":
+            continue
+        if node.children:
+            pending.extend(reversed(node.children))
+        elif node.outcome == "not_met":
+            found.append(node)
+    return found

@@ -107,7 +107,7 @@ def test_continuation_letter_shows_prior_course_and_relapse(continuation):
     prior = text_of(find(parse(html), data_section="prior-tms"))
     assert "01/12/2026 – 03/20/2026" in prior and "71%" in prior
     assert "PHQ-9 23 on November 10, 2026" in prior
-    assert "+17 points from the best score (113% of the improvement lost)" in prior
+    assert "+17 points from the best score (all of the improvement lost)" in prior
     assert "repeat course" in text_of(find(parse(html), data_section="request"))
 
 

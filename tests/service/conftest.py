@@ -19,6 +19,10 @@ import pytest
 from priorauth.service.auth import hash_token
 
 ROOT = Path(__file__).resolve().parents[2]
+RULES_DIR = (
+    Path(os.environ["PRIORAUTH_RULES_DIR"]) if os.environ.get("PRIORAUTH_RULES_DIR") else None
+)
+"""The rules folder under test: the packaged one unless PRIORAUTH_RULES_DIR names another."""
 TOKEN = "clinic-a.test-secret-token"
 REVOKED_TOKEN = "old-client.revoked-secret"
 PG_HELP = (
@@ -32,8 +36,9 @@ PG_HELP = (
 
 def key_env() -> dict[str, str]:
     """Environment giving one live key and one revoked key."""
+    keys = f"clinic-a:{hash_token(TOKEN)},old-client:{hash_token(REVOKED_TOKEN)}"
     return {
-        "PRIORAUTH_API_KEYS": f"clinic-a:{hash_token(TOKEN)},old-client:{hash_token(REVOKED_TOKEN)}",
+        "PRIORAUTH_API_KEYS": keys,
         "PRIORAUTH_REVOKED_KEYS": "old-client",
     }
 

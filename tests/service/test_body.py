@@ -17,7 +17,9 @@ def test_json_content_types_pass(value):
     check_content_type(value)
 
 
-@pytest.mark.parametrize("value", [None, "", "text/plain", "application/xml", "multipart/form-data"])
+@pytest.mark.parametrize(
+    "value", [None, "", "text/plain", "application/xml", "multipart/form-data"]
+)
 def test_other_content_types_are_415(value):
     with pytest.raises(ApiError) as info:
         check_content_type(value)
@@ -91,9 +93,10 @@ def test_depth_limit_names_the_place():
     deep: dict = {"leaf": 1}
     for _ in range(70):
         deep = {"extension": [deep]}
-    body = b'{"resourceType": "Bundle", "entry": [{"resource": %s}]}' % str(deep).replace(
-        "'", '"'
-    ).encode()
+    body = (
+        b'{"resourceType": "Bundle", "entry": [{"resource": %s}]}'
+        % str(deep).replace("'", '"').encode()
+    )
     with pytest.raises(ApiError) as info:
         parse_bundle(body, max_depth=64)
     issue = info.value.outcome()["issue"][0]

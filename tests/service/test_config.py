@@ -40,7 +40,11 @@ revoked = true
     settings = load_settings(env=env)
     assert settings.max_body_bytes == 2000
     assert settings.audit_url.endswith("/a.sqlite")
-    assert {(k.key_id, k.revoked) for k in settings.keys} == {("a", True), ("b", True), ("c", False)}
+    assert {(k.key_id, k.revoked) for k in settings.keys} == {
+        ("a", True),
+        ("b", True),
+        ("c", False),
+    }
 
 
 def test_overrides_win(tmp_path):
@@ -61,7 +65,7 @@ def test_overrides_win(tmp_path):
 def test_bad_files_name_the_file_and_field(tmp_path, text, message):
     config = tmp_path / "bad.toml"
     config.write_text(text)
-    with pytest.raises(ConfigError, match="bad.toml") as info:
+    with pytest.raises(ConfigError, match=r"bad\.toml") as info:
         load_settings(config, env={})
     assert message in str(info.value)
 

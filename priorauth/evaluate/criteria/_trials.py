@@ -51,10 +51,12 @@ class Tally:
 
     def outcome(self, min_trials: int, min_classes: int) -> CriterionOutcome:
         """Both minimums, three-valued."""
-        return all_of([
-            count_outcome(len(self.ingredients), len(self.possible_ingredients), min_trials),
-            count_outcome(len(self.classes), len(self.possible_classes), min_classes),
-        ])
+        return all_of(
+            [
+                count_outcome(len(self.ingredients), len(self.possible_ingredients), min_trials),
+                count_outcome(len(self.classes), len(self.possible_classes), min_classes),
+            ]
+        )
 
 
 def combine(index: int, trial: MedicationTrial, checks: Iterable[Check]) -> TrialCheck:
@@ -94,7 +96,9 @@ def _last_day(trial: MedicationTrial, as_of: dt.date) -> dt.date | None:
     return trial.end - dt.timedelta(days=1) if trial.end is not None else None
 
 
-def in_window(trial: MedicationTrial, window: str, lookback_days: int | None, ctx: Context) -> Check:
+def in_window(
+    trial: MedicationTrial, window: str, lookback_days: int | None, ctx: Context
+) -> Check:
     """Whether the trial overlaps the window (current episode, lookback, or lifetime)."""
     if trial.start > ctx.as_of:
         return NOT_MET, f"starts after {ctx.as_of.isoformat()}"
@@ -108,7 +112,9 @@ def in_window(trial: MedicationTrial, window: str, lookback_days: int | None, ct
         return MET, ""
     if last is None:
         return UNKNOWN, "the end date"
-    scope = "the current episode" if window == "current_episode" else f"the last {lookback_days} days"
+    scope = (
+        "the current episode" if window == "current_episode" else f"the last {lookback_days} days"
+    )
     return NOT_MET, f"ended before {scope}"
 
 
@@ -130,12 +136,18 @@ def duration_check(
         if weeks is None:
             return UNKNOWN, "the weeks at an adequate dose"
         ok = weeks + 1e-9 >= min_weeks
-        return (MET, "") if ok else (NOT_MET, f"{weeks:g} weeks at an adequate dose < {min_weeks:g}")
+        return (
+            (MET, "") if ok else (NOT_MET, f"{weeks:g} weeks at an adequate dose < {min_weeks:g}")
+        )
     days = days_of(trial, as_of)
     if days is None:
         return UNKNOWN, "the end date (duration)"
     needed = math.ceil(min_weeks * 7 - 1e-9)
-    return (MET, "") if days >= needed else (NOT_MET, f"{days} days < {min_weeks:g} weeks ({needed} days)")
+    return (
+        (MET, "")
+        if days >= needed
+        else (NOT_MET, f"{days} days < {min_weeks:g} weeks ({needed} days)")
+    )
 
 
 def trial_label(trial: MedicationTrial) -> str:

@@ -20,7 +20,7 @@ def _plain(code: str) -> str:
 
 
 def code_matches(code: str, codes: tuple[str, ...], prefixes: tuple[str, ...]) -> bool:
-    """Whether ``code`` equals one of ``codes`` or starts with one of ``prefixes`` (dots ignored)."""
+    """Whether ``code`` is one of ``codes`` or starts with one of ``prefixes`` (dots ignored)."""
     plain = _plain(code)
     return plain in {_plain(c) for c in codes} or any(plain.startswith(_plain(p)) for p in prefixes)
 
@@ -31,7 +31,9 @@ def _label(d: DiagnosisFact) -> str:
 
 def _evidence(index: int, d: DiagnosisFact) -> Evidence:
     status = "active" if d.active else (d.clinical_status or "inactive")
-    return Evidence(fact=f"diagnoses[{index}]", summary=f"{_label(d)} ({status})", resources=d.evidence)
+    return Evidence(
+        fact=f"diagnoses[{index}]", summary=f"{_label(d)} ({status})", resources=d.evidence
+    )
 
 
 def _candidates(c: DiagnosisCriterion, ctx: Context) -> list[tuple[int, DiagnosisFact]]:
@@ -39,7 +41,8 @@ def _candidates(c: DiagnosisCriterion, ctx: Context) -> list[tuple[int, Diagnosi
     return [
         (i, d)
         for i, d in enumerate(ctx.record.diagnoses)
-        if d.category in c.categories and (not coded or code_matches(d.code, c.codes, c.code_prefixes))
+        if d.category in c.categories
+        and (not coded or code_matches(d.code, c.codes, c.code_prefixes))
     ]
 
 
@@ -90,8 +93,11 @@ def evaluate_diagnosis(c: DiagnosisCriterion, ctx: Context) -> Verdict:
     """An active diagnosis of the categories/codes with the required features."""
     candidates = _candidates(c, ctx)
     if not candidates:
-        return Verdict(UNKNOWN, f"The chart has no {'/'.join(c.categories)} diagnosis that matches.",
-                       gaps=(f"Document the diagnosis: {_wanted(c)}",))
+        return Verdict(
+            UNKNOWN,
+            f"The chart has no {'/'.join(c.categories)} diagnosis that matches.",
+            gaps=(f"Document the diagnosis: {_wanted(c)}",),
+        )
     judged = [(i, d, *_judge(c, d)) for i, d in candidates]
     evidence = tuple(_evidence(i, d) for i, d, _, _ in judged)
     for outcome in (MET, UNKNOWN):
@@ -103,7 +109,9 @@ def evaluate_diagnosis(c: DiagnosisCriterion, ctx: Context) -> Verdict:
 
 
 def _diagnosis_verdict(
-    c: DiagnosisCriterion, outcome: CriterionOutcome, hits: list[tuple[DiagnosisFact, str]],
+    c: DiagnosisCriterion,
+    outcome: CriterionOutcome,
+    hits: list[tuple[DiagnosisFact, str]],
     evidence: tuple[Evidence, ...],
 ) -> Verdict:
     d, why = hits[0]
@@ -132,8 +140,11 @@ def _recent(c: ExclusionCriterion, d: DiagnosisFact, as_of: dt.date) -> Criterio
 
 def evaluate_exclusion(c: ExclusionCriterion, ctx: Context) -> Verdict:
     """Met when no excluded condition is active (or ended within ``within_days``)."""
-    found = [(i, d, _recent(c, d, ctx.as_of)) for i, d in enumerate(ctx.record.diagnoses)
-             if _excluded_by(c, d)]
+    found = [
+        (i, d, _recent(c, d, ctx.as_of))
+        for i, d in enumerate(ctx.record.diagnoses)
+        if _excluded_by(c, d)
+    ]
     evidence = tuple(_evidence(i, d) for i, d, _ in found)
     excluded = [d for _, d, o in found if o == NOT_MET]
     if excluded or ("pregnancy" in c.conditions and ctx.record.pregnant is True):
@@ -141,16 +152,26 @@ def evaluate_exclusion(c: ExclusionCriterion, ctx: Context) -> Verdict:
         return Verdict(NOT_MET, f"Excluded: {names}.", evidence)
     undated = [d for _, d, o in found if o == UNKNOWN]
     if undated:
-        gaps = tuple(f"Document when {_label(d)} ended (must be over {c.within_days} days ago)"
-                     for d in undated)
-        return Verdict(UNKNOWN, f"{_label(undated[0])} is inactive but has no end date.", evidence, gaps)
+        gaps = tuple(
+            f"Document when {_label(d)} ended (must be over {c.within_days} days ago)"
+            for d in undated
+        )
+        return Verdict(
+            UNKNOWN, f"{_label(undated[0])} is inactive but has no end date.", evidence, gaps
+        )
     return _absent(c, ctx, evidence)
 
 
 def _absent(c: ExclusionCriterion, ctx: Context, evidence: tuple[Evidence, ...]) -> Verdict:
-    what = ", ".join([*c.conditions, *c.codes, *c.code_prefixes]).replace("_", " ")
+    what = " or ".join(c.conditions).replace("_", " ")
+    codes = ", ".join([*c.codes, *(f"{p}*" for p in c.code_prefixes)])
+    what = " or ".join(filter(None, [what, f"coded {codes}" if codes else ""]))
     if "pregnancy" in c.conditions and c.require_pregnancy_status and ctx.record.pregnant is None:
-        return Verdict(UNKNOWN, "The chart does not state pregnancy status.", evidence,
-                       ("Document pregnancy status",))
+        return Verdict(
+            UNKNOWN,
+            "The chart does not state pregnancy status.",
+            evidence,
+            ("Document pregnancy status",),
+        )
     window = f" in the {c.within_days} days before {ctx.as_of.isoformat()}" if c.within_days else ""
     return Verdict(MET, f"No active {what} diagnosis{window} in the chart.", evidence)

@@ -23,8 +23,9 @@ def _counts(c: ContraindicationCriterion, f: SafetyFinding) -> bool:
 
 def _evidence(i: int, f: SafetyFinding) -> Evidence:
     status = "active" if f.active else "history"
-    return Evidence(fact=f"safety.findings[{i}]", summary=f"{f.description} ({status})",
-                    resources=f.evidence)
+    return Evidence(
+        fact=f"safety.findings[{i}]", summary=f"{f.description} ({status})", resources=f.evidence
+    )
 
 
 def evaluate_contraindication(c: ContraindicationCriterion, ctx: Context) -> Verdict:
@@ -33,16 +34,21 @@ def evaluate_contraindication(c: ContraindicationCriterion, ctx: Context) -> Ver
     found = [(i, f) for i, f in enumerate(safety.findings) if _counts(c, f)]
     if found:
         names = ", ".join(f.description for _, f in found)
-        return Verdict(NOT_MET, f"Contraindication found: {names}.",
-                       tuple(_evidence(i, f) for i, f in found))
+        return Verdict(
+            NOT_MET, f"Contraindication found: {names}.", tuple(_evidence(i, f) for i, f in found)
+        )
     unscreened = [cat for cat in c.categories if cat not in safety.screened_negative]
-    screen = Evidence(fact="safety", summary="documented screen: "
-                      + (", ".join(safety.screened_negative) or "none"),
-                      resources=safety.screen_evidence)
+    screen = Evidence(
+        fact="safety",
+        summary="documented screen: " + (", ".join(safety.screened_negative) or "none"),
+        resources=safety.screen_evidence,
+    )
     outcome: CriterionOutcome = UNKNOWN if unscreened else MET
     if outcome == MET:
         labels = ", ".join(SAFETY_LABELS[cat] for cat in c.categories)
         return Verdict(MET, f"A documented screen rules out {labels}.", (screen,))
     missing = ", ".join(SAFETY_LABELS[cat] for cat in unscreened)
     gap = f"Document a screen for {missing}"
-    return Verdict(UNKNOWN, f"No finding, but no documented screen for {missing}.", (screen,), (gap,))
+    return Verdict(
+        UNKNOWN, f"No finding, but no documented screen for {missing}.", (screen,), (gap,)
+    )

@@ -72,7 +72,8 @@ def _counted(c: SeverityScoreCriterion, ctx: Context) -> list[tuple[int, ScoreFa
         (
             (i, s)
             for i, s in enumerate(ctx.record.scores)
-            if s.instrument in c.instruments and s.date <= ctx.as_of
+            if s.instrument in c.instruments
+            and s.date <= ctx.as_of
             and (earliest is None or s.date >= earliest)
         ),
         key=lambda item: (item[1].date, item[0]),
@@ -97,8 +98,11 @@ def evaluate_severity_score(c: SeverityScoreCriterion, ctx: Context) -> Verdict:
     """The latest / any / every counted score passes the threshold."""
     names = " or ".join(_name(i) for i in c.instruments)
     if c.since_episode_onset and ctx.record.current_episode_onset is None:
-        return Verdict(UNKNOWN, "The chart does not date the current episode's onset.",
-                       gaps=("Document the onset date of the current depressive episode",))
+        return Verdict(
+            UNKNOWN,
+            "The chart does not date the current episode's onset.",
+            gaps=("Document the onset date of the current depressive episode",),
+        )
     counted = _counted(c, ctx)
     if not counted:
         first = _name(c.instruments[0])
@@ -108,13 +112,18 @@ def evaluate_severity_score(c: SeverityScoreCriterion, ctx: Context) -> Verdict:
     evidence = tuple(_evidence(i, s) for i, s in chosen)
     results = [passes(c, s.value) for _, s in chosen]
     ok = any(results) if c.which == "any" else all(results)
-    return Verdict(MET if ok else NOT_MET, _explain(c, chosen, ok), evidence,
-                   attestations=_same_instrument(c, chosen, ok))
+    return Verdict(
+        MET if ok else NOT_MET,
+        _explain(c, chosen, ok),
+        evidence,
+        attestations=_same_instrument(c, chosen, ok),
+    )
 
 
 def _explain(c: SeverityScoreCriterion, chosen: list[tuple[int, ScoreFact]], ok: bool) -> str:
-    listed = ", ".join(f"{_name(s.instrument)} {_fmt(s.value)} on {s.date.isoformat()}"
-                       for _, s in chosen)
+    listed = ", ".join(
+        f"{_name(s.instrument)} {_fmt(s.value)} on {s.date.isoformat()}" for _, s in chosen
+    )
     threshold = threshold_text(c)
     if not threshold:
         return f"Documented: {listed}."

@@ -32,11 +32,13 @@ def evaluate_age(c: AgeCriterion, ctx: Context) -> Verdict:
     elif patient.age is not None:
         age, how = patient.age, f"recorded age on {ctx.record.as_of.isoformat()}"
     else:
-        return Verdict(UNKNOWN, "The chart has no birth date.", gaps=("Record the patient's date of birth",))
+        return Verdict(
+            UNKNOWN, "The chart has no birth date.", gaps=("Record the patient's date of birth",)
+        )
     evidence = (Evidence(fact="patient", summary=f"age {age} ({how})", resources=patient.evidence),)
     ok = (c.min is None or age >= c.min) and (c.max is None or age <= c.max)
-    verb = "is within" if ok else "is outside"
-    text = f"Age {age} on {ctx.as_of.isoformat()} ({how}) {verb} {_bounds(c)}."
+    verb = "meets" if ok else "does not meet"
+    text = f"Age {age} on {ctx.as_of.isoformat()} ({how}) {verb} the required {_bounds(c)}."
     return Verdict(MET if ok else NOT_MET, text, evidence)
 
 
@@ -49,8 +51,12 @@ def evaluate_attestation(c: AttestationCriterion, ctx: Context) -> Verdict:
     if c.id in ctx.attested:
         return Verdict(MET, f"Confirmed by the signer: {c.text}", attestations=(attestation,))
     gap = f"Signer to confirm: {c.text}"
-    return Verdict(UNKNOWN, f"Not yet confirmed by the signer: {c.text}", gaps=(gap,),
-                   attestations=(attestation,))
+    return Verdict(
+        UNKNOWN,
+        f"Not yet confirmed by the signer: {c.text}",
+        gaps=(gap,),
+        attestations=(attestation,),
+    )
 
 
 def evaluate_ect(c: EctCriterion, ctx: Context) -> Verdict:
@@ -58,18 +64,25 @@ def evaluate_ect(c: EctCriterion, ctx: Context) -> Verdict:
     records = [(i, t) for i, t in enumerate(ctx.record.therapies) if t.category == "ect"]
     if not records:
         wanted = " or ".join(s.replace("_", " ") for s in c.statuses)
-        return Verdict(UNKNOWN, "The chart has no ECT record.",
-                       gaps=(f"Document the ECT status ({wanted}) and the reason",))
+        return Verdict(
+            UNKNOWN,
+            "The chart has no ECT record.",
+            gaps=(f"Document the ECT status ({wanted}) and the reason",),
+        )
     evidence = tuple(
-        Evidence(fact=f"therapies[{i}]",
-                 summary=f"ECT {t.status.replace('_', ' ')} on {fmt_date(t.start)}"
-                 + (f" ({t.reason})" if t.reason else ""),
-                 resources=t.evidence)
+        Evidence(
+            fact=f"therapies[{i}]",
+            summary=f"ECT {t.status.replace('_', ' ')} on {fmt_date(t.start)}"
+            + (f" ({t.reason})" if t.reason else ""),
+            resources=t.evidence,
+        )
         for i, t in records
     )
     matching = [t for _, t in records if t.status in c.statuses]
     if matching:
         first = matching[0]
-        return Verdict(MET, f"ECT {first.status.replace('_', ' ')} on {fmt_date(first.start)}.", evidence)
+        return Verdict(
+            MET, f"ECT {first.status.replace('_', ' ')} on {fmt_date(first.start)}.", evidence
+        )
     found = ", ".join(sorted({t.status for _, t in records}))
     return Verdict(NOT_MET, f"ECT records show {found}, not {', '.join(c.statuses)}.", evidence)

@@ -47,8 +47,11 @@ def _enough(c: PsychotherapyCriterion, span: _Span) -> bool:
 def _relevant(c: PsychotherapyCriterion, ctx: Context) -> list[tuple[int, TherapyFact]]:
     start = window_start(c.window, c.lookback_days, ctx)
     return [
-        (i, t) for i, t in enumerate(ctx.record.therapies)
-        if t.category == "psychotherapy" and t.status in _DONE and t.start <= ctx.as_of
+        (i, t)
+        for i, t in enumerate(ctx.record.therapies)
+        if t.category == "psychotherapy"
+        and t.status in _DONE
+        and t.start <= ctx.as_of
         and (start is None or (t.end or t.start) >= start)
     ]
 
@@ -78,8 +81,11 @@ def _needs(c: PsychotherapyCriterion) -> str:
 def evaluate_psychotherapy(c: PsychotherapyCriterion, ctx: Context) -> Verdict:
     """Enough sessions (and weeks) of an accepted type within the window."""
     if c.window == "current_episode" and ctx.record.current_episode_onset is None:
-        return Verdict(UNKNOWN, "The chart does not date the current episode's onset.",
-                       gaps=("Document the onset date of the current depressive episode",))
+        return Verdict(
+            UNKNOWN,
+            "The chart does not date the current episode's onset.",
+            gaps=("Document the onset date of the current depressive episode",),
+        )
     relevant = _relevant(c, ctx)
     if not relevant:
         return _summary_only(c, ctx)
@@ -87,10 +93,17 @@ def evaluate_psychotherapy(c: PsychotherapyCriterion, ctx: Context) -> Verdict:
     sure = _span([t for _, t in relevant if _typed(c, t) == "yes"])
     maybe = _span([t for _, t in relevant if _typed(c, t) != "no"])
     if _enough(c, sure):
-        return Verdict(MET, f"{_describe(sure)} of accepted psychotherapy; needs {_needs(c)}.", evidence)
+        return Verdict(
+            MET, f"{_describe(sure)} of accepted psychotherapy; needs {_needs(c)}.", evidence
+        )
     if _enough(c, maybe):
         gap = f"Document the type of psychotherapy (accepted: {', '.join(c.types)})"
-        return Verdict(UNKNOWN, f"Enough sessions only if untyped ones are {'/'.join(c.types)}.", evidence, (gap,))
+        return Verdict(
+            UNKNOWN,
+            f"Enough sessions only if untyped ones are {'/'.join(c.types)}.",
+            evidence,
+            (gap,),
+        )
     return Verdict(NOT_MET, f"{_describe(maybe)} recorded; needs {_needs(c)}.", evidence)
 
 
@@ -102,15 +115,27 @@ def _summary_only(c: PsychotherapyCriterion, ctx: Context) -> Verdict:
     """Fall back to the record's psychotherapy summary when no session facts are listed."""
     summary = ctx.record.psychotherapy
     if summary.sessions == 0:
-        return Verdict(UNKNOWN, "The chart records no psychotherapy in the period.",
-                       gaps=(f"Document psychotherapy ({_needs(c)}): type, dates, sessions",))
-    evidence = (Evidence(fact="psychotherapy", summary=f"{plural(summary.sessions, 'session')}",
-                         resources=summary.evidence),)
+        return Verdict(
+            UNKNOWN,
+            "The chart records no psychotherapy in the period.",
+            gaps=(f"Document psychotherapy ({_needs(c)}): type, dates, sessions",),
+        )
+    evidence = (
+        Evidence(
+            fact="psychotherapy",
+            summary=f"{plural(summary.sessions, 'session')}",
+            resources=summary.evidence,
+        ),
+    )
     span = _Span(summary.sessions, summary.first, summary.last)
     if _enough(c, span):
         if not c.types or set(summary.types) & set(c.types):
             return Verdict(MET, f"Summary: {_describe(span)}.", evidence)
         gap = f"Document the type of psychotherapy ({_needs(c)})"
-        return Verdict(UNKNOWN, f"Summary: {_describe(span)}, type not accepted or not stated.",
-                       evidence, (gap,))
+        return Verdict(
+            UNKNOWN,
+            f"Summary: {_describe(span)}, type not accepted or not stated.",
+            evidence,
+            (gap,),
+        )
     return Verdict(NOT_MET, f"Summary: {_describe(span)}; needs {_needs(c)}.", evidence)

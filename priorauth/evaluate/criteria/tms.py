@@ -50,7 +50,9 @@ def _response(course: PriorTmsCourse, minimum: float, op: str) -> Check:
     return (MET, "") if ok else (NOT_MET, f"improvement {pct:.0f}% is not {op} {minimum:g}%")
 
 
-def _since(course: PriorTmsCourse, as_of: dt.date, least: int | None, most: int | None) -> Iterator[Check]:
+def _since(
+    course: PriorTmsCourse, as_of: dt.date, least: int | None, most: int | None
+) -> Iterator[Check]:
     if least is None and most is None:
         return
     if course.end is None:
@@ -68,7 +70,9 @@ def _verdict_from(checks: list[Check], ok_text: str, evidence: tuple[Evidence, .
     if outcome == MET:
         return Verdict(MET, ok_text, evidence)
     if outcome == NOT_MET:
-        return Verdict(NOT_MET, "; ".join(w for o, w in checks if o == NOT_MET).capitalize() + ".", evidence)
+        return Verdict(
+            NOT_MET, "; ".join(w for o, w in checks if o == NOT_MET).capitalize() + ".", evidence
+        )
     missing = [w for o, w in checks if o == UNKNOWN]
     gaps = tuple(f"Document {w}" for w in missing)
     return Verdict(UNKNOWN, f"Unknown: {'; '.join(missing)}.", evidence, gaps)
@@ -80,17 +84,23 @@ def evaluate_prior_tms_response(c: PriorTmsResponseCriterion, ctx: Context) -> V
     if latest is None:
         return Verdict(NOT_MET, "The chart records no previous TMS course.")
     i, course = latest
-    checks = [_response(course, c.min_improvement_pct, c.op),
-              *_since(course, ctx.as_of, c.min_days_since_last_course, c.max_days_since_last_course)]
+    checks = [
+        _response(course, c.min_improvement_pct, c.op),
+        *_since(course, ctx.as_of, c.min_days_since_last_course, c.max_days_since_last_course),
+    ]
     ok = f"The last TMS course improved by {_pct(course)}."
     return _verdict_from(checks, ok, (_course_evidence(i, course),))
 
 
-def _current_score(c: RetreatmentCriterion, course: PriorTmsCourse, ctx: Context) -> tuple[int, ScoreFact] | None:
+def _current_score(
+    c: RetreatmentCriterion, course: PriorTmsCourse, ctx: Context
+) -> tuple[int, ScoreFact] | None:
     earliest = ctx.as_of - dt.timedelta(days=c.within_days)
     scores = [
-        (i, s) for i, s in enumerate(ctx.record.scores)
-        if earliest <= s.date <= ctx.as_of and (course.instrument is None or s.instrument == course.instrument)
+        (i, s)
+        for i, s in enumerate(ctx.record.scores)
+        if earliest <= s.date <= ctx.as_of
+        and (course.instrument is None or s.instrument == course.instrument)
     ]
     return max(scores, key=lambda item: (item[1].date, item[0])) if scores else None
 
@@ -110,7 +120,11 @@ def _relapse(c: RetreatmentCriterion, course: PriorTmsCourse, score: ScoreFact |
         checks.append(gain > 0 and worse / gain * 100 + 1e-9 >= c.min_worsening_pct)
     if all(checks):
         return MET, ""
-    return NOT_MET, f"current score {score.value:g} is {worse:g} points from the best {course.best_score:g}: no relapse"
+    return (
+        NOT_MET,
+        f"current score {score.value:g} is {worse:g} points from the best "
+        f"{course.best_score:g}: no relapse",
+    )
 
 
 def evaluate_retreatment(c: RetreatmentCriterion, ctx: Context) -> Verdict:
@@ -124,10 +138,17 @@ def evaluate_retreatment(c: RetreatmentCriterion, ctx: Context) -> Verdict:
     if current is not None:
         j, score = current
         name = INSTRUMENT_NAMES.get(score.instrument, score.instrument)
-        evidence.append(Evidence(fact=f"scores[{j}]", summary=f"{name} {score.value:g} on {score.date.isoformat()}",
-                                 resources=score.evidence))
-    checks = [_response(course, c.min_improvement_pct, c.op),
-              *_since(course, ctx.as_of, c.min_days_since_last_course, None),
-              _relapse(c, course, current[1] if current else None)]
+        evidence.append(
+            Evidence(
+                fact=f"scores[{j}]",
+                summary=f"{name} {score.value:g} on {score.date.isoformat()}",
+                resources=score.evidence,
+            )
+        )
+    checks = [
+        _response(course, c.min_improvement_pct, c.op),
+        *_since(course, ctx.as_of, c.min_days_since_last_course, None),
+        _relapse(c, course, current[1] if current else None),
+    ]
     ok = f"Responded to the last TMS course ({_pct(course)}) and has since relapsed."
     return _verdict_from(checks, ok, tuple(evidence))

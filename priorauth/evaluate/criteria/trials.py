@@ -36,7 +36,9 @@ def _outcome_check(c: AntidepressantTrialsCriterion, trial: MedicationTrial) -> 
     if trial.outcome in c.outcomes:
         return MET, ""
     if trial.outcome == "unknown":
-        what = "the response so far" if trial.ongoing else "the outcome (no response, or side effects)"
+        what = (
+            "the response so far" if trial.ongoing else "the outcome (no response, or side effects)"
+        )
         return UNKNOWN, what
     return NOT_MET, f"outcome {trial.outcome.replace('_', ' ')} does not count"
 
@@ -54,7 +56,9 @@ def _adherence_check(trial: MedicationTrial, minimum: float) -> Check:
     return (MET, "") if ok else (NOT_MET, f"adherence {trial.adherence_pdc:.0%} < {minimum:.0%}")
 
 
-def _adequacy(c: AntidepressantTrialsCriterion, trial: MedicationTrial, ctx: Context) -> Iterator[Check]:
+def _adequacy(
+    c: AntidepressantTrialsCriterion, trial: MedicationTrial, ctx: Context
+) -> Iterator[Check]:
     if trial.outcome == "intolerance" and not c.intolerance_needs_adequate_trial:
         return
     if c.adequate_dose:
@@ -65,7 +69,9 @@ def _adequacy(c: AntidepressantTrialsCriterion, trial: MedicationTrial, ctx: Con
         yield _adherence_check(trial, c.min_adherence_pdc)
 
 
-def _check(c: AntidepressantTrialsCriterion, index: int, trial: MedicationTrial, ctx: Context) -> TrialCheck:
+def _check(
+    c: AntidepressantTrialsCriterion, index: int, trial: MedicationTrial, ctx: Context
+) -> TrialCheck:
     checks: list[Check] = [in_window(trial, c.window, c.lookback_days, ctx)]
     if trial.indication:
         checks.append((NOT_MET, f"prescribed for {trial.indication}"))
@@ -76,7 +82,8 @@ def _check(c: AntidepressantTrialsCriterion, index: int, trial: MedicationTrial,
 
 def _main_pool(c: AntidepressantTrialsCriterion, ctx: Context) -> list[tuple[int, MedicationTrial]]:
     return [
-        (i, t) for i, t in enumerate(ctx.record.trials)
+        (i, t)
+        for i, t in enumerate(ctx.record.trials)
         if (t.role == "antidepressant" or c.include_augmentation)
         and (not c.classes or t.drug_class in c.classes)
     ]
@@ -86,31 +93,45 @@ def _augmentation_pool(ctx: Context) -> list[tuple[int, MedicationTrial]]:
     return [(i, t) for i, t in enumerate(ctx.record.trials) if is_augmentation(t, ctx.record)]
 
 
-def _longer(c: AntidepressantTrialsCriterion, checks: list[TrialCheck], ctx: Context) -> list[TrialCheck]:
-    assert c.longer is not None  # noqa: S101  (caller checks)
+def _longer(min_weeks: float, checks: list[TrialCheck], ctx: Context) -> list[TrialCheck]:
+    """The counted trials that also last ``min_weeks``."""
     return [
-        combine(k.index, k.trial, [(k.outcome, ""),
-                                   duration_check(k.trial, c.longer.min_weeks, False, ctx.as_of)])
+        combine(
+            k.index,
+            k.trial,
+            [(k.outcome, ""), duration_check(k.trial, min_weeks, False, ctx.as_of)],
+        )
         for k in checks
     ]
 
 
-def _parts(c: AntidepressantTrialsCriterion, ctx: Context) -> Iterator[tuple[str, CriterionOutcome, list[TrialCheck]]]:
+def _parts(
+    c: AntidepressantTrialsCriterion, ctx: Context
+) -> Iterator[tuple[str, CriterionOutcome, list[TrialCheck]]]:
     main = [_check(c, i, t, ctx) for i, t in _main_pool(c, ctx)]
     if c.min_trials or c.min_classes or c.longer:
         t = tally(main)
-        text = f"{len(t.ingredients)} of {c.min_trials} failed trials, {len(t.classes)} of {c.min_classes} classes"
+        text = (
+            f"{len(t.ingredients)} of {c.min_trials} failed trials, "
+            f"{len(t.classes)} of {c.min_classes} classes"
+        )
         yield text, t.outcome(c.min_trials, c.min_classes), main
     if c.longer is not None:
-        longer = _longer(c, main, ctx)
+        longer = _longer(c.longer.min_weeks, main, ctx)
         n = len(tally(longer).ingredients)
-        yield (f"{n} of {c.longer.n} trials lasting {c.longer.min_weeks:g}+ weeks",
-               tally(longer).outcome(c.longer.n, 0), longer)
+        yield (
+            f"{n} of {c.longer.n} trials lasting {c.longer.min_weeks:g}+ weeks",
+            tally(longer).outcome(c.longer.n, 0),
+            longer,
+        )
     if c.min_augmentation_trials or c.min_augmentation_classes:
         aug = [_check(c, i, t, ctx) for i, t in _augmentation_pool(ctx)]
         t = tally(aug)
-        yield (f"{len(t.ingredients)} of {c.min_augmentation_trials} augmentation trials",
-               t.outcome(c.min_augmentation_trials, c.min_augmentation_classes), aug)
+        yield (
+            f"{len(t.ingredients)} of {c.min_augmentation_trials} augmentation trials",
+            t.outcome(c.min_augmentation_trials, c.min_augmentation_classes),
+            aug,
+        )
 
 
 def evaluate_antidepressant_trials(c: AntidepressantTrialsCriterion, ctx: Context) -> Verdict:
@@ -133,8 +154,14 @@ def _unique(checks: Iterator[TrialCheck]) -> list[TrialCheck]:
 
 def _verdict(outcome: CriterionOutcome, summary: str, checks: list[TrialCheck]) -> Verdict:
     counted = [trial_label(k.trial) for k in checks if k.outcome == MET]
-    unclear = [f"{trial_label(k.trial)}: {', '.join(k.missing)} unknown" for k in checks if k.outcome == UNKNOWN]
-    excluded = [f"{trial_label(k.trial)}: {'; '.join(k.reasons)}" for k in checks if k.outcome == NOT_MET]
+    unclear = [
+        f"{trial_label(k.trial)}: {', '.join(k.missing)} unknown"
+        for k in checks
+        if k.outcome == UNKNOWN
+    ]
+    excluded = [
+        f"{trial_label(k.trial)}: {'; '.join(k.reasons)}" for k in checks if k.outcome == NOT_MET
+    ]
     lines = [f"{summary}."]
     lines += [f"Counted: {', '.join(counted)}."] if counted else []
     lines += [f"Unclear: {'; '.join(unclear)}."] if unclear else []
@@ -146,12 +173,16 @@ def _verdict(outcome: CriterionOutcome, summary: str, checks: list[TrialCheck]) 
 
 def _gaps(checks: list[TrialCheck]) -> tuple[str, ...]:
     return tuple(
-        f"{k.trial.ingredient} (started {k.trial.start.isoformat()}): document {', '.join(k.missing)}"
-        for k in checks if k.outcome == UNKNOWN
+        f"{k.trial.ingredient} (started {k.trial.start.isoformat()}): "
+        f"document {', '.join(k.missing)}"
+        for k in checks
+        if k.outcome == UNKNOWN
     )
 
 
-def _intolerance_check(c: IntoleranceCriterion, index: int, trial: MedicationTrial, ctx: Context) -> TrialCheck:
+def _intolerance_check(
+    c: IntoleranceCriterion, index: int, trial: MedicationTrial, ctx: Context
+) -> TrialCheck:
     checks: list[Check] = [in_window(trial, c.window, c.lookback_days, ctx)]
     if trial.outcome == "intolerance":
         if c.distinct_side_effects and not trial.outcome_detail:
@@ -166,7 +197,8 @@ def _intolerance_check(c: IntoleranceCriterion, index: int, trial: MedicationTri
 def evaluate_intolerance(c: IntoleranceCriterion, ctx: Context) -> Verdict:
     """Distinct trials stopped for intolerance (and distinct side effects when required)."""
     pool = [
-        (i, t) for i, t in enumerate(ctx.record.trials)
+        (i, t)
+        for i, t in enumerate(ctx.record.trials)
         if (t.role == "antidepressant" or c.include_augmentation)
         and (not c.classes or t.drug_class in c.classes)
     ]
@@ -177,8 +209,10 @@ def evaluate_intolerance(c: IntoleranceCriterion, ctx: Context) -> Verdict:
     outcome = t.outcome(c.min_trials, c.min_classes)
     if c.distinct_side_effects:
         outcome = all_of([outcome, _distinct_effects(checks, c.min_trials)])
-    summary = (f"{plural(len(t.ingredients), 'trial')} stopped for intolerance of {c.min_trials} "
-               f"required, {len(t.classes)} of {c.min_classes} classes")
+    summary = (
+        f"{plural(len(t.ingredients), 'trial')} stopped for intolerance of {c.min_trials} "
+        f"required, {len(t.classes)} of {c.min_classes} classes"
+    )
     return _verdict(outcome, summary, checks)
 
 

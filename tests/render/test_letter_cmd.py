@@ -1,0 +1,99 @@
+"""``priorauth letter``: exit codes, atomic writes, --force, formats (evaluation stubbed)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from priorauth.cli import cli, letter_cmd
+from priorauth.determination import Determination
+from priorauth.errors import EXIT_ERROR, EXIT_NOT_MET, UnknownPayerError
+
+from .conftest import make_determination, make_minimal
+
+
+@pytest.fixture
+def chart(tmp_path: Path) -> Path:
+    path = tmp_path / "chart.json"
+    path.write_text('{"resourceType": "Bundle", "type": "collection", "entry": []}')
+    return path
+
+
+def stub(monkeypatch, result: Determination | Exception) -> list[dict[str, object]]:
+    calls: list[dict[str, object]] = []
+
+    def determine(chart: Path, **kwargs: object) -> Determination:
+        calls.append(kwargs)
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+    monkeypatch.setattr(letter_cmd, "determine", determine)
+    return calls
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, ["letter", *args], catch_exceptions=False)
+
+
+def test_writes_json_and_passes_options(monkeypatch, chart, tmp_path):
+    calls = stub(monkeypatch, make_determination())
+    out = tmp_path / "det.json"
+    result = run(str(chart), "--payer", "aetna", "-o", str(out), "--format", "json",
+                 "--as-of", "2026-11-25")
+    assert result.exit_code == 0, result.output
+    assert calls == [{"payer": "aetna", "as_of": dt.date(2026, 11, 25), "rules_dir": None}]
+    assert Determination.model_validate(json.loads(out.read_text())) == make_determination()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["chart.json", "det.json"]
+
+
+def test_html_with_signer(monkeypatch, chart, tmp_path):
+    stub(monkeypatch, make_determination())
+    out = tmp_path / "letter.html"
+    result = run(str(chart), "--payer", "auto", "-o", str(out), "--format", "html",
+                 "--signer", "Sam Lee, DO", "--npi", "1111111111", "--letter", "continuation")
+    assert result.exit_code == 0, result.output
+    html = out.read_text()
+    assert "Sam Lee</b>, DO" in html and "NPI 1111111111" in html and "repeat course" in html
+
+
+def test_not_met_lists_gaps_and_writes_nothing(monkeypatch, chart, tmp_path):
+    stub(monkeypatch, make_minimal())
+    out = tmp_path / "letter.pdf"
+    result = run(str(chart), "--payer", "aetna", "-o", str(out))
+    assert result.exit_code == EXIT_NOT_MET
+    assert "needs documentation" in result.stderr
+    assert "unmet: criteria.all.0 Recent severity score: unknown" in result.stderr
+    assert "gap: Document a PHQ-9 within 30 days" in result.stderr
+    assert not out.exists()
+
+
+def test_force_writes_a_draft_with_a_warning(monkeypatch, chart, tmp_path):
+    stub(monkeypatch, make_minimal())
+    out = tmp_path / "letter.html"
+    result = run(str(chart), "--payer", "aetna", "-o", str(out), "--format", "html", "--force")
+    assert result.exit_code == 0
+    assert "warning: policy not met" in result.stderr
+    assert "Draft, not ready to submit" in out.read_text()
+
+
+def test_library_error_is_one_line_exit_1(monkeypatch, chart, tmp_path):
+    stub(monkeypatch, UnknownPayerError("unknown payer 'nope'; known payers: aetna"))
+    result = run(str(chart), "--payer", "nope", "-o", str(tmp_path / "x.pdf"))
+    assert result.exit_code == EXIT_ERROR
+    assert result.stderr == "error: unknown payer 'nope'; known payers: aetna\n"
+
+
+def test_pdf_to_stdout(monkeypatch, chart):
+    stub(monkeypatch, make_determination())
+    result = run(str(chart), "--payer", "aetna", "-o", "-", "--pdf-variant", "none")
+    assert result.exit_code == 0
+    assert result.stdout_bytes.startswith(b"%PDF-")
+
+
+def test_command_has_help():
+    assert cli.commands["letter"].help

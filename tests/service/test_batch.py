@@ -1,0 +1,228 @@
+"""Batch runs on the real pipeline: outputs, summary, resumption, and a run killed midway."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from priorauth.cli import cli
+from priorauth.service.audit import AuditStore
+from priorauth.service.batch import discover_charts, run_batch
+from priorauth.service.manifest import TEMP_PREFIX
+
+from .conftest import ROOT, RULES_DIR
+
+AS_OF = dt.date(2026, 11, 25)
+CHARTS = ROOT / "tests" / "data" / "charts"
+EXAMPLE = ROOT / "examples" / "trd_meets_policies.json"
+
+
+@pytest.fixture
+def charts_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for chart in sorted(CHARTS.glob("*.json")):
+        shutil.copy(chart, folder / chart.name)
+    shutil.copytree(CHARTS / "bulk_ndjson", folder / "bulk_ndjson")
+    shutil.copy(EXAMPLE, folder / "example.json")
+    (folder / "broken.json").write_text('{"resourceType": "Bundle", "entry": [')
+    (folder / "notes.txt").write_text("not a chart")
+    return folder
+
+
+def batch(folder: Path, out: Path, **kwargs):
+    """run_batch on every chart of ``folder`` with the test defaults."""
+    options = {"payer": "auto", "as_of": AS_OF, "rules_dir": RULES_DIR, **kwargs}
+    return run_batch(discover_charts(folder), out, **options)
+
+
+def cli_args(folder: Path, out: Path) -> list[str]:
+    args = ["batch", str(folder), "-o", str(out), "--as-of", AS_OF.isoformat(), "--no-audit"]
+    return [*args, "--rules-dir", str(RULES_DIR)] if RULES_DIR else args
+
+
+def summary(out: Path) -> list[dict[str, str]]:
+    with (out / "summary.csv").open(newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def pdfs(out: Path) -> list[str]:
+    return sorted(p.name for p in out.glob("*.pdf"))
+
+
+def test_discover_charts(charts_dir):
+    (charts_dir / "bulk_ndjson.json").write_text("{}")  # clashes with the folder's name
+    charts = discover_charts(charts_dir)
+    names = [c.name for c in charts]
+    assert names == sorted(names)
+    assert "notes.txt" not in names
+    assert "bulk_ndjson" in names
+    by_name = {c.name: c.output for c in charts}
+    assert by_name["example.json"] == "example.pdf"
+    assert by_name["bulk_ndjson"] == "bulk_ndjson.pdf"
+    assert by_name["bulk_ndjson.json"] == "bulk_ndjson.json.pdf"
+
+
+def test_batch_writes_letters_summary_and_manifest(charts_dir, tmp_path):
+    out = tmp_path / "out"
+    charts = discover_charts(charts_dir)
+    seen = []
+    report = batch(charts_dir, out, jobs=1, on_result=seen.append)
+    assert len(seen) == len(charts) == len(report.results)
+    rows = summary(out)
+    assert [r["chart"] for r in rows] == [c.name for c in charts]
+    assert json.loads((out / "summary.json").read_text()) == [r.row() for r in report.results]
+    broken = next(r for r in rows if r["chart"] == "broken.json")
+    assert broken["status"] == "error"
+    assert broken["error"]
+    assert "\n" not in broken["error"]
+    meets = [r for r in rows if r["status"] == "meets"]
+    assert meets, rows
+    assert pdfs(out) == sorted(r["output"] for r in meets)
+    for row in meets:
+        assert (out / row["output"]).read_bytes().startswith(b"%PDF")
+        assert row["policy_id"]
+        assert row["patient"].startswith("Patient/")
+    for row in rows:
+        if row["status"] in ("does_not_meet", "needs_documentation"):
+            assert row["output"] == ""
+            assert row["unmet_criteria"] or row["gaps"]
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert set(manifest["charts"]) == {c.name for c in charts}
+    assert not list(out.glob(f"{TEMP_PREFIX}*"))
+    assert not (out / "manifest.journal").exists()
+
+
+def test_rerun_skips_current_outputs_and_redoes_changed_ones(charts_dir, tmp_path):
+    out = tmp_path / "out"
+    first = batch(charts_dir, out)
+    stamps = {p.name: p.stat().st_mtime_ns for p in out.glob("*.pdf")}
+    second = batch(charts_dir, out)
+    assert second.skipped == len(first.results) - first.count("error")
+    assert {p.name: p.stat().st_mtime_ns for p in out.glob("*.pdf")} == stamps
+    assert summary(out) == [r.csv_row() for r in first.results]
+
+    victim = sorted(stamps)[0]
+    (out / victim).unlink()  # a deleted output is made again
+    (charts_dir / "example.json").write_bytes(EXAMPLE.read_bytes() + b"\n")  # changed input
+    third = batch(charts_dir, out)
+    redone = {r.chart for r in third.results if not r.skipped}
+    assert "example.json" in redone
+    assert "broken.json" in redone  # errors are always retried
+    assert (out / victim).is_file()
+    assert len(redone) <= 3
+
+    fourth = batch(charts_dir, out, as_of=AS_OF + dt.timedelta(days=1))
+    assert fourth.skipped == 0  # a new as-of date changes every key
+
+
+def test_two_jobs_give_the_same_summary_as_one(charts_dir, tmp_path):
+    one = batch(charts_dir, tmp_path / "one")
+    two = batch(charts_dir, tmp_path / "two", jobs=2)
+    assert summary(tmp_path / "one") == summary(tmp_path / "two")
+    assert [r.output_sha256 for r in one.results] == [r.output_sha256 for r in two.results]
+
+
+def test_chart_that_stops_meeting_loses_its_stale_pdf(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(EXAMPLE, folder / "a.json")
+    out = tmp_path / "out"
+    batch(folder, out)
+    had = pdfs(out)
+    (folder / "a.json").write_text('{"resourceType": "Bundle", "entry": []}')
+    batch(folder, out)
+    assert pdfs(out) == []
+    assert summary(out)[0]["status"] == "error"
+    assert had in ([], ["a.pdf"])
+
+
+def test_batch_audits_each_processed_chart(charts_dir, tmp_path):
+    store = AuditStore(f"sqlite:///{tmp_path / 'audit.sqlite'}")
+    report = batch(charts_dir, tmp_path / "out", audit=store)
+    rows = store.events(limit=1000)
+    assert len(rows) == len(report.results)
+    assert {r.action for r in rows} == {"batch"}
+    assert {r.outcome for r in rows} == {r.status for r in report.results}
+    batch(charts_dir, tmp_path / "out", audit=store)
+    assert store.count() == len(rows) + report.count("error")  # skipped charts are not re-audited
+    store.close()
+
+
+def test_unknown_payer_fails_before_any_work(charts_dir, tmp_path):
+    result = CliRunner().invoke(cli, [*cli_args(charts_dir, tmp_path / "o"), "--payer", "nope"])
+    assert result.exit_code == 1
+    assert "unknown payer" in result.output
+    assert not list((tmp_path / "o").glob("*.pdf"))
+
+
+def test_cli_batch(charts_dir, tmp_path):
+    out = tmp_path / "out"
+    args = [*cli_args(charts_dir, out), "--jobs", "1"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1, result.output  # broken.json failed
+    assert "1 error" in result.output
+    assert (out / "summary.csv").is_file()
+    (charts_dir / "broken.json").unlink()
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert "already current" in result.output
+
+
+def test_batch_rejects_payer_all(tmp_path):
+    result = CliRunner().invoke(
+        cli, ["batch", str(tmp_path), "-o", str(tmp_path), "--payer", "all"]
+    )
+    assert result.exit_code == 2
+
+
+def test_killed_batch_resumes_without_loss_or_duplicates(tmp_path):
+    """SIGKILL a running batch (parent and workers), rerun, and check every chart once."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(24):
+        shutil.copy(EXAMPLE, folder / f"chart-{i:02d}.json")
+    shutil.copy(CHARTS / "contraindicated.json", folder / "zz-contraindicated.json")
+    (folder / "zz-broken.json").write_text("nope")
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "priorauth", *cli_args(folder, out), "--jobs", "2"]
+    process = subprocess.Popen(
+        command, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 120
+    while len(pdfs(out) if out.exists() else []) < 3 and time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"batch ended (rc={process.returncode}) before it could be killed")
+        time.sleep(0.02)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    assert not (out / "summary.csv").exists()  # really killed midway
+    done_before = len(pdfs(out))
+    assert 3 <= done_before < 24
+
+    rerun = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    assert rerun.returncode == 1, rerun.stderr  # zz-broken.json
+    rows = summary(out)
+    assert [r["chart"] for r in rows] == sorted(p.name for p in folder.iterdir())
+    assert len({r["chart"] for r in rows}) == len(rows)
+    meets = [r["output"] for r in rows if r["status"] == "meets"]
+    assert len(meets) == 24
+    assert pdfs(out) == sorted(meets)
+    for name in meets:
+        assert (out / name).read_bytes().startswith(b"%PDF")
+    assert not list(out.glob(f"{TEMP_PREFIX}*"))
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert set(manifest["charts"]) == {r["chart"] for r in rows}
+    skipped = rerun.stderr.split("letters, ")[1].split(" already")[0]
+    assert int(skipped) >= done_before - 2  # what was finished was kept (minus in-flight ones)
