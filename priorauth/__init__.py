@@ -1,1 +1,80 @@
-"""priorauth."""
+"""priorauth: TMS prior-authorization packets from FHIR R4 charts.
+
+The pipeline, one stage per package, data flowing one way::
+
+    load_chart (priorauth.fhir)        FHIR R4 Bundle / resource / NDJSON → ResourceIndex
+    extract_facts (priorauth.facts)    ResourceIndex → PatientRecord (facts citing resources)
+    load_rules (priorauth.rules)       payer_rules/*.yaml → RuleSet
+    evaluate (priorauth.evaluate)      PatientRecord × Policy → Determination
+    render_html / render_pdf           Determination → letter of medical necessity
+
+``evaluate_file(path, payer=..., as_of=...)`` runs the first four in one call.
+
+Names are imported lazily (PEP 562) so that ``import priorauth`` and the CLI stay fast: the PDF
+renderer and the HTTP stack load only when used. The logging policy is in ``priorauth.log``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover - names for type checkers; runtime uses __getattr__
+    from priorauth.determination import CriterionResult, Determination, Gap, PolicyRef
+    from priorauth.errors import (
+        ChartError,
+        PriorAuthError,
+        RenderError,
+        RuleFileError,
+        UnknownPayerError,
+    )
+    from priorauth.evaluate import evaluate, select_policies
+    from priorauth.facts import PatientRecord, extract_facts
+    from priorauth.fhir import ResourceIndex, load_chart
+    from priorauth.pipeline import evaluate_bundle, evaluate_file, evaluate_record
+    from priorauth.render import LetterOptions, letter_bytes, render_html, render_pdf
+    from priorauth.rules import Policy, RuleSet, load_rules
+
+_EXPORTS = {
+    "ChartError": "priorauth.errors",
+    "CriterionResult": "priorauth.determination",
+    "Determination": "priorauth.determination",
+    "Gap": "priorauth.determination",
+    "LetterOptions": "priorauth.render",
+    "PatientRecord": "priorauth.facts",
+    "Policy": "priorauth.rules",
+    "PolicyRef": "priorauth.determination",
+    "PriorAuthError": "priorauth.errors",
+    "RenderError": "priorauth.errors",
+    "ResourceIndex": "priorauth.fhir",
+    "RuleFileError": "priorauth.errors",
+    "RuleSet": "priorauth.rules",
+    "UnknownPayerError": "priorauth.errors",
+    "evaluate": "priorauth.evaluate",
+    "evaluate_bundle": "priorauth.pipeline",
+    "evaluate_file": "priorauth.pipeline",
+    "evaluate_record": "priorauth.pipeline",
+    "extract_facts": "priorauth.facts",
+    "letter_bytes": "priorauth.render",
+    "load_chart": "priorauth.fhir",
+    "load_rules": "priorauth.rules",
+    "render_html": "priorauth.render",
+    "render_pdf": "priorauth.render",
+    "select_policies": "priorauth.evaluate",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    """Import an exported name on first use."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'priorauth' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

@@ -94,10 +94,11 @@ def _render(results: list[Determination], as_json: bool, many: bool) -> Iterator
 
 
 def _overview(results: list[Determination]) -> Iterator[str]:
-    width = max(len(r.policy.id) for r in results)
-    yield f"{'policy'.ljust(width)}  {'payer':<14} {'status':<20} gaps"
-    for r in results:
-        yield f"{r.policy.id.ljust(width)}  {r.policy.payer:<14} {r.status:<20} {len(r.gaps)}"
+    rows = [(r.policy.id, r.policy.payer, r.status, str(len(r.gaps))) for r in results]
+    header = ("policy", "payer", "status", "gaps")
+    widths = [max(len(row[k]) for row in [header, *rows]) for k in range(4)]
+    for row in [header, *rows]:
+        yield "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
 
 
 def _details(r: Determination) -> Iterator[str]:

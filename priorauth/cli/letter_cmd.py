@@ -20,8 +20,7 @@ from priorauth.errors import EXIT_NOT_MET, PriorAuthError
 from priorauth.render import LetterFormat, LetterOptions, letter_bytes
 
 
-def determine(chart: Path, *, payer: str, as_of: dt.date, rules_dir: Path | None
-              ) -> Determination:
+def determine(chart: Path, *, payer: str, as_of: dt.date, rules_dir: Path | None) -> Determination:
     """Load, extract, select the payer's policy and evaluate it (the first one that applies)."""
     from priorauth.evaluate import evaluate, select_policies
     from priorauth.facts import extract_facts  # type: ignore[attr-defined,unused-ignore]
@@ -44,6 +43,14 @@ def _unmet(results: tuple[CriterionResult, ...]) -> list[str]:
     return lines
 
 
+def _report_review_flags(results: tuple[CriterionResult, ...]) -> None:
+    """Rule-file review notes are for staff, not the payer: stderr, never the letter."""
+    for c in results:
+        if c.review_flag:
+            click.echo(f"note: {c.id}: {c.review_flag}", err=True)
+        _report_review_flags(c.children)
+
+
 def _report_not_met(d: Determination) -> None:
     click.echo(f"{d.policy.id}: {d.status.replace('_', ' ')}", err=True)
     for line in _unmet(d.criteria):
@@ -62,23 +69,56 @@ def _signer(value: str | None) -> tuple[str | None, str | None]:
 @cli.command("letter")
 @click.argument("chart", type=click.Path(exists=True, path_type=Path))
 @click.option("--payer", required=True, help="Payer id or policy id, or 'auto' (from Coverage).")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="File to write ('-' for stdout).")
-@click.option("--format", "fmt", type=click.Choice(["pdf", "html", "json"]), default="pdf",
-              show_default=True, help="Letter format.")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write ('-' for stdout).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["pdf", "html", "json"]),
+    default="pdf",
+    show_default=True,
+    help="Letter format.",
+)
 @as_of_option
 @click.option("--signer", help='Signing physician, e.g. "Dana Reyes, MD" [default: chart].')
 @click.option("--npi", help="Signer's NPI [default: chart].")
-@click.option("--letter", "kind", type=click.Choice(["initial", "continuation"]),
-              default="initial", show_default=True, help="Initial course or retreatment.")
+@click.option(
+    "--letter",
+    "kind",
+    type=click.Choice(["initial", "continuation"]),
+    default="initial",
+    show_default=True,
+    help="Initial course or retreatment.",
+)
 @click.option("--start", type=click.DateTime(["%Y-%m-%d"]), help="Planned start date.")
-@click.option("--pdf-variant", type=click.Choice(["pdf/a-3b", "pdf/a-3u", "pdf/ua-1", "none"]),
-              default="pdf/a-3b", show_default=True, help="PDF profile.")
+@click.option(
+    "--pdf-variant",
+    type=click.Choice(["pdf/a-3b", "pdf/a-3u", "pdf/ua-1", "none"]),
+    default="pdf/a-3b",
+    show_default=True,
+    help="PDF profile.",
+)
 @click.option("--force", is_flag=True, help="Write the letter even when the policy is not met.")
 @rules_dir_option
-def letter(chart: Path, payer: str, output: Path, fmt: LetterFormat, as_of: dt.datetime | None,
-           signer: str | None, npi: str | None, kind: str, start: dt.datetime | None,
-           pdf_variant: str, force: bool, rules_dir: Path | None) -> None:
+def letter(
+    chart: Path,
+    payer: str,
+    output: Path,
+    fmt: LetterFormat,
+    as_of: dt.datetime | None,
+    signer: str | None,
+    npi: str | None,
+    kind: str,
+    start: dt.datetime | None,
+    pdf_variant: str,
+    force: bool,
+    rules_dir: Path | None,
+) -> None:
     """Write the letter of medical necessity for CHART under PAYER's TMS policy.
 
     Exits 3 without writing when the policy is not met (unmet criteria and gaps on stderr);
@@ -89,11 +129,18 @@ def letter(chart: Path, payer: str, output: Path, fmt: LetterFormat, as_of: dt.d
     """
     name, credentials = _signer(signer)
     try:
-        options = LetterOptions.model_validate({
-            "kind": kind, "signer_name": name, "signer_credentials": credentials,
-            "signer_npi": npi, "planned_start": start.date() if start else None,
-            "pdf_variant": pdf_variant})
+        options = LetterOptions.model_validate(
+            {
+                "kind": kind,
+                "signer_name": name,
+                "signer_credentials": credentials,
+                "signer_npi": npi,
+                "planned_start": start.date() if start else None,
+                "pdf_variant": pdf_variant,
+            }
+        )
         d = determine(chart, payer=payer, as_of=resolve_as_of(as_of), rules_dir=rules_dir)
+        _report_review_flags(d.criteria)
         if d.status != "meets":
             _report_not_met(d)
             if not force:

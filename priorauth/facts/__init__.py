@@ -14,7 +14,8 @@ was stopped or given) · ``trials`` (exposures → trials, per docs/trial-conven
 >>> import datetime as dt
 >>> from priorauth.fhir import load_chart
 >>> chart = load_chart({"resourceType": "MedicationStatement", "id": "m1", "status": "completed",
-...     "subject": {"reference": "Patient/p"}, "medicationCodeableConcept": {"text": "sertraline 50 mg"},
+...     "subject": {"reference": "Patient/p"},
+...     "medicationCodeableConcept": {"text": "sertraline 50 mg"},
 ...     "effectivePeriod": {"start": "2024-01-01", "end": "2024-02-25"},
 ...     "dosage": [{"text": "one tablet daily"}]})
 >>> trial = extract_facts(chart, as_of=dt.date(2024, 6, 1)).trials[0]

@@ -20,10 +20,11 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from priorauth.facts.notes import Notes
 from priorauth.facts.models import DiagnosisFact
-from priorauth.fhir.codes import ICD10CM_SYSTEMS, ICD10_SYSTEMS, in_system
+from priorauth.facts.notes import Notes
+from priorauth.fhir.codes import ICD10_SYSTEMS, ICD10CM_SYSTEMS, in_system
 from priorauth.fhir.datatypes import cc_text, codings, field, parse_date
+from priorauth.fhir.index import ResourceIndex
 from priorauth.terminology import DiagnosisInfo, diagnosis_info
 
 __all__ = [
@@ -117,7 +118,9 @@ def _remission(info: DiagnosisInfo) -> Any:
     return info.remission if info.remission in ("partial", "full") else None
 
 
-def _fact(condition: Any, ref: str, infos: Sequence[tuple[DiagnosisInfo, str]], as_of: dt.date) -> DiagnosisFact:
+def _fact(
+    condition: Any, ref: str, infos: Sequence[tuple[DiagnosisInfo, str]], as_of: dt.date
+) -> DiagnosisFact:
     info = _merged(infos)
     status = _code(field(condition, "clinicalStatus"))
     abatement = _abatement(condition)
@@ -140,7 +143,9 @@ def _fact(condition: Any, ref: str, infos: Sequence[tuple[DiagnosisInfo, str]], 
     )
 
 
-def extract_diagnoses(index: Any, *, as_of: dt.date, notes: Notes) -> tuple[DiagnosisFact, ...]:
+def extract_diagnoses(
+    index: ResourceIndex, *, as_of: dt.date, notes: Notes
+) -> tuple[DiagnosisFact, ...]:
     """Every recognised diagnosis, ordered by onset (undated last) then code."""
     facts: list[DiagnosisFact] = []
     for condition in index.resources("Condition"):
@@ -150,8 +155,9 @@ def extract_diagnoses(index: Any, *, as_of: dt.date, notes: Notes) -> tuple[Diag
         ref = index.ref_of(condition)
         verification = _code(field(condition, "verificationStatus"))
         if verification in _SKIP_VERIFICATION:
-            notes.add("refuted", f"{ref} is {verification} and is ignored", resource=ref,
-                      severity="info")
+            notes.add(
+                "refuted", f"{ref} is {verification} and is ignored", resource=ref, severity="info"
+            )
             continue
         facts.append(_fact(condition, ref, infos, as_of))
     return tuple(sorted(facts, key=lambda f: (f.onset or f.recorded or dt.date.max, f.code)))
@@ -187,7 +193,7 @@ def _pregnancy_observation(raw: dict[str, Any]) -> bool:
     return any(code == _PREGNANCY_STATUS for _s, code, _d in codings(raw.get("code")))
 
 
-def pregnancy_status(index: Any, diagnoses: Sequence[DiagnosisFact]) -> bool | None:
+def pregnancy_status(index: ResourceIndex, diagnoses: Sequence[DiagnosisFact]) -> bool | None:
     """The latest pregnancy-status Observation (LOINC 82810-3), else an active pregnancy
     diagnosis (True), else None (not recorded)."""
     latest: tuple[dt.date, bool] | None = None

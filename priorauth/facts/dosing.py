@@ -1,16 +1,16 @@
 """Daily doses from FHIR Dosage elements and dose text (see docs/trial-conventions.md).
 
-A daily dose is *dose per administration* (mg) × *administrations per day*. Each half comes from
+A daily dose is *dose per administration* (mg) x *administrations per day*. Each half comes from
 structured data first and from text second; when neither is known the result is ``None``, never a
 guess.
 
 Dose per administration:
 
 * a mass quantity (mg, g, mcg): ``{"value": 150, "unit": "mg"}`` → 150.0
-* a count of units (tablets, capsules, mL, or unitless) × the product strength:
+* a count of units (tablets, capsules, mL, or unitless) x the product strength:
   2 tablets of a 50 mg product → 100.0
 * a strength written in the dose text: ``"take 100 mg by mouth"`` → 100.0;
-  ``"2 x 50 mg tablets"`` → 100.0; ``"take 2 tablets"`` × strength
+  ``"2 x 50 mg tablets"`` → 100.0; ``"take 2 tablets"`` x strength
 
 Administrations per day:
 
@@ -40,9 +40,9 @@ __all__ = [
     "administrations_per_day",
     "count_in_text",
     "daily_dose",
+    "dispense_daily_dose",
     "dosage_daily_dose",
     "dose_in_text",
-    "dispense_daily_dose",
     "frequency_from_code",
     "frequency_from_repeat",
     "frequency_in_text",
@@ -89,25 +89,33 @@ _TEXT_FREQUENCIES: tuple[tuple[re.Pattern[str], float], ...] = tuple(
     (re.compile(pattern, re.IGNORECASE), value)
     for pattern, value in (
         (r"\bevery\s+other\s+day\b|\bq\.?o\.?d\b|\bon\s+alternate\s+days\b", 0.5),
-        (r"\b(?:four|4)\s+times\s+(?:a|per|each)?\s*day\b|\bq\.?i\.?d\b", 4),
-        (r"\b(?:three|3)\s+times\s+(?:a|per|each)?\s*day\b|\bt\.?i\.?d\b", 3),
+        (r"\b(?:four|4)\s+times\s+(?:a\s+|per\s+|each\s+)?da(?:y|ily)\b|\bq\.?i\.?d\b", 4),
+        (r"\b(?:three|3)\s+times\s+(?:a\s+|per\s+|each\s+)?da(?:y|ily)\b|\bt\.?i\.?d\b", 3),
         (r"\b(?:twice|two\s+times|2\s+times)\s+(?:a\s+|per\s+|each\s+)?da(?:y|ily)\b", 2),
         (r"\bb\.?i\.?d\b|\bevery\s+12\s+h(?:ours?|rs?)?\b|\bq12h\b", 2),
         (r"\bevery\s+8\s+h(?:ours?|rs?)?\b|\bq8h\b", 3),
         (r"\bevery\s+6\s+h(?:ours?|rs?)?\b|\bq6h\b", 4),
         (r"\b(?:once\s+(?:a\s+|per\s+|each\s+)?week|weekly)\b", 1 / 7),
-        (r"\b(?:at\s+bedtime|nightly|every\s+(?:night|evening|morning)|q\.?h\.?s|q\.?am|q\.?pm)\b", 1),
+        (
+            r"\b(?:at\s+bedtime|nightly|every\s+(?:night|evening|morning)|q\.?h\.?s|q\.?am|q\.?pm)\b",
+            1,
+        ),
         (r"\b(?:in\s+the\s+(?:morning|evening)|before\s+bed|at\s+night)\b", 1),
-        (r"\b(?:once\s+(?:a\s+|per\s+|each\s+)?day|once\s+daily|daily|every\s+day|each\s+day)\b", 1),
+        (
+            r"\b(?:once\s+(?:a\s+|per\s+|each\s+)?day|once\s+daily|daily|every\s+day|each\s+day)\b",
+            1,
+        ),
         (r"\b(?:q\.?d|every\s+24\s+h(?:ours?|rs?)?|q24h)\b", 1),
     )
 )
-_TIMES_PER_DAY = re.compile(r"\b(\d+)\s+times\s+(?:a|per|each)\s+day\b", re.IGNORECASE)
+_TIMES_PER_DAY = re.compile(
+    r"\b(\d+)\s+times\s+(?:a\s+|per\s+|each\s+)?da(?:y|ily)\b", re.IGNORECASE
+)
 _EVERY_N_HOURS = re.compile(r"\b(?:every|q)\s*(\d+)\s*h(?:ours?|rs?)?\b", re.IGNORECASE)
 _MASS = re.compile(r"(\d+(?:\.\d+)?)\s*(mg|mcg|µg|ug|g|milligrams?|micrograms?)\b", re.IGNORECASE)
 _COUNT = re.compile(
     _NUM + r"\s*(?:\(\w+\)\s*)?(?:tab(?:let)?s?|cap(?:sule)?s?|pills?)\b"
-    r"|" + _NUM + r"\s*[x×]\s*(?=\d)",
+    r"|" + _NUM + r"\s*[xx]\s*(?=\d)",
     re.IGNORECASE,
 )
 
@@ -141,11 +149,11 @@ def is_count_unit(unit: str | None) -> bool:
     return (unit or "").strip().lower() in _COUNT_UNIT_SET
 
 
-def _number(token: str) -> float:
-    token = token.lower()
-    if token == "1/2":
+def _number(word: str) -> float:
+    word = word.lower()
+    if word == "1/2":
         return 0.5
-    return float(_WORDS[token]) if token in _WORDS else float(token)
+    return float(_WORDS[word]) if word in _WORDS else float(word)
 
 
 def frequency_from_code(code: str | None) -> float | None:
@@ -228,11 +236,11 @@ def dose_in_text(text: str | None, strength_mg: float | None) -> tuple[float | N
     >>> dose_in_text("Take 2 tablets (100 mg) daily", None)
     (100.0, 'text dose 100 mg')
     >>> dose_in_text("take 2 x 50 mg tablets", None)
-    (100.0, 'text 2 × 50 mg')
+    (100.0, 'text 2 x 50 mg')
     >>> dose_in_text("sertraline 50 mg: take 2 tablets daily", None)
-    (100.0, 'text 2 × 50 mg')
+    (100.0, 'text 2 x 50 mg')
     >>> dose_in_text("take 2 tablets", 25.0)
-    (50.0, 'text 2 unit(s) × 25 mg')
+    (50.0, 'text 2 unit(s) x 25 mg')
     """
     text = text or ""
     counted = _count_match(text)
@@ -241,13 +249,13 @@ def dose_in_text(text: str | None, strength_mg: float | None) -> tuple[float | N
     if mass is None or mass_match is None:
         if counted is None or strength_mg is None:
             return None, ""
-        return counted[0] * strength_mg, f"text {_fmt(counted[0])} unit(s) × {_fmt(strength_mg)} mg"
+        return counted[0] * strength_mg, f"text {_fmt(counted[0])} unit(s) x {_fmt(strength_mg)} mg"
     if counted is None:
         return mass, f"text dose {_fmt(mass)} mg"
     count, at = counted
     is_strength = mass_match.start() < at or mass == strength_mg or _is_times(text, at)
     if is_strength:
-        return count * mass, f"text {_fmt(count)} × {_fmt(mass)} mg"
+        return count * mass, f"text {_fmt(count)} x {_fmt(mass)} mg"
     return mass, f"text dose {_fmt(mass)} mg"
 
 
@@ -272,7 +280,7 @@ def _quantity_dose(
         return mass, f"dose {_fmt(mass)} mg"
     if is_count_unit(unit) and strength_mg is not None:
         count = float(quantity.value)
-        return count * strength_mg, f"{_fmt(count)} unit(s) × {_fmt(strength_mg)} mg"
+        return count * strength_mg, f"{_fmt(count)} unit(s) x {_fmt(strength_mg)} mg"
     return None, ""
 
 
@@ -329,24 +337,26 @@ def _timing_codes(timing: Any) -> Iterable[str]:
 def dosage_daily_dose(dosage: Any, strength_mg: float | None, mass_ok: bool = True) -> DailyDose:
     """Daily dose (mg) of one Dosage element; unknown when either half is unknown.
 
-    ``mass_ok=False`` (combination products) accepts only unit counts × the ingredient strength,
+    ``mass_ok=False`` (combination products) accepts only unit counts x the ingredient strength,
     since a bare mass does not say which ingredient it measures.
     """
     dose, dose_how = _structured_dose(dosage, strength_mg, mass_ok)
     if dose is None:
         text = _dosage_texts(dosage)
-        dose, dose_how = dose_in_text(text, strength_mg) if mass_ok else _count_dose(text, strength_mg)
+        dose, dose_how = (
+            dose_in_text(text, strength_mg) if mass_ok else _count_dose(text, strength_mg)
+        )
     per_day, freq_how = administrations_per_day(dosage)
     if dose is None or per_day is None:
         return DailyDose(None, "")
-    return DailyDose(round(dose * per_day, 3), f"{dose_how} × {_fmt(per_day)}/day ({freq_how})")
+    return DailyDose(round(dose * per_day, 3), f"{dose_how} x {_fmt(per_day)}/day ({freq_how})")
 
 
 def _count_dose(text: str, strength_mg: float | None) -> tuple[float | None, str]:
     count = count_in_text(text)
     if count is None or strength_mg is None:
         return None, ""
-    return count * strength_mg, f"text {_fmt(count)} unit(s) × {_fmt(strength_mg)} mg"
+    return count * strength_mg, f"text {_fmt(count)} unit(s) x {_fmt(strength_mg)} mg"
 
 
 def daily_dose(
@@ -374,7 +384,7 @@ def daily_dose(
 def dispense_daily_dose(
     quantity: Any, days_supply: float | None, strength_mg: float | None, mass_ok: bool = True
 ) -> DailyDose:
-    """quantity × strength ÷ daysSupply, for a dispense without dosage instructions."""
+    """quantity x strength ÷ daysSupply, for a dispense without dosage instructions."""
     if quantity is None or quantity.value is None or not days_supply:
         return DailyDose(None, "")
     dose, how = _quantity_dose(quantity, strength_mg, mass_ok)
@@ -390,4 +400,8 @@ def administration_dose(dosage: Any, strength_mg: float | None, mass_ok: bool = 
     dose, how = _structured_dose(dosage, strength_mg, mass_ok)
     if dose is None and mass_ok:
         dose, how = dose_in_text(dosage.text, strength_mg)
-    return DailyDose(round(dose, 3), f"{how} (one administration)") if dose is not None else DailyDose(None, "")
+    return (
+        DailyDose(round(dose, 3), f"{how} (one administration)")
+        if dose is not None
+        else DailyDose(None, "")
+    )

@@ -12,7 +12,7 @@ doNotPerform), ``unknown-status``, ``future-record``, ``unparseable-dose``,
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +28,7 @@ from priorauth.facts.notes import Notes
 from priorauth.facts.outcomes import Stated, classify_code, classify_text, strongest
 from priorauth.facts.records import Exposure
 from priorauth.fhir.datatypes import cc_text, codings, date_precision, field, parse_date
+from priorauth.fhir.index import ResourceIndex
 from priorauth.terminology import DrugMatch
 
 __all__ = ["MEDICATION_TYPES", "medication_exposures"]
@@ -120,7 +121,9 @@ def _raw_start(resource: Any, kind: str) -> Any:
         return _request_start(resource)
     if kind == "MedicationDispense":
         return field(resource, "whenHandedOver") or field(resource, "whenPrepared")
-    return field(resource, "effectiveDateTime") or field(field(resource, "effectivePeriod"), "start")
+    return field(resource, "effectiveDateTime") or field(
+        field(resource, "effectivePeriod"), "start"
+    )
 
 
 def _end(resource: Any, kind: str, start: dt.date) -> tuple[dt.date | None, float | None]:
@@ -136,13 +139,19 @@ def _end(resource: Any, kind: str, start: dt.date) -> tuple[dt.date | None, floa
     return end, None
 
 
-def _span(resource: Any, kind: str, start: dt.date, as_of: dt.date) -> _Span:
+def _span(
+    resource: Any, kind: str, start: dt.date, as_of: dt.date, death: dt.date | None = None
+) -> _Span:
+    """Start, exclusive end and ongoing flag; open records stop at the as-of date, or the day
+    after the patient's death (then not ongoing)."""
     end, supply = _end(resource, kind, start)
     status = field(resource, "status")
+    alive = death is None or death + _ONE_DAY > as_of
+    limit = as_of if alive or death is None else death + _ONE_DAY
     if end is None and status == "active" and kind != "MedicationDispense":
-        return _Span(start, as_of, ongoing=True, supply_days=supply)
-    if end is not None and end > as_of:
-        return _Span(start, as_of, ongoing=status != "stopped", supply_days=supply)
+        return _Span(start, limit, ongoing=alive, supply_days=supply)
+    if end is not None and end > limit:
+        return _Span(start, limit, ongoing=alive and status != "stopped", supply_days=supply)
     return _Span(start, end, supply_days=supply)
 
 
@@ -154,7 +163,10 @@ def _concepts(resource: Any, name: str) -> list[Any]:
 
 
 def _reason_texts(resource: Any) -> list[str]:
-    concepts = [*_concepts(resource, "statusReason"), *_concepts(resource, "statusReasonCodeableConcept")]
+    concepts = [
+        *_concepts(resource, "statusReason"),
+        *_concepts(resource, "statusReasonCodeableConcept"),
+    ]
     return [t for t in (cc_text(c) for c in concepts) if t]
 
 
@@ -177,7 +189,9 @@ def _stated(resource: Any) -> Stated:
     if best.outcome == "inadequate_response":
         return Stated(best.outcome)
     reasons = _reason_texts(resource)
-    return Stated(best.outcome, "; ".join(reasons)) if reasons and best.outcome != "unknown" else best
+    return (
+        Stated(best.outcome, "; ".join(reasons)) if reasons and best.outcome != "unknown" else best
+    )
 
 
 def _dosages(resource: Any, kind: str) -> list[Any]:
@@ -202,10 +216,13 @@ def _dose(resource: Any, kind: str, match: DrugMatch, single: bool, span: _Span)
 class _Reader:
     """Turns the medication resources of one chart into exposures, collecting notes."""
 
-    def __init__(self, index: Any, *, as_of: dt.date, notes: Notes) -> None:
+    def __init__(
+        self, index: ResourceIndex, *, as_of: dt.date, notes: Notes, death: dt.date | None
+    ) -> None:
         self.index = index
         self.as_of = as_of
         self.notes = notes
+        self.death = death
 
     def read(self, resource: Any, kind: str) -> list[Exposure]:
         identified = identify_medication(self.index, resource)
@@ -214,8 +231,11 @@ class _Reader:
         ref = self.index.ref_of(resource)
         if identified.unknown_code:
             self.notes.add(
-                "unknown-drug-code", f"{ref}: drug code not in the terminology tables; "
-                "the ingredient was recognised from its name", resource=ref, severity="info",
+                "unknown-drug-code",
+                f"{ref}: drug code not in the terminology tables; "
+                "the ingredient was recognised from its name",
+                resource=ref,
+                severity="info",
             )
         if not self._usable(resource, kind, ref):
             return []
@@ -227,17 +247,28 @@ class _Reader:
     def _usable(self, resource: Any, kind: str, ref: str) -> bool:
         status = field(resource, "status")
         if status in _IGNORED:
-            self.notes.add("entered-in-error", f"{ref} is marked entered-in-error and is ignored",
-                           resource=ref, severity="info")
+            self.notes.add(
+                "entered-in-error",
+                f"{ref} is marked entered-in-error and is ignored",
+                resource=ref,
+                severity="info",
+            )
             return False
         if status in _NOT_EXPOSURE or field(resource, "doNotPerform") is True:
             why = f"status {status}" if status in _NOT_EXPOSURE else "doNotPerform"
-            self.notes.add("not-exposure", f"{ref} ({why}) is not a medication exposure",
-                           resource=ref, severity="info")
+            self.notes.add(
+                "not-exposure",
+                f"{ref} ({why}) is not a medication exposure",
+                resource=ref,
+                severity="info",
+            )
             return False
         if status not in _KNOWN_STATUS[kind]:
-            self.notes.add("unknown-status", f"{ref} has status {status!r}; its end is taken "
-                           "only from explicit dates", resource=ref)
+            self.notes.add(
+                "unknown-status",
+                f"{ref} has status {status!r}; its end is taken only from explicit dates",
+                resource=ref,
+            )
         return True
 
     def _start(self, resource: Any, kind: str, ref: str) -> dt.date | None:
@@ -245,38 +276,56 @@ class _Reader:
         start = parse_date(raw)
         location = self.index.location_of(resource)
         if start is None:
-            self.notes.add("no-date", f"{ref} names an antidepressant or augmentation agent but "
-                           "has no usable start date, so it is not counted as a trial",
-                           resource=ref, location=location)
+            self.notes.add(
+                "no-date",
+                f"{ref} names an antidepressant or augmentation agent but "
+                "has no usable start date, so it is not counted as a trial",
+                resource=ref,
+                location=location,
+            )
             return None
         if date_precision(raw) != "day":
-            self.notes.add("partial-date", f"{ref}: start date has {date_precision(raw)} "
-                           "precision; the first day of that period is used",
-                           resource=ref, location=location, severity="info")
+            self.notes.add(
+                "partial-date",
+                f"{ref}: start date has {date_precision(raw)} "
+                "precision; the first day of that period is used",
+                resource=ref,
+                location=location,
+                severity="info",
+            )
         if start > self.as_of:
-            self.notes.add("future-record", f"{ref} starts after the as-of date and is not "
-                           "counted", resource=ref, severity="info")
+            self.notes.add(
+                "future-record",
+                f"{ref} starts after the as-of date and is not counted",
+                resource=ref,
+                severity="info",
+            )
             return None
         return start
 
     def _exposures(
         self, resource: Any, kind: str, ref: str, start: dt.date, matches: Sequence[DrugMatch]
     ) -> list[Exposure]:
-        span = _span(resource, kind, start, self.as_of)
+        span = _span(resource, kind, start, self.as_of, self.death)
         stated = _stated(resource)
         indication = indication_of(self.index, resource)
         result = []
         for match in matches:
             dose = _dose(resource, kind, match, len(matches) == 1, span)
+            supply = span.supply_days if kind == "MedicationDispense" else None
             result.append(Exposure(
                 ingredient=match.ingredient, ref=ref, resource_type=kind, start=span.start,
                 end=span.end, ongoing=span.ongoing, daily_mg=dose.mg, dose_how=dose.how,
-                how=match.how, supply_days=span.supply_days if kind == "MedicationDispense" else None,
-                stated=stated, indication=indication,
+                how=match.how, supply_days=supply, stated=stated, indication=indication,
             ))  # fmt: skip
         if _has_dose_data(resource, kind) and all(e.daily_mg is None for e in result):
-            self.notes.add("unparseable-dose", f"{ref}: the dosage could not be read as a daily "
-                           "dose in mg; the dose is left unknown", resource=ref, severity="info")
+            self.notes.add(
+                "unparseable-dose",
+                f"{ref}: the dosage could not be read as a daily "
+                "dose in mg; the dose is left unknown",
+                resource=ref,
+                severity="info",
+            )
         return result
 
 
@@ -287,13 +336,16 @@ def _has_dose_data(resource: Any, kind: str) -> bool:
     return False
 
 
-def _all(index: Any) -> Iterator[tuple[Any, str]]:
+def _all(index: ResourceIndex) -> Iterator[tuple[Any, str]]:
     for kind in MEDICATION_TYPES:
         for resource in index.resources(kind):
             yield resource, kind
 
 
-def medication_exposures(index: Any, *, as_of: dt.date, notes: Notes) -> list[Exposure]:
-    """Every exposure record of the chart's medication resources."""
-    reader = _Reader(index, as_of=as_of, notes=notes)
+def medication_exposures(
+    index: ResourceIndex, *, as_of: dt.date, notes: Notes, death: dt.date | None = None
+) -> list[Exposure]:
+    """Every exposure record of the chart's medication resources (``death``: the patient's date
+    of death, which ends records still open)."""
+    reader = _Reader(index, as_of=as_of, notes=notes, death=death)
     return [exposure for resource, kind in _all(index) for exposure in reader.read(resource, kind)]

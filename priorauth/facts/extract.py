@@ -17,7 +17,8 @@ from priorauth.facts.diagnoses import current_episode_onset, extract_diagnoses, 
 from priorauth.facts.exposures import medication_exposures
 from priorauth.facts.models import PatientRecord
 from priorauth.facts.notes import Notes
-from priorauth.facts.patient import extract_coverages, extract_patient, extract_providers
+from priorauth.facts.patient import extract_coverages, extract_patient
+from priorauth.facts.providers import extract_providers
 from priorauth.facts.reactions import drug_reactions
 from priorauth.facts.safety import extract_safety
 from priorauth.facts.scores import extract_scores
@@ -87,7 +88,8 @@ def extract_facts(
     view, patient_model = select_patient(index, patient)
     notes = Notes()
     _patient_notes(view, patient_model, as_of, notes)
-    exposures = medication_exposures(view, as_of=as_of, notes=notes)
+    death = parse_date(field(patient_model, "deceasedDateTime"))
+    exposures = medication_exposures(view, as_of=as_of, notes=notes, death=death)
     reactions = drug_reactions(view, notes)
     table = dose_table if dose_table is not None else adequate_dose_table()
     trials, trial_notes = build_trials(

@@ -19,6 +19,7 @@ import re
 from typing import Any
 
 from priorauth.fhir.datatypes import cc_text, codings, field
+from priorauth.fhir.index import ResourceIndex
 from priorauth.terminology import diagnosis_info
 
 __all__ = ["indication_of", "label_of_concept", "label_of_text"]
@@ -70,7 +71,7 @@ def label_of_concept(concept: Any) -> str | None:
     return next((label for label in map(label_of_text, texts) if label), None)
 
 
-def _reason_concepts(index: Any, resource: Any) -> list[Any]:
+def _reason_concepts(index: ResourceIndex, resource: Any) -> list[Any]:
     concepts = list(field(resource, "reasonCode") or [])
     for reference in field(resource, "reasonReference") or []:
         target = index.resolve(reference, context=resource)
@@ -80,7 +81,7 @@ def _reason_concepts(index: Any, resource: Any) -> list[Any]:
     return [c for c in concepts if c is not None]
 
 
-def indication_of(index: Any, resource: Any) -> str | None:
+def indication_of(index: ResourceIndex, resource: Any) -> str | None:
     """The non-depression indication of a medication record, or None."""
     labels = [label_of_concept(c) for c in _reason_concepts(index, resource)]
     if _DEPRESSION in labels:

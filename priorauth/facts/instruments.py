@@ -21,8 +21,13 @@ from priorauth.facts.models import InstrumentId, ScoreFact
 from priorauth.facts.notes import Notes
 from priorauth.fhir.codes import SNOMED_SYSTEMS, in_system
 from priorauth.fhir.datatypes import cc_text, codings
-from priorauth.terminology import Instrument, instrument, instrument_for_code, instrument_in_text
-from priorauth.terminology import severity_band
+from priorauth.terminology import (
+    Instrument,
+    instrument,
+    instrument_for_code,
+    instrument_in_text,
+    severity_band,
+)
 
 __all__ = ["Hit", "identify", "is_score_candidate", "make_score"]
 

@@ -19,6 +19,7 @@ from typing import Any
 from priorauth.facts.dosing import is_count_unit, quantity_to_mg
 from priorauth.fhir.codes import NDC_SYSTEMS, RXNORM_SYSTEMS, in_system
 from priorauth.fhir.datatypes import cc_text, codings, field
+from priorauth.fhir.index import ResourceIndex
 from priorauth.terminology import DrugMatch, drugs_for_code, drugs_in_text
 
 __all__ = ["Identified", "identify_concept", "identify_medication"]
@@ -54,7 +55,9 @@ def _texts(concept: Any, extra: Sequence[str]) -> list[str]:
     return [t for t in dict.fromkeys(texts) if t]
 
 
-def _with_text_strength(matches: tuple[DrugMatch, ...], texts: Sequence[str]) -> tuple[DrugMatch, ...]:
+def _with_text_strength(
+    matches: tuple[DrugMatch, ...], texts: Sequence[str]
+) -> tuple[DrugMatch, ...]:
     """Fill a missing strength from a strength written in the text for the same ingredient."""
     if all(m.strength_mg is not None for m in matches):
         return matches
@@ -65,7 +68,8 @@ def _with_text_strength(matches: tuple[DrugMatch, ...], texts: Sequence[str]) ->
         if m.strength_mg is not None
     }
     return tuple(
-        m if m.strength_mg is not None or m.ingredient.name not in written
+        m
+        if m.strength_mg is not None or m.ingredient.name not in written
         else m.model_copy(update={"strength_mg": written[m.ingredient.name]})
         for m in matches
     )
@@ -88,7 +92,9 @@ def identify_concept(concept: Any, extra_texts: Sequence[str] = ()) -> Identifie
 def _ratio_strength(strength: Any) -> float | None:
     """mg per unit from ``Medication.ingredient.strength`` (``50 mg / 1 tablet``)."""
     numerator, denominator = field(strength, "numerator"), field(strength, "denominator")
-    mass = quantity_to_mg(field(numerator, "value"), field(numerator, "code") or field(numerator, "unit"))
+    mass = quantity_to_mg(
+        field(numerator, "value"), field(numerator, "code") or field(numerator, "unit")
+    )
     if mass is None:
         return None
     per = field(denominator, "value")
@@ -110,7 +116,7 @@ def _from_ingredients(medication: Any) -> Identified:
     return Identified(tuple(matches))
 
 
-def identify_medication(index: Any, resource: Any) -> Identified:
+def identify_medication(index: ResourceIndex, resource: Any) -> Identified:
     """Ingredients of a MedicationRequest/Statement/Dispense/Administration's medication[x]."""
     concept = field(resource, "medicationCodeableConcept")
     if concept is not None:

@@ -128,7 +128,8 @@ class DiagnosisFact(_Cited):
     abatement: dt.date | None = None
     recorded: dt.date | None = None
     clinical_status: str | None = None
-    """``active``, ``recurrence``, ``relapse``, ``inactive``, ``remission``, ``resolved`` or None."""
+    """``active``, ``recurrence``, ``relapse``, ``inactive``, ``remission``, ``resolved``, or
+    None."""
     active: bool
     """True unless the clinical status or an abatement date says it is over."""
     how: str = ""
@@ -181,7 +182,8 @@ class TherapyFact(_Cited):
     end: dt.date | None = None
     sessions: int = 1
     status: Literal["completed", "in_progress", "not_done", "declined", "planned"] = "completed"
-    """``declined``/``not_done`` carry the reason in ``reason`` (e.g. ECT declined by the patient)."""
+    """``declined``/``not_done`` carry the reason in ``reason`` (e.g. ECT declined by the
+    patient)."""
     reason: str | None = None
     how: str = ""
 

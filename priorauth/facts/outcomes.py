@@ -31,7 +31,8 @@ _REACTIONS = (
     "nausea", "vomiting", "diarrh(?:o)?ea", "constipation", "headaches?", "dizziness",
     "drowsiness", "sedation", "somnolence", "fatigue", "sexual (?:dysfunction|side effects?)",
     "erectile dysfunction", "anorgasmia", "decreased libido", "weight gain", "akathisia",
-    "agitation", "jitter(?:y|iness|s)", "restless(?:ness)?", "tremor", "rash", "hives", "urticaria", "hyponatr(?:a)?emia",
+    "agitation", "jitter(?:y|iness|s)", "restless(?:ness)?", "tremor", "rash", "hives",
+    "urticaria", "hyponatr(?:a)?emia",
     "serotonin syndrome", "qtc? prolongation", "palpitations", "tachycardia", "sweating",
     "hyperhidrosis", "dry mouth", "blurred vision", "urinary retention", "hypertension",
     "orthostatic hypotension", "gi upset", "stomach upset", "emotional blunting", "apathy",
@@ -64,7 +65,12 @@ _OTHER = (
     "drug interaction", "interaction", "surgery", "hospital admission", "unavailable",
     "shortage", "washout", "alternative (?:choice|treatment)", "switched to",
 )  # fmt: skip
-_NEGATION = re.compile(r"\b(?:no|not|without|denies|denied|negative for|free of)\s+(?:\w+\s+){0,2}$")
+_NEGATION = re.compile(
+    r"\b(?:no|not|without|denies|denied|negative for|free of)\s+"
+    r"(?:(?!and\b|but\b|with\b)\w+[\s,/]+(?:or\s+)?){0,2}$",
+    re.IGNORECASE,
+)
+"""A negation cue up to two words before a phrase, not across "and"/"but"/"with"."""
 
 
 def _compile(phrases: Iterable[str]) -> re.Pattern[str]:

@@ -14,7 +14,6 @@ gives a note (``incomplete-questionnaire``) and no score.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
@@ -22,6 +21,7 @@ from priorauth.facts.instruments import Hit, identify, make_score
 from priorauth.facts.models import ScoreFact
 from priorauth.facts.notes import Notes
 from priorauth.fhir.datatypes import field, parse_date
+from priorauth.fhir.index import ResourceIndex
 from priorauth.terminology import Instrument
 
 __all__ = ["answer_points", "questionnaire_scores"]
@@ -78,7 +78,7 @@ def answer_points(answer: Any, ordinals: Ordinals | None = None) -> float | None
     return points if points is not None else _LA_POINTS.get(str(key[1]))
 
 
-def _questionnaire_ordinals(index: Any, canonical: str | None) -> Ordinals:
+def _questionnaire_ordinals(index: ResourceIndex, canonical: str | None) -> Ordinals:
     if not canonical:
         return {}
     url = canonical.split("|", 1)[0]
@@ -144,15 +144,16 @@ def _item_points(response: Any, inst: Instrument, ordinals: Ordinals) -> dict[st
 
 
 def _all_loincs(inst: Instrument) -> tuple[str, ...]:
-    return tuple(c for c in (inst.loinc_total, inst.loinc_panel) if c) + ("69722-7",)
+    return (*(c for c in (inst.loinc_total, inst.loinc_panel) if c), "69722-7")
 
 
-def _score(index: Any, notes: Notes, response: Any, hit: Hit) -> ScoreFact | None:
+def _score(index: ResourceIndex, notes: Notes, response: Any, hit: Hit) -> ScoreFact | None:
     ref = index.ref_of(response)
     date = parse_date(field(response, "authored"))
     if date is None:
-        notes.add("no-date", f"{ref}: {hit.instrument.id} response has no authored date",
-                  resource=ref)
+        notes.add(
+            "no-date", f"{ref}: {hit.instrument.id} response has no authored date", resource=ref
+        )
         return None
     total = _total_item(response, hit.instrument)
     if total is not None:
@@ -161,14 +162,17 @@ def _score(index: Any, notes: Notes, response: Any, hit: Hit) -> ScoreFact | Non
     points = _item_points(response, hit.instrument, ordinals)
     needed = len(hit.instrument.item_loincs)
     if not needed or len(points) < needed:
-        notes.add("incomplete-questionnaire", f"{ref}: {hit.instrument.id} response has "
-                  f"{len(points)} of {needed or '?'} items answered; no total computed",
-                  resource=ref)
+        notes.add(
+            "incomplete-questionnaire",
+            f"{ref}: {hit.instrument.id} response has "
+            f"{len(points)} of {needed or '?'} items answered; no total computed",
+            resource=ref,
+        )
         return None
     return make_score(notes, hit, sum(points.values()), date, [ref], computed=True)
 
 
-def questionnaire_scores(index: Any, notes: Notes) -> Iterator[ScoreFact]:
+def questionnaire_scores(index: ResourceIndex, notes: Notes) -> Iterator[ScoreFact]:
     """Scores of every completed QuestionnaireResponse for a tracked instrument."""
     for response in index.resources("QuestionnaireResponse"):
         hit = _instrument(response)
@@ -176,8 +180,12 @@ def questionnaire_scores(index: Any, notes: Notes) -> Iterator[ScoreFact]:
             continue
         if field(response, "status") not in _DONE:
             ref = index.ref_of(response)
-            notes.add("incomplete-questionnaire", f"{ref}: status {field(response, 'status')}; "
-                      "not scored", resource=ref, severity="info")
+            notes.add(
+                "incomplete-questionnaire",
+                f"{ref}: status {field(response, 'status')}; not scored",
+                resource=ref,
+                severity="info",
+            )
             continue
         as_total = Hit(hit.instrument, "total", f"QuestionnaireResponse ({hit.how})")
         score = _score(index, notes, response, as_total)

@@ -14,8 +14,9 @@ from typing import Any
 
 from priorauth.facts.medications import Identified, identify_concept, identify_medication
 from priorauth.facts.notes import Notes
-from priorauth.fhir.datatypes import cc_text, codings, field, parse_date
 from priorauth.facts.records import Reaction
+from priorauth.fhir.datatypes import cc_text, codings, field, parse_date
+from priorauth.fhir.index import ResourceIndex
 
 __all__ = ["drug_reactions"]
 
@@ -65,7 +66,7 @@ def _allergy_drugs(allergy: Any) -> Identified:
     return found
 
 
-def _allergies(index: Any, notes: Notes) -> Iterator[Reaction]:
+def _allergies(index: ResourceIndex, notes: Notes) -> Iterator[Reaction]:
     for allergy in index.resources("AllergyIntolerance"):
         found = _allergy_drugs(allergy)
         if not found.matches:
@@ -82,7 +83,7 @@ def _allergies(index: Any, notes: Notes) -> Iterator[Reaction]:
             yield Reaction(match.ingredient.name, ref, date, detail, match.how)
 
 
-def _suspect_drugs(index: Any, event: Any) -> Identified:
+def _suspect_drugs(index: ResourceIndex, event: Any) -> Identified:
     for suspect in field(event, "suspectEntity") or []:
         instance = field(suspect, "instance")
         target = index.resolve(instance, context=event) if instance is not None else None
@@ -98,15 +99,19 @@ def _suspect_drugs(index: Any, event: Any) -> Identified:
     return Identified()
 
 
-def _adverse_events(index: Any, notes: Notes) -> Iterator[Reaction]:
+def _adverse_events(index: ResourceIndex, notes: Notes) -> Iterator[Reaction]:
     for event in index.resources("AdverseEvent"):
         found = _suspect_drugs(index, event)
         if not found.matches:
             continue
         ref = index.ref_of(event)
         if field(event, "actuality") == "potential":
-            notes.add("not-exposure", f"{ref} is a potential adverse event and is ignored",
-                      resource=ref, severity="info")
+            notes.add(
+                "not-exposure",
+                f"{ref} is a potential adverse event and is ignored",
+                resource=ref,
+                severity="info",
+            )
             continue
         date = parse_date(field(event, "date")) or parse_date(field(event, "detected"))
         detail = cc_text(field(event, "event")) or "adverse event"
@@ -114,7 +119,7 @@ def _adverse_events(index: Any, notes: Notes) -> Iterator[Reaction]:
             yield Reaction(match.ingredient.name, ref, date, detail, match.how)
 
 
-def drug_reactions(index: Any, notes: Notes) -> list[Reaction]:
+def drug_reactions(index: ResourceIndex, notes: Notes) -> list[Reaction]:
     """Every allergy, intolerance or adverse event of the chart that names a tracked drug."""
     return [*_allergies(index, notes), *_adverse_events(index, notes)]
 

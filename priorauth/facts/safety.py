@@ -19,6 +19,7 @@ from typing import Any, Literal
 from priorauth.facts.models import SafetyFinding, SafetyScreen
 from priorauth.facts.notes import Notes
 from priorauth.fhir.datatypes import cc_text, codings, field, parse_date, period_bounds
+from priorauth.fhir.index import ResourceIndex
 from priorauth.terminology import code_set, contraindication_in_text
 
 __all__ = ["extract_safety", "screen_answer"]
@@ -37,10 +38,10 @@ _LABELS: dict[str, str] = {
     "retained_metal": "retained metal",
     "other": "seizure risk factor",
 }
-_QUESTION = (
+_QUESTION: tuple[tuple[re.Pattern[str], Category], ...] = (
     (re.compile(r"seizure|epilep|convuls", re.I), "seizure"),
-    (re.compile(r"metal|shrapnel|fragment|bullet|foreign body", re.I), "retained_metal"),
     (re.compile(r"implant|pacemaker|stimulator|clip|shunt|stent", re.I), "implanted_device"),
+    (re.compile(r"metal|shrapnel|fragment|bullet|foreign body", re.I), "retained_metal"),
 )
 _YES = {"373066001", "LA33-6", "Y", "yes", "true", "positive", "present", "10828004"}
 _NO = {"373067005", "LA32-8", "N", "no", "false", "negative", "none", "absent", "denies",
@@ -68,12 +69,13 @@ def _category(concept: Any) -> tuple[Category, str, str] | None:
     return None
 
 
-def _question(concept: Any) -> Category | None:
+def _question(concept: Any) -> list[Category]:
+    """The categories a screening question asks about ("metal or implanted device" → two)."""
     coded = _coded(concept)
     if coded is not None:
-        return coded[0]
+        return [coded[0]]
     text = " ".join([cc_text(concept), *(d or "" for _s, _c, d in codings(concept))])
-    return next((cat for pattern, cat in _QUESTION if pattern.search(text)), None)  # type: ignore[misc]
+    return [category for pattern, category in _QUESTION if pattern.search(text)]
 
 
 def screen_answer(element: Any) -> bool | None:
@@ -100,7 +102,7 @@ def screen_answer(element: Any) -> bool | None:
 
 
 class _Screen:
-    def __init__(self, index: Any, as_of: dt.date, notes: Notes) -> None:
+    def __init__(self, index: ResourceIndex, as_of: dt.date, notes: Notes) -> None:
         self.index = index
         self.as_of = as_of
         self.notes = notes
@@ -108,8 +110,14 @@ class _Screen:
         self.negative: dict[str, None] = {}
         self.evidence: dict[str, None] = {}
 
-    def add(self, hit: tuple[Category, str, str], resource: Any, date: dt.date | None,
-            active: bool, refs: tuple[str, ...] = ()) -> None:
+    def add(
+        self,
+        hit: tuple[Category, str, str],
+        resource: Any,
+        date: dt.date | None,
+        active: bool,
+        refs: tuple[str, ...] = (),
+    ) -> None:
         category, description, how = hit
         ref = self.index.ref_of(resource)
         self.findings.append(SafetyFinding(
@@ -126,7 +134,9 @@ class _Screen:
             hit = _category(field(condition, "code"))
             if hit is None:
                 continue
-            verification = next((c for _s, c, _d in codings(field(condition, "verificationStatus"))), None)
+            verification = next(
+                (c for _s, c, _d in codings(field(condition, "verificationStatus"))), None
+            )
             if verification == "entered-in-error":
                 continue
             if verification == "refuted":
@@ -136,7 +146,8 @@ class _Screen:
             abatement = parse_date(field(condition, "abatementDateTime"))
             active = status not in _INACTIVE and (abatement is None or abatement > self.as_of)
             date = parse_date(field(condition, "onsetDateTime")) or parse_date(
-                field(condition, "recordedDate"))
+                field(condition, "recordedDate")
+            )
             self.add(hit, condition, date, active)
 
     def procedures(self) -> None:
@@ -145,7 +156,9 @@ class _Screen:
             if hit is None or field(procedure, "status") != "completed":
                 continue
             start = parse_date(field(procedure, "performedDateTime"))
-            self.add(hit, procedure, start or period_bounds(field(procedure, "performedPeriod"))[0], True)
+            self.add(
+                hit, procedure, start or period_bounds(field(procedure, "performedPeriod"))[0], True
+            )
 
     def devices(self) -> None:
         used: set[str] = set()
@@ -158,7 +171,8 @@ class _Screen:
                 continue
             active = field(statement, "status") in (None, "active", "intended", "on-hold")
             date = parse_date(field(statement, "timingDateTime")) or parse_date(
-                field(statement, "recordedOn"))
+                field(statement, "recordedOn")
+            )
             device_ref = self.index.ref_of(device) if device is not None else None
             used.add(device_ref or "")
             self.add(hit, statement, date, active, (device_ref,) if device_ref else ())
@@ -186,26 +200,25 @@ class _Screen:
                 self._answer(obs, element)
 
     def _answer(self, obs: Any, element: Any) -> None:
-        category = _question(field(element, "code"))
+        categories = _question(field(element, "code"))
         answer = screen_answer(element)
-        if category is None or answer is None:
+        if not categories or answer is None:
             return
         if not answer:
-            self.negative_screen(category, obs)
+            for category in categories:
+                self.negative_screen(category, obs)
             return
         date = parse_date(field(obs, "effectiveDateTime")) or parse_date(field(obs, "issued"))
-        hit = (category, _LABELS[category], "screening answer yes")
+        hit = (categories[0], _LABELS[categories[0]], "screening answer yes")
         self.add(hit, obs, date, True)
 
 
 def _is_screen(raw: dict[str, Any]) -> bool:
     elements = [raw, *(c for c in raw.get("component") or [] if isinstance(c, dict))]
-    return any(
-        _question(e.get("code")) is not None and screen_answer(e) is not None for e in elements
-    )
+    return any(_question(e.get("code")) and screen_answer(e) is not None for e in elements)
 
 
-def extract_safety(index: Any, *, as_of: dt.date, notes: Notes) -> SafetyScreen:
+def extract_safety(index: ResourceIndex, *, as_of: dt.date, notes: Notes) -> SafetyScreen:
     """Findings and negative screens for seizure, implanted devices and retained metal."""
     screen = _Screen(index, as_of, notes)
     screen.conditions()

@@ -8,7 +8,7 @@ Sources, in order:
 2. Panels (44249-1) without a total member: the total is the sum of all item members
    (``computed_from_items``). A panel whose total is a member is read through that member.
 3. QuestionnaireResponses: a total item (linkId naming the total LOINC), else the sum of the
-   item answers: LOINC answer codes LA6568-5…LA6571-9 → 0–3, ``valueInteger``/``valueDecimal``, or
+   item answers: LOINC answer codes LA6568-5…LA6571-9 → 0-3, ``valueInteger``/``valueDecimal``, or
    an ``ordinalValue``/``itemWeight`` extension on the answer or on the Questionnaire's
    answerOption. Every item must be answered; otherwise a note and no score.
 
@@ -21,14 +21,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from typing import Any, get_args
+from typing import Any
 
 from priorauth.facts.instruments import Hit, identify, is_score_candidate, make_score
 from priorauth.facts.models import ScoreFact
 from priorauth.facts.notes import Notes
 from priorauth.facts.questionnaires import questionnaire_scores
 from priorauth.fhir.datatypes import field, parse_date
+from priorauth.fhir.index import ResourceIndex
 
 __all__ = ["extract_scores", "observation_value"]
 
@@ -74,7 +74,7 @@ def _obs_date(obs: Any) -> dt.date | None:
 
 
 class _Scorer:
-    def __init__(self, index: Any, notes: Notes) -> None:
+    def __init__(self, index: ResourceIndex, notes: Notes) -> None:
         self.index = index
         self.notes = notes
 
@@ -96,8 +96,12 @@ class _Scorer:
             return self.panel(obs, found, ref, date)
         if found.role != "total" or date is None or value is None:
             if found.role == "total":
-                self.notes.add("score-unreadable", f"{ref}: {found.instrument.id} score has no "
-                               "usable value or date", resource=ref, severity="info")
+                self.notes.add(
+                    "score-unreadable",
+                    f"{ref}: {found.instrument.id} score has no usable value or date",
+                    resource=ref,
+                    severity="info",
+                )
             return None
         return make_score(self.notes, found, value, date, [ref])
 
@@ -114,15 +118,18 @@ class _Scorer:
             if r is not None and r.role == "item" and r.instrument.id == inst.id
         }
         if not inst.item_loincs or len(points) < len(inst.item_loincs) or None in points.values():
-            self.notes.add("incomplete-panel", f"{ref}: {inst.id} panel without a total and "
-                           "without every item; no score computed", resource=ref)
+            self.notes.add(
+                "incomplete-panel",
+                f"{ref}: {inst.id} panel without a total and without every item; no score computed",
+                resource=ref,
+            )
             return None
         refs = [ref, *(self.index.ref_of(m) for m in members)]
         total = sum(v or 0.0 for v in points.values())
         return make_score(self.notes, found, total, date, refs, computed=True)
 
 
-def extract_scores(index: Any, notes: Notes) -> tuple[ScoreFact, ...]:
+def extract_scores(index: ResourceIndex, notes: Notes) -> tuple[ScoreFact, ...]:
     """Every score in the chart, by date then instrument, duplicates merged."""
     scorer = _Scorer(index, notes)
     found = [*scorer.observations(), *questionnaire_scores(index, notes)]
@@ -140,4 +147,4 @@ def _merge(scores: Sequence[ScoreFact]) -> tuple[ScoreFact, ...]:
         evidence = tuple(dict.fromkeys((*first.evidence, *score.evidence)))
         keep = first if not first.computed_from_items else score
         merged[key] = keep.model_copy(update={"evidence": evidence})
-    return tuple(sorted(merged.values(), key=lambda s: (s.date, s.instrument, s.value)))
+    return tuple(sorted(merged.values(), key=lambda s: s.date))  # stable: chart order per day

@@ -1,6 +1,7 @@
-"""Psychotherapy, ECT and TMS: sessions and courses from Procedure, Encounter, CarePlan, Observation.
+"""Psychotherapy, ECT and TMS sessions and courses (Procedure, Encounter, CarePlan, Observation).
 
-* **Procedure** (code) and **Observation** (code): one session each. A Procedure with status
+* **Procedure** (code, else code text) and **Observation** (code only: a text such as "TMS safety
+  screen" is not a session): one session each. A Procedure with status
   ``not-done`` is ``declined`` when its statusReason says the patient declined or refused,
   otherwise ``not_done``; the reason text is kept (ECT declined by the patient).
 * **Encounter** (type, serviceType, reasonCode): one session per finished encounter.
@@ -23,6 +24,7 @@ from priorauth.facts.models import PriorTmsCourse, ScoreFact, TherapyFact, Thera
 from priorauth.facts.notes import Notes
 from priorauth.facts.trials import weeks_from_days
 from priorauth.fhir.datatypes import cc_text, codings, field, parse_date, period_bounds
+from priorauth.fhir.index import ResourceIndex
 from priorauth.terminology import ProcedureInfo, procedure_in_text, procedure_info
 
 __all__ = ["extract_therapies", "prior_tms_courses", "summarise"]
@@ -49,24 +51,30 @@ _DECLINED = ("declin", "refus", "patient choice", "patient preference", "patient
 _COUNTED: frozenset[str] = frozenset({"completed", "in_progress"})
 
 
-def procedure_of(concepts: Sequence[Any]) -> ProcedureInfo | None:
-    """The therapy named by any of the concepts: codes first, then their texts."""
-    for concept in concepts:
-        for system, code, _display in codings(concept):
-            info = procedure_info(system, code)
-            if info is not None:
-                return info
-    for concept in concepts:
-        texts = [cc_text(concept), *(d for _s, _c, d in codings(concept) if d)]
-        for text in texts:
-            info = procedure_in_text(text)
-            if info is not None:
-                return info
-    return None
+def _specific(infos: Sequence[ProcedureInfo]) -> ProcedureInfo | None:
+    """The first info with a named therapy type, else the first one."""
+    named = [i for i in infos if i.therapy_type not in (None, "unspecified")]
+    found = named or list(infos)
+    return found[0] if found else None
+
+
+def procedure_of(concepts: Sequence[Any], *, text: bool = True) -> ProcedureInfo | None:
+    """The therapy named by the concepts: codes first (the most specific type wins: CPT 90834 +
+    SNOMED CBT is CBT), then, when ``text`` is set, their texts and displays."""
+    coded = [
+        info
+        for concept in concepts
+        for system, code, _display in codings(concept)
+        if (info := procedure_info(system, code)) is not None
+    ]
+    if coded or not text:
+        return _specific(coded)
+    texts = [t for c in concepts for t in (cc_text(c), *(d for _s, _c, d in codings(c) if d)) if t]
+    return _specific([info for t in texts if (info := procedure_in_text(t)) is not None])
 
 
 def _is_therapy_observation(raw: dict[str, Any]) -> bool:
-    return procedure_of([raw.get("code")]) is not None
+    return procedure_of([raw.get("code")], text=False) is not None
 
 
 def _reason(resource: Any) -> str | None:
@@ -86,17 +94,26 @@ def _not_done_status(reason: str | None) -> Status:
 
 
 class _Reader:
-    def __init__(self, index: Any, notes: Notes) -> None:
+    def __init__(self, index: ResourceIndex, notes: Notes) -> None:
         self.index = index
         self.notes = notes
 
-    def fact(self, info: ProcedureInfo, resource: Any, span: tuple[dt.date | None, dt.date | None],
-             status: Status, *, sessions: int = 1, reason: str | None = None) -> TherapyFact | None:
+    def fact(
+        self,
+        info: ProcedureInfo,
+        resource: Any,
+        span: tuple[dt.date | None, dt.date | None],
+        status: Status,
+        *,
+        sessions: int = 1,
+        reason: str | None = None,
+    ) -> TherapyFact | None:
         ref = self.index.ref_of(resource)
         start, end = span
         if start is None:
-            self.notes.add("no-date", f"{ref}: {info.category} record has no date; not counted",
-                           resource=ref)
+            self.notes.add(
+                "no-date", f"{ref}: {info.category} record has no date; not counted", resource=ref
+            )
             return None
         return TherapyFact(
             category=info.category, therapy_type=info.therapy_type, start=start,
@@ -106,8 +123,12 @@ class _Reader:
 
     def skip(self, resource: Any, status: str | None) -> None:
         ref = self.index.ref_of(resource)
-        self.notes.add("not-exposure", f"{ref} (status {status}) is not counted as therapy",
-                       resource=ref, severity="info")
+        self.notes.add(
+            "not-exposure",
+            f"{ref} (status {status}) is not counted as therapy",
+            resource=ref,
+            severity="info",
+        )
 
     def procedures(self) -> Iterator[TherapyFact | None]:
         for procedure in self.index.resources("Procedure"):
@@ -166,7 +187,7 @@ class _Reader:
 
     def observations(self) -> Iterator[TherapyFact | None]:
         for obs in self.index.resources("Observation", where=_is_therapy_observation):
-            info = procedure_of([field(obs, "code")])
+            info = procedure_of([field(obs, "code")], text=False)
             status = _OBSERVATION_STATUS.get(str(field(obs, "status")))
             if info is None or status is None:
                 continue
@@ -178,7 +199,9 @@ class _Reader:
 def _compatible(a: TherapyFact, b: TherapyFact) -> bool:
     """Same therapy on the same day from another resource (a Procedure and its Encounter)."""
     vague = (None, "unspecified")
-    same_type = a.therapy_type == b.therapy_type or a.therapy_type in vague or b.therapy_type in vague
+    same_type = (
+        a.therapy_type == b.therapy_type or a.therapy_type in vague or b.therapy_type in vague
+    )
     return (
         (a.category, a.start, a.status) == (b.category, b.start, b.status)
         and same_type
@@ -204,7 +227,7 @@ def _merge_same_day(facts: Sequence[TherapyFact]) -> list[TherapyFact]:
     return merged
 
 
-def extract_therapies(index: Any, notes: Notes) -> tuple[TherapyFact, ...]:
+def extract_therapies(index: ResourceIndex, notes: Notes) -> tuple[TherapyFact, ...]:
     """Every psychotherapy, ECT and TMS record, ordered by start date."""
     reader = _Reader(index, notes)
     found = [

@@ -90,9 +90,7 @@ def _weeks_at_adequate(
     return weeks_from_days(_covered_days(i for i in adequate if i is not None))
 
 
-def proportion_of_days_covered(
-    fills: Sequence[Exposure], episode_end: dt.date
-) -> float | None:
+def proportion_of_days_covered(fills: Sequence[Exposure], episode_end: dt.date) -> float | None:
     """PDC of dispenses: supply days (overlaps shifted forward, capped at the episode end) over
     the days from the first fill to the episode end, to two decimals.
 
@@ -209,7 +207,9 @@ def with_augments(trials: Sequence[MedicationTrial], as_of: dt.date) -> list[Med
 
 
 def _reaction_trial(
-    reaction: Reaction, candidates: Sequence[tuple[int, MedicationTrial]], as_of: dt.date,
+    reaction: Reaction,
+    candidates: Sequence[tuple[int, MedicationTrial]],
+    as_of: dt.date,
     gap_days: int,
 ) -> int | None:
     """Index of the trial a reaction belongs to: the latest one running on (or ending within the
@@ -219,7 +219,9 @@ def _reaction_trial(
     if reaction.date is None:
         return candidates[-1][0]
     grace = dt.timedelta(days=gap_days)
-    running = [i for i, t in candidates if t.start <= reaction.date <= _effective_end(t, as_of) + grace]
+    running = [
+        i for i, t in candidates if t.start <= reaction.date <= _effective_end(t, as_of) + grace
+    ]
     before = [i for i, t in candidates if t.start <= reaction.date]
     return (running or before or [candidates[0][0]])[-1]
 

@@ -187,7 +187,7 @@ class ResourceIndex:
         """
         target = self._patient_slot(patient_ref)
         if target is None:
-            raise ChartError(f"no {patient_ref} in this chart", source=self.source)
+            raise ChartError(f"no {describe(patient_ref)} in this chart", source=self.source)
         members = [slot for slot in self._slots if self._belongs(slot, target)]
         view_refs = {slot.ref for slot in members}
         notes = [n for n in self._store.notes if n.resource is None or n.resource in view_refs]

@@ -39,15 +39,19 @@ def load_chart(
     models on first access; an invalid one becomes a ``DataQualityNote`` and is left out. With
     ``strict=True`` every resource is validated now and the first invalid one raises.
 
-    ``source_name`` replaces the file name in errors and notes (Synthea names files after the
-    patient; pass a neutral name when that matters). Raises ``ChartError`` (one line, naming the
-    file and location, never patient data) when the input is not JSON, not FHIR, has a wrong
-    top-level ``resourceType``, nests too deeply, exceeds ``max_bytes``, or holds no resources.
+    ``ResourceIndex.source`` (used in every error and note) is the file or folder name, except
+    that a Synthea-style ``Given_Family_<uuid>.json`` keeps only ``<uuid>.json``, so the
+    patient's name never appears; ``source_name`` replaces it altogether.
+
+    Raises ``ChartError`` (one line, naming the file and location, never patient data) when the
+    input is not JSON, not FHIR, has a wrong top-level ``resourceType``, nests too deeply,
+    exceeds ``max_bytes``, or holds no resources.
     """
     chart = read_source(source, source_name=source_name, max_bytes=max_bytes)
     collected = collect(chart, strict=strict)
     if not collected.entries:
-        left_out = f" ({len(collected.notes)} entries left out)" if collected.notes else ""
+        count = len(collected.notes)
+        left_out = f" ({count} {'entry' if count == 1 else 'entries'} left out)" if count else ""
         message = f"no FHIR resources: empty chart or empty Bundle{left_out}"
         raise ChartError(message, source=chart.name)
     store = Store(collected.entries, source=chart.name, strict=strict)

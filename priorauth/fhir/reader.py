@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 
 from priorauth.errors import ChartError
+from priorauth.fhir._text import file_label, one_line
 
 NDJSON_SUFFIXES = frozenset({".ndjson", ".jsonl"})
 JSON_SUFFIXES = frozenset({".json"})
@@ -45,6 +46,7 @@ class Source:
 
 def read_source(source: Any, *, source_name: str | None, max_bytes: int) -> Source:
     """Turn any accepted ``load_chart`` input into parsed documents."""
+    source_name = one_line(source_name) if source_name is not None else None
     if isinstance(source, bytes | bytearray | memoryview):
         name = source_name or "<bytes>"
         return Source(name, (parse_bytes(bytes(source), name=name, max_bytes=max_bytes),))
@@ -63,7 +65,7 @@ def read_source(source: Any, *, source_name: str | None, max_bytes: int) -> Sour
 
 
 def _read_path(path: Path, *, source_name: str | None, max_bytes: int) -> Source:
-    name = source_name or path.name or str(path)
+    name = source_name or file_label(path.name or str(path))
     try:
         if path.is_dir():
             return Source(name, _read_folder(path, name=name, max_bytes=max_bytes))
@@ -81,8 +83,10 @@ def _read_folder(folder: Path, *, name: str, max_bytes: int) -> tuple[Document, 
         raise ChartError("folder holds no .ndjson or .json files", source=name)
     total = sum(p.stat().st_size for p in files)
     _check_size(total, max_bytes, name)
+    labels = [file_label(p.name) for p in files]
     return tuple(
-        _read_file(p, name=f"{name}/{p.name}", max_bytes=max_bytes, label=p.name) for p in files
+        _read_file(p, name=f"{name}/{label}", max_bytes=max_bytes, label=label)
+        for p, label in zip(files, labels, strict=True)
     )
 
 

@@ -38,6 +38,7 @@ _RELATIVE = re.compile(r"([A-Z][A-Za-z]+)/([A-Za-z0-9\-.]+)(?:/_history/[A-Za-z0
 _ABSOLUTE_TAIL = re.compile(r"/([A-Z][A-Za-z]+)/([A-Za-z0-9\-.]+)(?:/_history/[A-Za-z0-9\-.]+)?$")
 _CONDITIONAL = re.compile(r"([A-Z][A-Za-z]+)\?(.+)")
 _HISTORY = re.compile(r"/_history/[^/]+$")
+_SHOWABLE = re.compile(r"[!-~]{1,512}")  # printable ASCII, no spaces
 
 
 def reference_parts(reference: Any) -> tuple[str | None, Identifier | None, str | None]:
@@ -98,8 +99,14 @@ def token(value: str) -> Identifier | tuple[None, str]:
 def describe(reference: str | None, identifier: Identifier | None = None) -> str:
     """A reference as notes may show it: ids and URLs kept, identifier *values* hidden.
 
-    Identifier values (MRNs, SSNs, member ids) are patient data; systems are not.
+    Identifier values (MRNs, SSNs, member ids) are patient data; systems are not. A reference
+    with spaces or control characters is free text, not a reference, and is not shown.
+
+    >>> describe("Patient/Jane Doe"), describe(None, ("urn:mrn", "123"))
+    ('(a malformed reference)', 'identifier urn:mrn|…')
     """
+    if reference is not None and not _SHOWABLE.fullmatch(reference):
+        return "(a malformed reference)"
     if reference is not None:
         parsed = conditional(reference)
         if parsed is None:

@@ -8,6 +8,7 @@ invalid) is kept for every later request, from any view.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,10 @@ from priorauth.fhir.notes import DataQualityNote
 from priorauth.fhir.references import type_and_id
 from priorauth.fhir.resource_types import VALIDATED_TYPES
 from priorauth.fhir.validation import Invalid, validate
+
+_SAFE_ID = re.compile(r"[A-Za-z0-9\-.]{1,256}")
+"""FHIR id characters (the 64-character limit relaxed: vendor ids run longer). Anything else is
+not shown in notes, since it could be any text."""
 
 Owner = tuple["Slot", str | None]
 """The slot a Python object belongs to, and the contained id when it is a contained resource."""
@@ -36,7 +41,7 @@ class Slot:
     def ref(self) -> str:
         """``Type/id``, or the location when the resource has no id."""
         resource_id = self.entry.resource.get("id")
-        if isinstance(resource_id, str) and resource_id:
+        if isinstance(resource_id, str) and _SAFE_ID.fullmatch(resource_id):
             return f"{self.entry.resource_type}/{resource_id}"
         return self.entry.location
 

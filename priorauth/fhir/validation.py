@@ -20,6 +20,8 @@ from typing import Any
 from fhir.resources.R4B import get_fhir_model_class
 from pydantic import ValidationError
 
+from priorauth.fhir._text import one_line
+
 MAX_DEPTH = 100
 """JSON nesting levels allowed inside one resource (real resources use fewer than 20)."""
 
@@ -81,9 +83,9 @@ def _invalid(exc: ValidationError) -> Invalid:
 
 
 def _redact(message: str, value: Any) -> str:
-    """Pydantic messages describe the problem; make sure none of them quotes the input value."""
+    """Make sure a pydantic message never quotes the input value, and keep it on one line."""
     if isinstance(value, str | int | float) and not isinstance(value, bool):
         text = str(value)
         if len(text) >= _SHORTEST_REDACTED and text in message:
-            return message.replace(text, "<value>")
-    return message
+            message = message.replace(text, "<value>")
+    return one_line(message)

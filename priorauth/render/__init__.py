@@ -35,7 +35,7 @@ LetterFormat = Literal["pdf", "html", "json"]
 def letter_bytes(
     determination: Determination,
     *,
-    format: LetterFormat,  # noqa: A002 (the public name the callers use)
+    format: LetterFormat,
     options: LetterOptions | None = None,
 ) -> bytes:
     """The letter in one format: PDF bytes, UTF-8 HTML, or the Determination as JSON.

@@ -9,6 +9,8 @@ import datetime as dt
 from collections.abc import Iterable
 
 NOT_DOCUMENTED = "not documented"
+EN_DASH = "\u2013"
+MINUS = "\u2212"
 
 INSTRUMENTS = {
     "phq9": ("PHQ-9", 27),
@@ -62,9 +64,9 @@ def date_long(value: dt.date | None) -> str:
 
 
 def date_range(start: dt.date | None, end: dt.date | None, *, ongoing: bool = False) -> str:
-    """``01/05/2025 – 03/20/2025``; an open end prints "ongoing" or "end not documented"."""
+    """``01/05/2025 - 03/20/2025`` (en dash); an open end: "ongoing" or "end not documented"."""
     tail = "ongoing" if ongoing else (date_short(end) if end else "end not documented")
-    return f"{date_short(start)} – {tail}"
+    return f"{date_short(start)} {EN_DASH} {tail}"
 
 
 def number(value: float | None, *, digits: int = 1) -> str:

@@ -51,7 +51,10 @@ def _diagnosis_row(d: DiagnosisFact, notes: Citations) -> DiagnosisRow:
     when = d.onset or d.recorded
     status = d.clinical_status or ("active" if d.active else "inactive")
     return DiagnosisRow(
-        code=d.code, display=f.text(d.display), status=status, onset=f.date_short(when),
+        code=d.code,
+        display=f.text(d.display),
+        status=status,
+        onset=f.date_short(when),
         cites=notes.cite(d.evidence, f"diagnosis {d.code}, {f.date_short(when)}"),
     )
 
@@ -60,16 +63,22 @@ def episode_onset(record: PatientRecord, notes: Citations) -> tuple[str, tuple[i
     """The current episode's onset date and the diagnosis that records it."""
     onset = record.current_episode_onset
     source = next((d for d in record.diagnoses if onset and d.onset == onset), None)
-    cites = notes.cite(source.evidence, f"diagnosis {source.code}, onset {f.date_short(onset)}")\
-        if source else ()
+    cites = (
+        notes.cite(source.evidence, f"diagnosis {source.code}, onset {f.date_short(onset)}")
+        if source
+        else ()
+    )
     return f.date_long(onset), cites
 
 
 def _score_row(s: ScoreFact, notes: Citations) -> ScoreRow:
     detail = f"{f.instrument(s.instrument)} {f.number(s.value)}, {f.date_short(s.date)}"
     return ScoreRow(
-        date=f.date_short(s.date), instrument=f.instrument(s.instrument),
-        value=f.number(s.value), band=f.text(s.band), cites=notes.cite(s.evidence, detail),
+        date=f.date_short(s.date),
+        instrument=f.instrument(s.instrument),
+        value=f.number(s.value),
+        band=f.text(s.band),
+        cites=notes.cite(s.evidence, detail),
     )
 
 
@@ -93,18 +102,20 @@ def severity(record: PatientRecord, notes: Citations) -> SeverityView:
     )
     if len(series) > 1:
         summary += f"; first in the record: {f.number(first.value)} on {f.date_long(first.date)}"
-    cites = notes.cite(last.evidence, f"{f.instrument(last.instrument)} "
-                       f"{f.number(last.value)}, {f.date_short(last.date)}")
-    return SeverityView(rows=rows, chart=trend_chart(series), summary=summary + ".",
-                        summary_cites=cites)
+    cites = notes.cite(
+        last.evidence,
+        f"{f.instrument(last.instrument)} {f.number(last.value)}, {f.date_short(last.date)}",
+    )
+    return SeverityView(
+        rows=rows, chart=trend_chart(series), summary=summary + ".", summary_cites=cites
+    )
 
 
 def _adequacy(t: MedicationTrial) -> str:
     if t.adequate_dose is None:
         return f.NOT_DOCUMENTED
     if not t.adequate_dose:
-        return f"No (below {f.number(t.adequate_dose_mg)} mg/day)" if t.adequate_dose_mg \
-            else "No"
+        return f"No (below {f.number(t.adequate_dose_mg)} mg/day)" if t.adequate_dose_mg else "No"
     weeks = f", {f.number(t.weeks_at_adequate_dose)} wk" if t.weeks_at_adequate_dose else ""
     floor = f"≥ {f.number(t.adequate_dose_mg)} mg/day" if t.adequate_dose_mg else "adequate dose"
     return f"Yes ({floor}{weeks})"
@@ -119,8 +130,11 @@ def _outcome(t: MedicationTrial) -> str:
 
 def _augmentation(t: MedicationTrial, trials: Sequence[MedicationTrial]) -> str:
     if t.role == "augmentation":
-        return "Augments " + f.join(f.drug_name(a) for a in t.augments) if t.augments \
+        return (
+            "Augments " + f.join(f.drug_name(a) for a in t.augments)
+            if t.augments
             else "Augmenting agent"
+        )
     by = [f.drug_name(a.ingredient) for a in trials if t.ingredient in a.augments]
     return "Augmented by " + ", ".join(dict.fromkeys(by)) if by else "None"
 
@@ -131,15 +145,19 @@ def trial_rows(record: PatientRecord, notes: Citations) -> tuple[TrialRow, ...]:
     return tuple(_trial_row(t, trials, notes) for t in trials)
 
 
-def _trial_row(t: MedicationTrial, trials: Sequence[MedicationTrial], notes: Citations
-               ) -> TrialRow:
+def _trial_row(t: MedicationTrial, trials: Sequence[MedicationTrial], notes: Citations) -> TrialRow:
     dates = f.date_range(t.start, t.end if t.end_known else None, ongoing=t.ongoing)
     return TrialRow(
-        drug=f.drug_name(t.ingredient), drug_class=f.DRUG_CLASSES.get(t.drug_class, t.drug_class),
+        drug=f.drug_name(t.ingredient),
+        drug_class=f.DRUG_CLASSES.get(t.drug_class, t.drug_class),
         role="Augmentation" if t.role == "augmentation" else "Antidepressant",
-        peak_dose=f"{f.number(t.peak_daily_dose_mg)} mg/day" if t.peak_daily_dose_mg
+        peak_dose=f"{f.number(t.peak_daily_dose_mg)} mg/day"
+        if t.peak_daily_dose_mg
         else f.NOT_DOCUMENTED,
-        dates=dates, weeks=f.number(t.weeks), adequate=_adequacy(t), outcome=_outcome(t),
+        dates=dates,
+        weeks=f.number(t.weeks),
+        adequate=_adequacy(t),
+        outcome=_outcome(t),
         augmentation=_augmentation(t, trials),
         cites=notes.cite(t.evidence, f"{t.ingredient}, {dates}"),
     )
@@ -172,18 +190,22 @@ def _therapy_row(t: TherapyFact, notes: Citations) -> TherapyRow:
     status = t.status.replace("_", " ")
     dates = f.date_range(t.start, t.end) if t.end and t.end != t.start else f.date_short(t.start)
     return TherapyRow(
-        category=t.category.upper(), therapy_type=f.text(t.therapy_type), dates=dates,
-        sessions=str(t.sessions), status=f"{status} ({t.reason})" if t.reason else status,
+        category=t.category.upper(),
+        therapy_type=f.text(t.therapy_type),
+        dates=dates,
+        sessions=str(t.sessions),
+        status=f"{status} ({t.reason})" if t.reason else status,
         cites=notes.cite(t.evidence, f"{t.category} {status}, {dates}"),
     )
 
 
 def psychotherapy(record: PatientRecord, notes: Citations) -> tuple[str, tuple[int, ...]]:
-    """``18 sessions of CBT, 01/10/2025 – 06/20/2025 (23 weeks).`` with its citation."""
+    """``18 sessions of CBT, 01/10/2025 - 06/20/2025 (23 weeks).`` with its citation."""
     p = record.psychotherapy
     if not p.sessions:
         return f.NOT_DOCUMENTED, ()
-    kinds = f.join(p.types, empty="psychotherapy")
+    named = (t.upper() if len(t) <= 4 else t for t in p.types if t.lower() != "unspecified")
+    kinds = f.join(named, empty="psychotherapy")
     weeks = f" ({f.number(p.weeks)} weeks)" if p.weeks else ""
     text = f"{f.plural(p.sessions, 'session')} of {kinds}, {f.date_range(p.first, p.last)}{weeks}."
     return text, notes.cite(p.evidence, f"psychotherapy, {f.date_range(p.first, p.last)}")
@@ -204,8 +226,11 @@ def safety_rows(record: PatientRecord, notes: Citations) -> tuple[SafetyRow, ...
     rows = [_safety_row(cat, label, record.safety, notes) for cat, label in SAFETY_ITEMS]
     rows += _exclusion_rows(record, notes)
     pregnant = {True: "Pregnant", False: "Not pregnant", None: f.NOT_DOCUMENTED}
-    rows.append(SafetyRow(item="Pregnancy", finding=pregnant[record.pregnant],
-                          concern=record.pregnant is True))
+    rows.append(
+        SafetyRow(
+            item="Pregnancy", finding=pregnant[record.pregnant], concern=record.pregnant is True
+        )
+    )
     return tuple(rows)
 
 
@@ -214,26 +239,50 @@ def _safety_row(category: str, label: str, screen: SafetyScreen, notes: Citation
     if found:
         text = "; ".join(
             f"{x.description} ({f.date_short(x.date)}{'' if x.active else ', inactive'})"
-            for x in found)
+            for x in found
+        )
         refs = [r for x in found for r in x.evidence]
-        return SafetyRow(item=label, finding=text, concern=any(x.active for x in found),
-                         cites=notes.cite(refs, f"{label.lower()}: finding"))
+        return SafetyRow(
+            item=label,
+            finding=text,
+            concern=any(x.active for x in found),
+            cites=notes.cite(refs, f"{label.lower()}: finding"),
+        )
     if category in screen.screened_negative:
-        return SafetyRow(item=label, finding="None (screened negative)",
-                         cites=notes.cite(screen.screen_evidence, "TMS safety screen"))
+        return SafetyRow(
+            item=label,
+            finding="None (screened negative)",
+            cites=notes.cite(screen.screen_evidence, "TMS safety screen"),
+        )
     return SafetyRow(item=label, finding=f.NOT_DOCUMENTED)
 
 
 def _exclusion_rows(record: PatientRecord, notes: Citations) -> list[SafetyRow]:
-    items = (("bipolar", "Bipolar disorder"), ("psychotic", "Psychotic disorder or features"),
-             ("substance_use", "Active substance use disorder"))
+    items = (
+        ("bipolar", "Bipolar disorder"),
+        ("psychotic", "Psychotic disorder or features"),
+        ("substance_use", "Active substance use disorder"),
+    )
     rows = []
     for category, label in items:
-        found = [d for d in record.diagnoses if d.active and (
-            d.category == category or (category == "psychotic" and d.psychotic_features))]
-        finding = f.join(f"{d.code} {d.display or ''}".strip() for d in found) if found \
+        found = [
+            d
+            for d in record.diagnoses
+            if d.active
+            and (d.category == category or (category == "psychotic" and d.psychotic_features))
+        ]
+        finding = (
+            f.join(f"{d.code} {d.display or ''}".strip() for d in found)
+            if found
             else "None recorded in the chart"
+        )
         refs = [r for d in found for r in d.evidence]
-        rows.append(SafetyRow(item=label, finding=finding, concern=bool(found),
-                              cites=notes.cite(refs, f"{label.lower()} diagnosis")))
+        rows.append(
+            SafetyRow(
+                item=label,
+                finding=finding,
+                concern=bool(found),
+                cites=notes.cite(refs, f"{label.lower()} diagnosis"),
+            )
+        )
     return rows

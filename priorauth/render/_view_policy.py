@@ -41,30 +41,45 @@ def _sessions(policy: PolicyRef, options: LetterOptions) -> tuple[int, int]:
 
 
 def _units(code: str, total: int) -> str:
-    return {"90867": "1 (first session of the course)",
-            "90868": f"{total - 1} (remaining sessions)",
-            "90869": "As needed, within the total"}.get(code, "Per policy")
+    return {
+        "90867": "1 (first session of the course)",
+        "90868": f"{total - 1} (remaining sessions)",
+        "90869": "As needed, within the total",
+    }.get(code, "Per policy")
 
 
-def request(d: Determination, options: LetterOptions, icd10: str, icd_cites: tuple[int, ...]
-            ) -> RequestView:
+def request(
+    d: Determination, options: LetterOptions, icd10: str, icd_cites: tuple[int, ...]
+) -> RequestView:
     """The RE: block and the request paragraph: codes, units, sessions, device, protocol."""
     acute, taper = _sessions(d.policy, options)
     total = acute + taper
-    codes = tuple(CodeRow(code=c, description=CPT.get(c, d.policy.service.description or "—"),
-                          units=_units(c, total)) for c in d.policy.service.cpt_codes)
+    codes = tuple(
+        CodeRow(
+            code=c,
+            description=CPT.get(c, d.policy.service.description or "—"),
+            units=_units(c, total),
+        )
+        for c in d.policy.service.cpt_codes
+    )
     return RequestView(
-        kind_label="Initial course" if options.kind == "initial"
+        kind_label="Initial course"
+        if options.kind == "initial"
         else "Continuation / retreatment course",
         codes=codes or (CodeRow(code=f.NOT_DOCUMENTED, description="", units=""),),
-        icd10=icd10, icd10_cites=icd_cites,
-        planned_start=f.date_long(options.planned_start) if options.planned_start
+        icd10=icd10,
+        icd10_cites=icd_cites,
+        planned_start=f.date_long(options.planned_start)
+        if options.planned_start
         else "Upon authorization",
-        planned_start_phrase=f"on {f.date_long(options.planned_start)}" if options.planned_start
+        planned_start_phrase=f"on {f.date_long(options.planned_start)}"
+        if options.planned_start
         else "upon authorization",
         sessions=f"{acute} sessions, 5 per week",
         taper=f"{taper} sessions over 3 weeks" if taper else "None",
-        total_sessions=str(total), device=options.device, protocol=options.protocol,
+        total_sessions=str(total),
+        device=options.device,
+        protocol=options.protocol,
     )
 
 
@@ -72,10 +87,15 @@ def policy_view(d: Determination) -> PolicyView:
     """Which policy version the checklist applies."""
     p = d.policy
     return PolicyView(
-        payer=p.payer, title=p.title, number=f.text(p.number),
-        label=p.number or f"“{p.title}”", version=p.version,
-        effective=f.date_long(p.effective_from), last_reviewed=f.date_long(p.last_reviewed),
-        source_urls=p.source_urls, status_label=STATUS_LABELS[d.status],
+        payer=p.payer,
+        title=p.title,
+        number=f.text(p.number),
+        label=p.number or f"“{p.title}”",
+        version=p.version,
+        effective=f.date_long(p.effective_from),
+        last_reviewed=f.date_long(p.last_reviewed),
+        source_urls=p.source_urls,
+        status_label=STATUS_LABELS[d.status],
     )
 
 
@@ -85,11 +105,17 @@ def criterion_rows(d: Determination, notes: Citations) -> tuple[CriterionRow, ..
 
 
 def _criterion_row(c: CriterionResult, notes: Citations) -> CriterionRow:
-    evidence = tuple(EvidenceRow(summary=e.summary, cites=notes.cite(e.resources, e.summary))
-                     for e in c.evidence)
+    evidence = tuple(
+        EvidenceRow(summary=e.summary, cites=notes.cite(e.resources, e.summary)) for e in c.evidence
+    )
     return CriterionRow(
-        id=c.id, title=c.title, outcome=c.outcome, outcome_label=f.CRITERION_OUTCOMES[c.outcome],
-        explanation=c.explanation, quote=c.quote, evidence=evidence,
+        id=c.id,
+        title=c.title,
+        outcome=c.outcome,
+        outcome_label=f.CRITERION_OUTCOMES[c.outcome],
+        explanation=c.explanation,
+        quote=c.quote,
+        evidence=evidence,
         gaps=tuple(g.action for g in c.gaps),
         children=tuple(_criterion_row(child, notes) for child in c.children),
         review_flag=c.review_flag or "",
@@ -106,10 +132,14 @@ def draft(d: Determination) -> DraftView | None:
     """A banner for letters written although the policy is not met (``--force``)."""
     if d.status == "meets":
         return None
-    gaps = dict.fromkeys(g.action for g in (*d.gaps, *(g for c in _walk(d.criteria)
-                                                          for g in c.gaps)))
-    unmet = tuple(f"{c.title}: {f.CRITERION_OUTCOMES[c.outcome].lower()}"
-                  for c in _walk(d.criteria) if c.outcome != "met" and not c.children)
+    gaps = dict.fromkeys(
+        g.action for g in (*d.gaps, *(g for c in _walk(d.criteria) for g in c.gaps))
+    )
+    unmet = tuple(
+        f"{c.title}: {f.CRITERION_OUTCOMES[c.outcome].lower()}"
+        for c in _walk(d.criteria)
+        if c.outcome != "met" and not c.children
+    )
     return DraftView(status_label=STATUS_LABELS[d.status], gaps=tuple(gaps), unmet=unmet)
 
 

@@ -14,10 +14,17 @@ from priorauth.render._format import INSTRUMENTS, date_short, number
 from priorauth.render.view_models import ChartBand, ChartPoint, ChartView
 
 WIDTH, HEIGHT = 520, 170
-LEFT, RIGHT, TOP, BOTTOM = 40.0, 500.0, 12.0, 140.0
+LEFT, RIGHT, TOP, BOTTOM = 30.0, 455.0, 14.0, 140.0
+MIN_LABEL_GAP = 52.0
+"""Date labels closer than this (px) to the previous shown one are left out."""
 
-PHQ_BANDS = ((0, 5, "minimal"), (5, 10, "mild"), (10, 15, "moderate"),
-             (15, 20, "mod. severe"), (20, 27, "severe"))
+PHQ_BANDS = (
+    (0, 5, "minimal"),
+    (5, 10, "mild"),
+    (10, 15, "moderate"),
+    (15, 20, "mod. severe"),
+    (20, 27, "severe"),
+)
 """PHQ-9 / PHQ-A severity bands (Kroenke 2001)."""
 
 
@@ -46,10 +53,23 @@ def _bands(instrument: str, top_value: float) -> tuple[ChartBand, ...]:
     for i, (low, high, label) in enumerate(PHQ_BANDS):
         y_top, y_low = _y(high, top_value), _y(low, top_value)
         bands.append(
-            ChartBand(y=y_top, height=round(y_low - y_top, 1), label=label,
-                      label_y=round((y_top + y_low) / 2 + 3, 1), shade="a" if i % 2 else "b")
+            ChartBand(
+                y=y_top,
+                height=round(y_low - y_top, 1),
+                label=label,
+                label_y=round((y_top + y_low) / 2 + 3, 1),
+                shade="a" if i % 2 else "b",
+            )
         )
     return tuple(bands)
+
+
+def _shown(xs: Sequence[float]) -> list[bool]:
+    shown, last = [], -MIN_LABEL_GAP
+    for x in xs:
+        shown.append(x - last >= MIN_LABEL_GAP)
+        last = x if shown[-1] else last
+    return shown
 
 
 def trend_chart(scores: Sequence[ScoreFact]) -> ChartView | None:
@@ -61,13 +81,23 @@ def trend_chart(scores: Sequence[ScoreFact]) -> ChartView | None:
     top_value = float(max(maximum, *(s.value for s in ordered)))
     xs = _x_scale([s.date for s in ordered])
     points = tuple(
-        ChartPoint(x=round(x, 1), y=_y(s.value, top_value), label=number(s.value),
-                   date=date_short(s.date))
-        for x, s in zip(xs, ordered, strict=True)
+        ChartPoint(
+            x=round(x, 1),
+            y=_y(s.value, top_value),
+            label=number(s.value),
+            date=date_short(s.date),
+            show_date=show,
+        )
+        for x, s, show in zip(xs, ordered, _shown(xs), strict=True)
     )
     values = ", ".join(f"{p.date}: {p.label}" for p in points)
     return ChartView(
-        width=WIDTH, height=HEIGHT, left=LEFT, right=RIGHT, top=TOP, bottom=BOTTOM,
+        width=WIDTH,
+        height=HEIGHT,
+        left=LEFT,
+        right=RIGHT,
+        top=TOP,
+        bottom=BOTTOM,
         title=f"{name} scores over time",
         description=f"{name} total score by date (higher is more severe). {values}.",
         polyline=" ".join(f"{p.x},{p.y}" for p in points),

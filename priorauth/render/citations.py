@@ -3,9 +3,9 @@
 Each note names the FHIR resources (``Type/id``) and what and when they document::
 
     >>> notes = Citations()
-    >>> notes.cite(("MedicationRequest/mr-1",), "sertraline trial, 01/05/2025 – 03/20/2025")
+    >>> notes.cite(("MedicationRequest/mr-1",), "sertraline trial, 01/05/2025 to 03/20/2025")
     (1,)
-    >>> notes.cite(("MedicationRequest/mr-1",), "sertraline trial, 01/05/2025 – 03/20/2025")
+    >>> notes.cite(("MedicationRequest/mr-1",), "sertraline trial, 01/05/2025 to 03/20/2025")
     (1,)
     >>> notes.cite((), "no record")
     ()

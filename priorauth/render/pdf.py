@@ -48,8 +48,9 @@ class _FixedProfile(ColorProfile):  # type: ignore[misc]
     """An ICC profile embedded as its original bytes (Pillow's ``tobytes`` stamps the time)."""
 
     def __init__(self, icc: bytes) -> None:
-        super().__init__(io.BytesIO(icc), "sRGB2014.icc", "relative-colorimetric",
-                         (["r"], ["g"], ["b"]))
+        super().__init__(
+            io.BytesIO(icc), "sRGB2014.icc", "relative-colorimetric", (["r"], ["g"], ["b"])
+        )
         self._icc = icc
 
     @property
@@ -71,27 +72,39 @@ def _engine(root: Path) -> _Engine:
     fetcher = TemplateFetcher(root)
     font_config = FontConfiguration()
     base_url = root.as_uri() + "/"
-    css = CSS(filename=str(root / "letter.css"), base_url=base_url, url_fetcher=fetcher,
-              font_config=font_config)
+    css = CSS(
+        filename=str(root / "letter.css"),
+        base_url=base_url,
+        url_fetcher=fetcher,
+        font_config=font_config,
+    )
     icc = (resources.files("weasyprint.pdf") / "sRGB2014.icc").read_bytes()
     srgb = _FixedProfile(icc)
-    return _Engine(base_url=base_url, fetcher=fetcher, font_config=font_config, stylesheet=css,
-                   srgb=srgb)
+    return _Engine(
+        base_url=base_url, fetcher=fetcher, font_config=font_config, stylesheet=css, srgb=srgb
+    )
 
 
 def _variant_options(options: LetterOptions, engine: _Engine) -> dict[str, Any]:
     if options.pdf_variant == "none":
         return {"pdf_variant": None}
     if options.pdf_variant.startswith("pdf/a"):
-        return {"pdf_variant": options.pdf_variant, "output_intent": OUTPUT_INTENT,
-                "color_profiles": {OUTPUT_INTENT: engine.srgb}}
+        return {
+            "pdf_variant": options.pdf_variant,
+            "output_intent": OUTPUT_INTENT,
+            "color_profiles": {OUTPUT_INTENT: engine.srgb},
+        }
     return {"pdf_variant": options.pdf_variant}
 
 
 def _identifier(payload: bytes, options: LetterOptions, html: str) -> bytes:
     digest = hashlib.sha256()
-    for part in (payload, options.model_dump_json().encode(), html.encode(),
-                 weasyprint.__version__.encode()):
+    for part in (
+        payload,
+        options.model_dump_json().encode(),
+        html.encode(),
+        weasyprint.__version__.encode(),
+    ):
         digest.update(hashlib.sha256(part).digest())
     return digest.hexdigest()[:32].encode()
 
@@ -99,9 +112,13 @@ def _identifier(payload: bytes, options: LetterOptions, html: str) -> bytes:
 def _attachment(payload: bytes, as_of: dt.date, fetcher: TemplateFetcher) -> Attachment:
     stamp = dt.datetime(as_of.year, as_of.month, as_of.day, tzinfo=dt.UTC)
     return Attachment(
-        string=payload, name=ATTACHMENT_NAME, url_fetcher=fetcher,
+        string=payload,
+        name=ATTACHMENT_NAME,
+        url_fetcher=fetcher,
         description="priorauth Determination (policy applied to the patient record), JSON",
-        created=stamp, modified=stamp, relationship="Data",
+        created=stamp,
+        modified=stamp,
+        relationship="Data",
     )
 
 
@@ -126,13 +143,19 @@ def render_pdf(
     engine = _engine(root)
     with _LOCK:
         try:
-            attachments = [_attachment(payload, determination.as_of, engine.fetcher)] \
-                if options.attach_json else None
+            attachments = (
+                [_attachment(payload, determination.as_of, engine.fetcher)]
+                if options.attach_json
+                else None
+            )
             document = HTML(string=html, base_url=engine.base_url, url_fetcher=engine.fetcher)
             pdf = document.write_pdf(
-                stylesheets=[engine.stylesheet], font_config=engine.font_config,
-                attachments=attachments, **_variant_options(options, engine),
-                pdf_identifier=_identifier(payload, options, html), full_fonts=True,
+                stylesheets=[engine.stylesheet],
+                font_config=engine.font_config,
+                attachments=attachments,
+                **_variant_options(options, engine),
+                pdf_identifier=_identifier(payload, options, html),
+                full_fonts=True,
             )
         except Exception as exc:
             raise RenderError(f"PDF rendering failed: {type(exc).__name__}: {exc}") from exc

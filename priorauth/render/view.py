@@ -49,8 +49,11 @@ def _practice(record: PatientRecord, notes: Citations) -> PracticeView:
     refs = [*(org.evidence if org else ()), *(doc.evidence if doc and not org else ())]
     return PracticeView(
         name=f.text(name) if name or not first else f"Practice name {f.NOT_DOCUMENTED}",
-        address_lines=_address_lines(address), phone=pick("phone"), fax=pick("fax"),
-        npi=f.text(org.npi if org else None), tin=f.text(org.tin if org else None),
+        address_lines=_address_lines(address),
+        phone=pick("phone"),
+        fax=pick("fax"),
+        npi=f.text(org.npi if org else None),
+        tin=f.text(org.tin if org else None),
         cites=notes.cite(refs, "practice"),
     )
 
@@ -73,9 +76,13 @@ def pick_coverage(record: PatientRecord, payer: str) -> CoverageFact | None:
 def _patient(record: PatientRecord, cov: CoverageFact | None, notes: Citations) -> PatientView:
     p = record.patient
     return PatientView(
-        name=f.text(p.name), subject=p.name or "The patient", birth_date=f.date_long(p.birth_date),
-        age=str(p.age) if p.age is not None else f.NOT_DOCUMENTED, sex=f.text(p.sex),
-        member_id=f.text(cov.member_id if cov else None), group=f.text(cov.group if cov else None),
+        name=f.text(p.name),
+        subject=p.name or "The patient",
+        birth_date=f.date_long(p.birth_date),
+        age=str(p.age) if p.age is not None else f.NOT_DOCUMENTED,
+        sex=f.text(p.sex),
+        member_id=f.text(cov.member_id if cov else None),
+        group=f.text(cov.group if cov else None),
         cites=notes.cite(p.evidence, "patient demographics"),
         coverage_cites=notes.cite(cov.evidence, "coverage") if cov else (),
     )
@@ -86,10 +93,20 @@ def _payer(d: Determination, cov: CoverageFact | None) -> PayerView:
     return PayerView(name=name, plan=f.text(cov.plan if cov else None))
 
 
+def _credentials(name: str | None, credentials: str | None) -> str:
+    """Credentials not already written after the name ("Ann Lee, MD" + "MD, FAPA" -> "FAPA")."""
+    in_name = {part.strip().lower() for part in (name or "").split(",")[1:]}
+    parts = [p.strip() for p in (credentials or "").split(",") if p.strip()]
+    kept = [p for p in parts if p.lower() not in in_name]
+    return ", ".join(kept) if kept or not parts else ""
+
+
 def _signer(doc: ProviderFact | None, options: LetterOptions) -> SignerView:
+    name = options.signer_name or (doc.name if doc else None)
+    credentials = options.signer_credentials or (doc.credentials if doc else None)
     return SignerView(
-        name=f.text(options.signer_name or (doc.name if doc else None)),
-        credentials=f.text(options.signer_credentials or (doc.credentials if doc else None)),
+        name=f.text(name),
+        credentials=f.text(_credentials(name, credentials)) if credentials else f.NOT_DOCUMENTED,
         npi=f.text(options.signer_npi or (doc.npi if doc else None)),
     )
 
@@ -98,9 +115,10 @@ def _icd10(record: PatientRecord, notes: Citations) -> tuple[str, tuple[int, ...
     dx = clinical.primary_diagnosis(record)
     if dx is None:
         return f.NOT_DOCUMENTED, ()
-    label = f"{dx.code} – {dx.display}" if dx.display else dx.code
-    return label, notes.cite(dx.evidence, f"diagnosis {dx.code}, "
-                             f"{f.date_short(dx.onset or dx.recorded)}")
+    label = f"{dx.code} {f.EN_DASH} {dx.display}" if dx.display else dx.code
+    return label, notes.cite(
+        dx.evidence, f"diagnosis {dx.code}, {f.date_short(dx.onset or dx.recorded)}"
+    )
 
 
 def build_view(d: Determination, options: LetterOptions) -> LetterView:
@@ -123,19 +141,34 @@ def build_view(d: Determination, options: LetterOptions) -> LetterView:
     signer = _signer(record.practitioner, options)
     payer = _payer(d, cov)
     return LetterView(
-        kind=options.kind, doc_title=TITLE,
+        kind=options.kind,
+        doc_title=TITLE,
         doc_subject=f"Prior authorization request, {payer.name}, policy "
         f"{d.policy.number or d.policy.id} (CPT {', '.join(d.policy.service.cpt_codes)})",
         doc_author=practice.name if practice.name != f.NOT_DOCUMENTED else signer.name,
-        created=d.as_of.isoformat(), letter_date=f.date_long(d.as_of),
-        practice=practice, payer=payer, patient=patient,
-        salutation="Dear Utilization Management Reviewer:", request=request,
-        draft=policy.draft(d), diagnoses=diagnoses, episode_onset=onset, severity=severity,
-        trials=trials, trials_summary=clinical.trials_summary(record), therapies=therapies,
-        psychotherapy_summary=psycho, psychotherapy_cites=psycho_cites,
-        ect_summary=clinical.ect_summary(record), safety=safety,
-        policy=policy.policy_view(d), criteria=criteria,
+        created=d.as_of.isoformat(),
+        letter_date=f.date_long(d.as_of),
+        practice=practice,
+        payer=payer,
+        patient=patient,
+        salutation="Dear Utilization Management Reviewer:",
+        request=request,
+        draft=policy.draft(d),
+        diagnoses=diagnoses,
+        episode_onset=onset,
+        severity=severity,
+        trials=trials,
+        trials_summary=clinical.trials_summary(record),
+        therapies=therapies,
+        psychotherapy_summary=psycho,
+        psychotherapy_cites=psycho_cites,
+        ect_summary=clinical.ect_summary(record),
+        safety=safety,
+        policy=policy.policy_view(d),
+        criteria=criteria,
         rationale_trials=clinical.trials_summary(record),
-        attestations=policy.attestations(d), signer=signer, continuation=cont,
+        attestations=policy.attestations(d),
+        signer=signer,
+        continuation=cont,
         sources=notes.notes(),
     )

@@ -112,6 +112,7 @@ class ChartPoint(_View):
     y: float
     label: str
     date: str
+    show_date: bool = True
 
 
 class ChartBand(_View):

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from priorauth.rules.cases_run import run_test_file
-from priorauth.rules.loader import TEST_SUFFIX, LoadedFile, read_policy, rule_files, test_file_for
+from priorauth.rules.loader import TEST_SUFFIX, LoadedFile, cases_file_for, read_policy, rule_files
 from priorauth.rules.models import Policy, walk
 from priorauth.rules.problems import Problem
 
@@ -181,7 +181,7 @@ def _node_paths(
 
 
 def _tests(item: LoadedFile, policy: Policy, path: Path) -> Iterable[Problem]:
-    test_path = test_file_for(path)
+    test_path = cases_file_for(path)
     if not test_path.exists():
         return [
             Problem(
@@ -196,26 +196,35 @@ def _tests(item: LoadedFile, policy: Policy, path: Path) -> Iterable[Problem]:
 
 
 def _duplicate_ids(loaded: list[LoadedFile]) -> Iterator[Problem]:
-    seen: dict[str, LoadedFile] = {}
+    """Each file sharing an id with another, except the one named after the id."""
+    by_id: dict[str, list[LoadedFile]] = {}
     for item in loaded:
-        if item.policy is None:
+        if item.policy is not None:
+            by_id.setdefault(item.policy.id, []).append(item)
+    for policy_id, items in by_id.items():
+        if len(items) < 2:
             continue
-        first = seen.setdefault(item.policy.id, item)
-        if first is not item:
-            yield _problem(
-                item,
-                ("id",),
-                f"duplicate id '{item.policy.id}' (also in {first.path})",
-                "ids are never reused; give this version a new id",
-            )
+        owner = next((i for i in items if Path(i.path).stem == policy_id), items[0])
+        for item in items:
+            if item is not owner:
+                yield _problem(
+                    item,
+                    ("id",),
+                    f"duplicate id '{policy_id}' (also in {owner.path})",
+                    "ids are never reused; give this version a new id",
+                )
 
 
 def _overlaps(loaded: list[LoadedFile]) -> Iterator[Problem]:
+    """One problem per overlapping pair, on the older version (the one that needs an end)."""
     placed = [(i, i.policy) for i in loaded if i.policy is not None and i.policy.status != "draft"]
     for n, (item, policy) in enumerate(placed):
         for earlier, other in placed[:n]:
             if _overlap(other, policy):
-                yield _overlap_problem(item, policy, earlier.path, other)
+                pair = sorted(
+                    [(item, policy), (earlier, other)], key=lambda x: x[1].effective.from_
+                )
+                yield _overlap_problem(*pair[0], *pair[1])
 
 
 def _overlap(a: Policy, b: Policy) -> bool:
@@ -226,11 +235,16 @@ def _overlap(a: Policy, b: Policy) -> bool:
     return a.effective.from_ <= b_end and b.effective.from_ <= a_end
 
 
-def _overlap_problem(item: LoadedFile, policy: Policy, other_path: str, other: Policy) -> Problem:
-    day_before = policy.effective.from_ - dt.timedelta(days=1)
+def _overlap_problem(
+    item: LoadedFile, policy: Policy, newer_item: LoadedFile, newer: Policy
+) -> Problem:
+    day_before = newer.effective.from_ - dt.timedelta(days=1)
+    hint = f"end this version the day before '{newer.id}' starts: until: {day_before}"
+    if day_before < policy.effective.from_:
+        hint = "give the versions windows that do not overlap"
     return _problem(
         item,
         ("effective",),
-        f"effective window overlaps '{other.id}' ({other_path}) for payer '{policy.payer.id}'",
-        f"end the older version the day before: until: {day_before}",
+        f"effective window overlaps '{newer.id}' ({newer_item.path}) for payer '{policy.payer.id}'",
+        hint,
     )

@@ -22,6 +22,7 @@ __all__ = [
     "DiagnosisCriterion",
     "EctCriterion",
     "ExclusionCriterion",
+    "FirstCourseCriterion",
     "IntoleranceCriterion",
     "LeafCriterion",
     "LongerTrials",
@@ -197,6 +198,8 @@ class IntoleranceCriterion(_Windowed, _Criterion):
     classes: tuple[DrugClass, ...] = ()
     include_augmentation: bool = False
     distinct_side_effects: bool = False
+    adequate_dose: bool = False
+    """When true, only intolerance at an adequate (therapeutic) dose counts."""
 
 
 class PsychotherapyCriterion(_Windowed, _Criterion):
@@ -210,6 +213,8 @@ class PsychotherapyCriterion(_Windowed, _Criterion):
     """Accepted ``therapy_type`` values (``cbt``, ``ipt``, ``dbt``...); empty: any."""
     min_sessions: Annotated[int, Field(ge=0)] = 1
     min_weeks: Annotated[float, Field(ge=0)] | None = None
+    min_types: Annotated[int, Field(ge=0)] = 0
+    """Distinct psychotherapy types required (``2``: two different psychotherapies)."""
 
 
 class EctCriterion(_Criterion):
@@ -255,7 +260,8 @@ class PriorTmsResponseCriterion(_Criterion):
 
     reads: ClassVar[frozenset[str]] = frozenset({"prior_tms"})
     kind: Literal["prior_tms_response"]
-    min_improvement_pct: Annotated[float, Field(gt=0, le=100)]
+    min_improvement_pct: Annotated[float, Field(ge=0, le=100)]
+    """0 with ``op: ">"``: any documented improvement."""
     op: Literal[">", ">="] = ">="
     min_days_since_last_course: Annotated[int, Field(ge=0)] | None = None
     max_days_since_last_course: Annotated[int, Field(gt=0)] | None = None
@@ -266,7 +272,8 @@ class RetreatmentCriterion(_Criterion):
 
     reads: ClassVar[frozenset[str]] = frozenset({"prior_tms", "scores"})
     kind: Literal["retreatment"]
-    min_improvement_pct: Annotated[float, Field(gt=0, le=100)]
+    min_improvement_pct: Annotated[float, Field(ge=0, le=100)]
+    """0 with ``op: ">"``: any documented improvement."""
     op: Literal[">", ">="] = ">="
     min_days_since_last_course: Annotated[int, Field(ge=0)] | None = None
     min_worsening_points: Annotated[float, Field(gt=0)] | None = None
@@ -275,6 +282,13 @@ class RetreatmentCriterion(_Criterion):
     """Relapse: at least this % of the course's improvement has been lost."""
     within_days: Annotated[int, Field(gt=0)] = 30
     """The current score must be dated within N days before the as-of date."""
+
+
+class FirstCourseCriterion(_Criterion):
+    """Met when the chart records no previous TMS course (to gate repeat-course conditions)."""
+
+    reads: ClassVar[frozenset[str]] = frozenset({"prior_tms", "therapies"})
+    kind: Literal["first_course"]
 
 
 class AttestationCriterion(_Criterion):
@@ -298,5 +312,6 @@ LeafCriterion = (
     | ExclusionCriterion
     | PriorTmsResponseCriterion
     | RetreatmentCriterion
+    | FirstCourseCriterion
     | AttestationCriterion
 )

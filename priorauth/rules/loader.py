@@ -27,11 +27,11 @@ from priorauth.rules.yamlio import LineMap, YamlProblem, read_yaml
 __all__ = [
     "LoadedFile",
     "RuleSet",
+    "cases_file_for",
     "load_policy_file",
     "load_rules",
     "read_policy",
     "rule_files",
-    "test_file_for",
 ]
 
 TEST_SUFFIX = ".test.yaml"
@@ -95,7 +95,7 @@ def rule_files(directory: Path) -> list[Path]:
     return sorted(found)
 
 
-def test_file_for(path: Path) -> Path:
+def cases_file_for(path: Path) -> Path:
     """The test-case file beside a policy file (``x.yaml`` -> ``x.test.yaml``)."""
     return path.with_name(path.stem + TEST_SUFFIX)
 

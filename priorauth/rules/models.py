@@ -43,6 +43,7 @@ from priorauth.rules.criteria import (
     DiagnosisCriterion,
     EctCriterion,
     ExclusionCriterion,
+    FirstCourseCriterion,
     IntoleranceCriterion,
     LeafCriterion,
     NonEmpty,
@@ -81,7 +82,10 @@ def _node_tag(value: Any) -> str | None:
             return str(value["kind"])
         return next((key for key in GROUP_KINDS if key in value), None)
     kind = getattr(value, "kind", None)
-    return kind if isinstance(kind, str) else None
+    if isinstance(kind, str):
+        return kind
+    fields = getattr(type(value), "model_fields", {})
+    return next((key for key in GROUP_KINDS if key in fields), None)
 
 
 class _Group(Strict):
@@ -161,6 +165,7 @@ Node = Annotated[
     | Annotated[ExclusionCriterion, Tag("exclusion")]
     | Annotated[PriorTmsResponseCriterion, Tag("prior_tms_response")]
     | Annotated[RetreatmentCriterion, Tag("retreatment")]
+    | Annotated[FirstCourseCriterion, Tag("first_course")]
     | Annotated[AttestationCriterion, Tag("attestation")],
     Discriminator(_node_tag),
 ]

@@ -5,6 +5,7 @@ at least one API key unless ``auth = false``). A config file looks like::
 
     max_body_bytes = 16_777_216     # 413 above this; enforced while the body streams in
     max_json_depth = 64             # 400 for JSON nested deeper than this
+    work_threads = 2                # pipeline calls at once per worker process (others queue)
     auth = true                     # false: no API keys checked (local use only)
     audit_url = "postgresql+psycopg://priorauth:...@db:5432/priorauth"   # default: a SQLite file
     rules_dir = "/srv/payer_rules"  # default: the packaged payer_rules/
@@ -17,7 +18,8 @@ at least one API key unless ``auth = false``). A config file looks like::
 Environment variables (they win over the file): ``PRIORAUTH_CONFIG`` (the file),
 ``PRIORAUTH_API_KEYS`` (``id:hash,id:hash``, added to the file's keys),
 ``PRIORAUTH_REVOKED_KEYS`` (``id,id``), ``PRIORAUTH_AUDIT_URL``, ``PRIORAUTH_MAX_BODY_BYTES``,
-``PRIORAUTH_MAX_JSON_DEPTH``, ``PRIORAUTH_RULES_DIR``, ``PRIORAUTH_AUTH`` (``false`` disables).
+``PRIORAUTH_MAX_JSON_DEPTH``, ``PRIORAUTH_WORK_THREADS``, ``PRIORAUTH_RULES_DIR``,
+``PRIORAUTH_AUTH`` (``false`` disables).
 """
 
 from __future__ import annotations
@@ -51,6 +53,9 @@ class Settings(BaseModel):
     auth: bool = True
     max_body_bytes: int = Field(default=16 * 1024 * 1024, gt=0)
     max_json_depth: int = Field(default=64, gt=1, le=512)
+    work_threads: int = Field(default=2, gt=0, le=64)
+    """Pipeline calls (parse, evaluate, render) running at once per worker process; the rest
+    queue. The work is CPU-bound Python, so more threads only share one core's GIL."""
     audit_url: str = Field(default_factory=lambda: default_audit_url())
     rules_dir: Path | None = None
 
@@ -108,7 +113,8 @@ def _key_from_table(path: Path, index: int, table: object) -> ApiKey:
 
 def _from_env(env: Mapping[str, str], file_keys: tuple[ApiKey, ...]) -> dict[str, Any]:
     values: dict[str, Any] = {}
-    for name in ("audit_url", "max_body_bytes", "max_json_depth", "rules_dir", "auth"):
+    names = ("audit_url", "max_body_bytes", "max_json_depth", "work_threads", "rules_dir", "auth")
+    for name in names:
         raw = env.get(ENV_PREFIX + name.upper())
         if raw:
             values[name] = raw

@@ -9,6 +9,7 @@ happens after authentication.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import logging
@@ -17,6 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+import anyio
+import anyio.to_thread
 import orjson
 from fastapi import Request, Response
 from pydantic import BaseModel, ConfigDict
@@ -149,6 +152,15 @@ class Handler:
     audit: AuditStore
     keys: KeyRing
 
+    _limiters: dict[int, anyio.CapacityLimiter] = field(default_factory=dict)
+
+    def _limiter(self) -> anyio.CapacityLimiter:
+        """One limiter per event loop (TestClient and uvicorn each run their own)."""
+        loop = id(asyncio.get_running_loop())
+        if loop not in self._limiters:
+            self._limiters[loop] = anyio.CapacityLimiter(self.settings.work_threads)
+        return self._limiters[loop]
+
     def authenticate(self, request: Request) -> str:
         """The caller's key id (``anonymous`` when auth is off); raises AuthError."""
         key_id = (
@@ -171,7 +183,9 @@ class Handler:
         except ApiError as exc:
             await run_in_threadpool(self._record_error, call, exc)
             raise
-        result = await run_in_threadpool(self._work, call, body, work)
+        result = await anyio.to_thread.run_sync(
+            self._work, call, body, work, limiter=self._limiter()
+        )
         return Response(result.body, media_type=result.media_type)
 
     def _work(self, call: Call, body: bytes, work: Work) -> Result:

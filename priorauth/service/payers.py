@@ -84,5 +84,6 @@ def payer_detail(pipeline: Pipeline, payer_id: str) -> PayerDetail:
     except UnknownPayerError as exc:
         raise ApiError(404, "not-found", str(exc), expression=["http.payer_id"]) from exc
     summary = _payer(policies)
-    documents = tuple(p.model_dump(mode="json", by_alias=True) for p in policies)
+    # warnings=False: the criteria union's discriminator reads dicts; the dump itself is exact
+    documents = tuple(p.model_dump(mode="json", by_alias=True, warnings=False) for p in policies)
     return PayerDetail(**summary.model_dump(), documents=documents)

@@ -28,7 +28,11 @@ def policy(criteria: dict[str, Any], **extra: Any) -> Policy:
         "id": "test-policy",
         "version": "1",
         "status": "active",
-        "payer": {"id": "testpayer", "name": "Test Payer", "match": {"names": ["Test Payer"], "ids": ["99999"]}},
+        "payer": {
+            "id": "testpayer",
+            "name": "Test Payer",
+            "match": {"names": ["Test Payer"], "ids": ["99999"]},
+        },
         "title": "TMS test policy",
         "sources": ["https://example.org/policy"],
         "effective": {"from": "2025-01-01"},
@@ -40,11 +44,23 @@ def policy(criteria: dict[str, Any], **extra: Any) -> Policy:
 
 def leaf(kind: str, **keys: Any) -> dict[str, Any]:
     """A leaf criterion mapping with id/title/quote filled in."""
-    return {"id": keys.pop("id", kind.replace("_", "-")), "kind": kind, "title": kind, "quote": "q", **keys}
+    return {
+        "id": keys.pop("id", kind.replace("_", "-")),
+        "kind": kind,
+        "title": kind,
+        "quote": "q",
+        **keys,
+    }
 
 
-def run(kind: str, rec: PatientRecord, *, as_of: dt.date = AS_OF, attested: frozenset[str] | None = None,
-        **keys: Any) -> Verdict:
+def run(
+    kind: str,
+    rec: PatientRecord,
+    *,
+    as_of: dt.date = AS_OF,
+    attested: frozenset[str] | None = None,
+    **keys: Any,
+) -> Verdict:
     """Evaluate one criterion of ``kind`` against ``rec``."""
     criterion = policy(leaf(kind, **keys)).criteria
     return evaluate_leaf(criterion, Context(rec, as_of, attested))  # type: ignore[arg-type]

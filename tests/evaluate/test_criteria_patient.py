@@ -12,11 +12,11 @@ from priorauth.evaluate.criteria.simple import age_on
 @pytest.mark.parametrize(
     ("birth", "lo", "hi", "expected"),
     [
-        ("2008-11-25", 18, None, "met"),       # 18th birthday today: inclusive
-        ("2008-11-26", 18, None, "not_met"),   # one day short
+        ("2008-11-25", 18, None, "met"),  # 18th birthday today: inclusive
+        ("2008-11-26", 18, None, "not_met"),  # one day short
         ("2011-11-25", 15, 17, "met"),
-        ("2008-11-26", 15, 17, "met"),         # still 17
-        ("2008-11-25", 15, 17, "not_met"),     # 18 today: above max
+        ("2008-11-26", 15, 17, "met"),  # still 17
+        ("2008-11-25", 15, 17, "not_met"),  # 18 today: above max
         ("1950-01-01", None, 64, "not_met"),
     ],
 )
@@ -42,7 +42,11 @@ def test_age_on_leap_day(h):
     assert age_on(dt.date(2008, 2, 29), dt.date(2026, 3, 1)) == 18
 
 
-SEVERE = {"severity": ["severe"], "episode": ["single", "recurrent"], "without_psychotic_features": True}
+SEVERE = {
+    "severity": ["severe"],
+    "episode": ["single", "recurrent"],
+    "without_psychotic_features": True,
+}
 
 
 @pytest.mark.parametrize(
@@ -50,10 +54,10 @@ SEVERE = {"severity": ["severe"], "episode": ["single", "recurrent"], "without_p
     [
         ({"code": "F33.2"}, "met"),
         ({"code": "F32.2"}, "met"),
-        ({"code": "F33.1"}, "not_met"),                      # moderate
-        ({"code": "F33.3"}, "not_met"),                      # psychotic features
-        ({"code": "F33.9"}, "unknown"),                      # severity unspecified
-        ({"code": "F33.41"}, "not_met"),                     # partial remission
+        ({"code": "F33.1"}, "not_met"),  # moderate
+        ({"code": "F33.3"}, "not_met"),  # psychotic features
+        ({"code": "F33.9"}, "unknown"),  # severity unspecified
+        ({"code": "F33.41"}, "not_met"),  # partial remission
         ({"code": "F33.2", "active": False}, "not_met"),
         ({"code": "296.33", "category": "mdd"}, "unknown"),  # no features stated
     ],
@@ -66,7 +70,9 @@ def test_diagnosis_features(diagnosis, expected, h):
 def test_diagnosis_unknown_with_gap_when_none_recorded(h):
     verdict = h.run("diagnosis", h.record(), **SEVERE)
     assert verdict.outcome == "unknown"
-    assert verdict.gaps == ("Document the diagnosis: severe single or recurrent MDD without psychotic features",)
+    assert verdict.gaps == (
+        "Document the diagnosis: severe single or recurrent MDD without psychotic features",
+    )
 
 
 def test_diagnosis_any_qualifying_one_is_enough_and_cites_resources(h):
@@ -77,7 +83,9 @@ def test_diagnosis_any_qualifying_one_is_enough_and_cites_resources(h):
     assert verdict.evidence[1].resources == ("Condition/c2",)
 
 
-@pytest.mark.parametrize(("codes", "expected"), [(["F33.2"], "met"), (["F332"], "met"), (["F32.2"], "unknown")])
+@pytest.mark.parametrize(
+    ("codes", "expected"), [(["F33.2"], "met"), (["F332"], "met"), (["F32.2"], "unknown")]
+)
 def test_diagnosis_codes_restrict_dots_optional(codes, expected, h):
     verdict = h.run("diagnosis", h.record(diagnoses=[{"code": "F33.2"}]), codes=codes)
     assert verdict.outcome == expected
@@ -92,14 +100,32 @@ def test_diagnosis_code_prefix(h):
     ("diagnosis", "expected"),
     [
         ({"code": "F10.20", "category": "substance_use"}, "not_met"),
-        ({"code": "F10.20", "category": "substance_use", "active": False, "abatement": "2026-08-27"}, "not_met"),  # 90 days
-        ({"code": "F10.20", "category": "substance_use", "active": False, "abatement": "2026-08-26"}, "met"),      # 91 days
+        (
+            {
+                "code": "F10.20",
+                "category": "substance_use",
+                "active": False,
+                "abatement": "2026-08-27",
+            },
+            "not_met",
+        ),  # 90 days
+        (
+            {
+                "code": "F10.20",
+                "category": "substance_use",
+                "active": False,
+                "abatement": "2026-08-26",
+            },
+            "met",
+        ),  # 91 days
         ({"code": "F10.20", "category": "substance_use", "active": False}, "unknown"),
         ({"code": "F33.2"}, "met"),
     ],
 )
 def test_exclusion_within_days(diagnosis, expected, h):
-    verdict = h.run("exclusion", h.record(diagnoses=[diagnosis]), conditions=["substance_use"], within_days=90)
+    verdict = h.run(
+        "exclusion", h.record(diagnoses=[diagnosis]), conditions=["substance_use"], within_days=90
+    )
     assert verdict.outcome == expected
 
 
@@ -118,8 +144,12 @@ def test_exclusion_by_code_prefix(h):
     [(True, False, "not_met"), (None, False, "met"), (None, True, "unknown"), (False, True, "met")],
 )
 def test_exclusion_pregnancy(pregnant, required, expected, h):
-    verdict = h.run("exclusion", h.record(pregnant=pregnant), conditions=["pregnancy"],
-                  require_pregnancy_status=required)
+    verdict = h.run(
+        "exclusion",
+        h.record(pregnant=pregnant),
+        conditions=["pregnancy"],
+        require_pregnancy_status=required,
+    )
     assert verdict.outcome == expected
 
 
@@ -129,7 +159,9 @@ def test_attestation_met_by_default_and_listed(h):
     assert [a.text for a in verdict.attestations] == ["The device is FDA-cleared."]
 
 
-@pytest.mark.parametrize(("attested", "expected"), [(frozenset({"attestation"}), "met"), (frozenset(), "unknown")])
+@pytest.mark.parametrize(
+    ("attested", "expected"), [(frozenset({"attestation"}), "met"), (frozenset(), "unknown")]
+)
 def test_attestation_with_confirmed_ids(attested, expected, h):
     verdict = h.run("attestation", h.record(), attested=attested, text="ECT candidate.")
     assert verdict.outcome == expected
@@ -140,7 +172,17 @@ def test_attestation_with_confirmed_ids(attested, expected, h):
 @pytest.mark.parametrize(
     ("therapies", "expected"),
     [
-        ([{"category": "ect", "status": "declined", "start": "2026-01-05", "reason": "patient preference"}], "met"),
+        (
+            [
+                {
+                    "category": "ect",
+                    "status": "declined",
+                    "start": "2026-01-05",
+                    "reason": "patient preference",
+                }
+            ],
+            "met",
+        ),
         ([{"category": "ect", "status": "completed", "start": "2026-01-05"}], "not_met"),
         ([], "unknown"),
     ],

@@ -17,7 +17,13 @@ outcomes = st.lists(st.sampled_from([M, N, U]), min_size=1, max_size=6)
 @pytest.mark.parametrize(
     ("values", "expected"),
     [
-        ([M, M], M), ([M, U], U), ([M, N], N), ([U, N], N), ([U, U], U), ([N, N], N), ([M], M),
+        ([M, M], M),
+        ([M, U], U),
+        ([M, N], N),
+        ([U, N], N),
+        ([U, U], U),
+        ([N, N], N),
+        ([M], M),
     ],
 )
 def test_all_of_table(values, expected):
@@ -27,7 +33,13 @@ def test_all_of_table(values, expected):
 @pytest.mark.parametrize(
     ("values", "expected"),
     [
-        ([M, M], M), ([M, U], M), ([M, N], M), ([U, N], U), ([U, U], U), ([N, N], N), ([N], N),
+        ([M, M], M),
+        ([M, U], M),
+        ([M, N], M),
+        ([U, N], U),
+        ([U, U], U),
+        ([N, N], N),
+        ([N], N),
     ],
 )
 def test_any_of_table(values, expected):
@@ -71,7 +83,7 @@ def test_resolving_an_unknown_never_flips_a_decided_result(values):
         if v != U:
             continue
         for replacement in (M, N):
-            changed = [*values[:i], replacement, *values[i + 1:]]
+            changed = [*values[:i], replacement, *values[i + 1 :]]
             if decided_all != U:
                 assert all_of(changed) == decided_all
             if decided_any != U:

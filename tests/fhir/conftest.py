@@ -21,7 +21,9 @@ def patient(id_: str = "p1", **extra: Any) -> dict[str, Any]:
     return {"resourceType": "Patient", "id": id_, **extra}
 
 
-def medication_request(id_: str = "mr1", subject: str = "Patient/p1", **extra: Any) -> dict[str, Any]:
+def medication_request(
+    id_: str = "mr1", subject: str = "Patient/p1", **extra: Any
+) -> dict[str, Any]:
     return {
         "resourceType": "MedicationRequest",
         "id": id_,
@@ -42,7 +44,9 @@ def medication_request(id_: str = "mr1", subject: str = "Patient/p1", **extra: A
     }
 
 
-def bundle(*resources: dict[str, Any], full_urls: bool = False, kind: str = "collection") -> dict[str, Any]:
+def bundle(
+    *resources: dict[str, Any], full_urls: bool = False, kind: str = "collection"
+) -> dict[str, Any]:
     entries = []
     for resource in resources:
         entry: dict[str, Any] = {"resource": resource}

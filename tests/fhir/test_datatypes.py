@@ -28,6 +28,7 @@ from priorauth.fhir.datatypes import (
 
 from .conftest import MILAN
 
+EST = timezone(timedelta(hours=-5))
 MODULES = [
     "priorauth.fhir",
     "priorauth.fhir.codes",
@@ -89,15 +90,17 @@ def test_codings_of_real_synthea_medication():
         ("2024-03-05T23:30:00-05:00", date(2024, 3, 5), "day"),
         ("2025-06-22T08:00:00.000+00:00", date(2025, 6, 22), "day"),
         (date(2020, 2, 29), date(2020, 2, 29), "day"),
-        (datetime(2024, 3, 5, 23, 30, tzinfo=timezone(timedelta(hours=-5))), date(2024, 3, 5), "day"),
+        (datetime(2024, 3, 5, 23, 30, tzinfo=EST), date(2024, 3, 5), "day"),
     ],
-)  # fmt: skip
+)
 def test_parse_date(value: object, expected: date, precision: str):
     assert parse_date(value) == expected
     assert date_precision(value) == precision
 
 
-@pytest.mark.parametrize("value", [None, "", "2024-02-30", "24-03-05", "March 2024", 2024, "2024-3"])
+@pytest.mark.parametrize(
+    "value", [None, "", "2024-02-30", "24-03-05", "March 2024", 2024, "2024-3"]
+)
 def test_parse_date_rejects(value: object):
     assert parse_date(value) is None
     with pytest.raises(ValueError, match="not a FHIR date"):
@@ -133,7 +136,11 @@ def test_period_bounds():
     ],
 )
 def test_quantity_mg(quantity: object, mg: float | None):
-    assert quantity_mg(quantity) == pytest.approx(mg) if mg is not None else quantity_mg(quantity) is None
+    assert (
+        quantity_mg(quantity) == pytest.approx(mg)
+        if mg is not None
+        else quantity_mg(quantity) is None
+    )
 
 
 def test_references_to_models():
@@ -147,8 +154,12 @@ def test_code_system_variants():
     assert codes.in_system("http://hl7.org/fhir/sid/icd-10-cm", codes.ICD10CM_SYSTEMS)
     assert codes.in_system("urn:oid:2.16.840.1.113883.6.90", codes.ICD10CM_SYSTEMS)
     assert codes.in_system("http://www.cms.gov/Medicare/Coding/ICD10", codes.ICD10CM_SYSTEMS)
-    assert codes.in_system("http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets", codes.HCPCS_SYSTEMS)
-    assert codes.in_system("https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets", codes.HCPCS_SYSTEMS)
+    assert codes.in_system(
+        "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets", codes.HCPCS_SYSTEMS
+    )
+    assert codes.in_system(
+        "https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets", codes.HCPCS_SYSTEMS
+    )
     assert not codes.in_system(codes.ICD10, codes.ICD10CM_SYSTEMS)
     assert codes.in_system(codes.ICD10, codes.ICD10_SYSTEMS)
     assert codes.CPT == "http://www.ama-assn.org/go/cpt"

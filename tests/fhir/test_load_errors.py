@@ -56,7 +56,10 @@ def test_folder_error_names_the_file(tmp_path: Path):
     (folder / "Patient.000.ndjson").write_bytes(orjson.dumps(patient()) + b"\n")
     (folder / "Condition.000.ndjson").write_bytes(b"[1, 2\n")
     error = error_of(folder)
-    assert str(error) == "export/Condition.000.ndjson: line 1, column 6: not JSON: unexpected end of data"
+    assert (
+        str(error)
+        == "export/Condition.000.ndjson: line 1, column 6: not JSON: unexpected end of data"
+    )
 
 
 def test_json_that_is_not_fhir():
@@ -64,17 +67,23 @@ def test_json_that_is_not_fhir():
     assert str(error) == "<bytes>: not FHIR: the JSON object has no resourceType"
 
 
+NOT_A_TYPE = "is not a FHIR R4 resource type"
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        (b'{"resourceType": "Patinet"}', "resourceType 'Patinet' is not a FHIR R4 resource type"),
-        (b'{"resourceType": "John Smith"}', "resourceType (not a type name) is not a FHIR R4 resource type"),
-        (b'{"resourceType": 7}', "resourceType (not a type name) is not a FHIR R4 resource type"),
-        (b'{"resourceType": "OperationOutcome", "issue": []}', "an OperationOutcome (a server's error report), not a chart"),
+        (b'{"resourceType": "Patinet"}', f"resourceType 'Patinet' {NOT_A_TYPE}"),
+        (b'{"resourceType": "John Smith"}', f"resourceType (not a type name) {NOT_A_TYPE}"),
+        (b'{"resourceType": 7}', f"resourceType (not a type name) {NOT_A_TYPE}"),
+        (
+            b'{"resourceType": "OperationOutcome", "issue": []}',
+            "an OperationOutcome (a server's error report), not a chart",
+        ),
         (b"42", "not FHIR: expected a resource object, found a JSON number"),
         (b'"Patient"', "not FHIR: expected a resource object, found a JSON string"),
     ],
-)  # fmt: skip
+)
 def test_wrong_top_level_resource_type(data: bytes, message: str):
     assert str(error_of(data)) == f"<bytes>: {message}"
 
@@ -156,17 +165,23 @@ def test_folder_over_max_bytes(tmp_path: Path):
     assert "over the 5,000-byte limit" in str(error_of(tmp_path, max_bytes=5000))
 
 
+EMPTY = "no FHIR resources: empty chart or empty Bundle"
+
+
 @pytest.mark.parametrize(
     ("source", "message"),
     [
         (b"", "empty input: no FHIR resources"),
         (b"  \n ", "empty input: no FHIR resources"),
-        (b"[]", "no FHIR resources: empty chart or empty Bundle"),
-        (b'{"resourceType": "Bundle", "type": "searchset", "total": 0}', "no FHIR resources: empty chart or empty Bundle"),
-        (b'{"resourceType": "Bundle", "type": "collection", "entry": []}', "no FHIR resources: empty chart or empty Bundle"),
-        (b'{"resourceType": "Bundle", "entry": [{"resource": {"id": "x"}}]}', "no FHIR resources: empty chart or empty Bundle (1 entries left out)"),
+        (b"[]", EMPTY),
+        (b'{"resourceType": "Bundle", "type": "searchset", "total": 0}', EMPTY),
+        (b'{"resourceType": "Bundle", "type": "collection", "entry": []}', EMPTY),
+        (
+            b'{"resourceType": "Bundle", "entry": [{"resource": {"id": "x"}}]}',
+            f"{EMPTY} (1 entry left out)",
+        ),
     ],
-)  # fmt: skip
+)
 def test_empty_chart(source: bytes, message: str):
     assert str(error_of(source)) == f"<bytes>: {message}"
 
@@ -183,7 +198,10 @@ def test_missing_file_and_folder_without_charts(tmp_path: Path):
 
 
 def test_unsupported_source_type():
-    assert str(error_of(3.5)) == "<input>: cannot read a chart from a float; pass a path, bytes, dict or list"
+    assert (
+        str(error_of(3.5))
+        == "<input>: cannot read a chart from a float; pass a path, bytes, dict or list"
+    )
 
 
 def test_invalid_utf8_is_a_chart_error():
@@ -213,17 +231,23 @@ def test_broken_entries_are_left_out_with_notes():
     }
     index = load_chart(chart)
     assert index.count() == 1
-    assert [(n.severity, n.code, n.location, n.message) for n in index.notes] == [
-        ("error", "invalid-entry", "entry[1]", "left out: the entry is not a JSON object"),
-        ("error", "invalid-entry", "entry[2].resource", "left out: not FHIR: the JSON object has no resourceType"),
-        ("warning", "unknown-resource-type", "entry[3].resource", "left out: resourceType 'Frobnicate' is not a FHIR R4 resource type"),
-    ]  # fmt: skip
+    assert [(n.severity, n.code, n.location) for n in index.notes] == [
+        ("error", "invalid-entry", "entry[1]"),
+        ("error", "invalid-entry", "entry[2].resource"),
+        ("warning", "unknown-resource-type", "entry[3].resource"),
+    ]
+    assert [n.message for n in index.notes] == [
+        "left out: the entry is not a JSON object",
+        "left out: not FHIR: the JSON object has no resourceType",
+        f"left out: resourceType 'Frobnicate' {NOT_A_TYPE}",
+    ]
 
 
 def test_broken_entry_raises_in_strict_mode():
     chart = {"resourceType": "Bundle", "entry": [{"resource": patient()}, {"resource": []}]}
     assert str(error_of(chart, strict=True)) == (
-        "<json>: entry[1].resource: left out: not FHIR: expected a resource object, found a JSON array"
+        "<json>: entry[1].resource: left out: not FHIR: expected a resource object, "
+        "found a JSON array"
     )
 
 

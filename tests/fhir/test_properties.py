@@ -17,9 +17,9 @@ from priorauth.fhir import VALIDATED_TYPES, ResourceIndex, load_chart
 from .conftest import FIXTURES, MILAN
 
 PROPERTY_SETTINGS = settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
 )
-TYPE_NAMES = sorted(VALIDATED_TYPES) + ["Bundle", "Claim", "OperationOutcome", "Nope", "", "bundle"]
+TYPE_NAMES = [*sorted(VALIDATED_TYPES), "Bundle", "Claim", "OperationOutcome", "Nope", "", "bundle"]
 REFERENCE_TEXT = st.one_of(
     st.text(max_size=30),
     st.sampled_from(["#", "#x", "Patient/p1", "urn:uuid:p1", "Patient?identifier=a|b", "Patient?"]),
@@ -34,15 +34,48 @@ json_scalars = st.one_of(
 )
 json_values = st.recursive(
     json_scalars,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4)
+    ),
     max_leaves=25,
 )
+
+
+VALID_POOL = [
+    {"resourceType": "Patient", "id": "p1", "identifier": [{"system": "a", "value": "b"}]},
+    {"resourceType": "Condition", "id": "c1", "subject": {"reference": "Patient/p1"}},
+    {
+        "resourceType": "MedicationRequest",
+        "id": "m1",
+        "status": "active",
+        "intent": "order",
+        "subject": {"reference": "urn:uuid:p1"},
+        "medicationReference": {"reference": "#x"},
+        "contained": [{"resourceType": "Medication", "id": "x"}],
+    },
+    {
+        "resourceType": "Coverage",
+        "id": "v1",
+        "status": "active",
+        "beneficiary": {"reference": "Patient?identifier=a|b"},
+        "payor": [{"display": "x"}],
+    },
+    {
+        "resourceType": "ExplanationOfBenefit",
+        "contained": [{"resourceType": "Coverage", "id": "x"}],
+    },
+]
 
 
 @st.composite
 def fhirish(draw: st.DrawFn, depth: int = 0) -> dict[str, Any]:
     """Objects that look enough like FHIR to reach the deeper code paths."""
-    resource: dict[str, Any] = {"resourceType": draw(st.sampled_from(TYPE_NAMES))}
+    kind = (
+        st.just("Bundle") | st.sampled_from(TYPE_NAMES)
+        if depth < 2
+        else st.sampled_from(TYPE_NAMES)
+    )
+    resource: dict[str, Any] = {"resourceType": draw(kind)}
     optional = {
         "id": st.one_of(st.text(max_size=8), json_scalars),
         "subject": st.one_of(st.fixed_dictionaries({"reference": REFERENCE_TEXT}), json_values),
@@ -51,7 +84,9 @@ def fhirish(draw: st.DrawFn, depth: int = 0) -> dict[str, Any]:
             st.fixed_dictionaries({"system": st.text(max_size=5), "value": st.text(max_size=5)}),
             max_size=2,
         ),
-        "contained": st.lists(json_values | st.builds(lambda: {"resourceType": "Medication"}), max_size=2),
+        "contained": st.lists(
+            json_values | st.builds(lambda: {"resourceType": "Medication"}), max_size=2
+        ),
         "status": json_values,
         "extra": json_values,
     }
@@ -62,7 +97,7 @@ def fhirish(draw: st.DrawFn, depth: int = 0) -> dict[str, Any]:
         entries = st.lists(
             st.one_of(
                 st.fixed_dictionaries(
-                    {"resource": fhirish(depth + 1)},
+                    {"resource": fhirish(depth + 1) | st.sampled_from(VALID_POOL)},
                     optional={"fullUrl": REFERENCE_TEXT},
                 ),
                 json_values,
@@ -90,11 +125,13 @@ def exercise(index: ResourceIndex, references: list[str]) -> None:
 
 
 def load_or_chart_error(source: Any, **kwargs: Any) -> ResourceIndex | None:
+    """The index, or ``None`` when the input was refused with a one-line ChartError."""
     try:
         return load_chart(source, **kwargs)
     except ChartError as error:
-        assert "\n" not in str(error)
-        return None
+        message = str(error)
+    assert "\n" not in message
+    return None
 
 
 @PROPERTY_SETTINGS
@@ -115,7 +152,11 @@ def test_arbitrary_json_raises_only_chart_error(value: Any):
 
 
 @PROPERTY_SETTINGS
-@given(st.one_of(fhirish(), st.lists(fhirish(), max_size=3)), st.lists(REFERENCE_TEXT, max_size=3), st.booleans())
+@given(
+    st.one_of(fhirish(), st.lists(fhirish(), max_size=3)),
+    st.lists(REFERENCE_TEXT, max_size=3),
+    st.booleans(),
+)
 def test_fhir_like_json_raises_only_chart_error(value: Any, references: list[str], strict: bool):
     index = load_or_chart_error(value, strict=strict)
     if index is not None:
@@ -140,14 +181,15 @@ def milan_entries() -> tuple[dict[str, Any], ...]:
     return tuple(orjson.loads(MILAN.read_bytes())["entry"])
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, database=None)
 @given(st.lists(st.integers(min_value=0, max_value=219), unique=True, max_size=25), st.booleans())
 def test_random_subsets_load_with_the_right_counts(picks: list[int], nest: bool):
     entries = [copy.deepcopy(milan_entries()[i]) for i in picks]
     if nest and len(entries) > 2:  # the same entries, half of them inside a nested Bundle
-        inner = {"resourceType": "Bundle", "type": "collection", "entry": entries[1::2]}
-        entries = entries[0::2] + [{"resource": inner}]
-        expected = [e["resource"]["resourceType"] for e in entries[:-1] + inner["entry"]]
+        nested = entries[1::2]
+        inner = {"resourceType": "Bundle", "type": "collection", "entry": nested}
+        entries = [*entries[0::2], {"resource": inner}]
+        expected = [e["resource"]["resourceType"] for e in entries[:-1] + nested]
     else:
         expected = [e["resource"]["resourceType"] for e in entries]
     chart = {"resourceType": "Bundle", "type": "transaction", "entry": entries}
@@ -164,7 +206,7 @@ def test_random_subsets_load_with_the_right_counts(picks: list[int], nest: bool)
     assert [n for n in index.notes if n.code != "dangling-reference"] == []
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, database=None)
 @given(st.lists(st.integers(min_value=0, max_value=219), unique=True, min_size=1, max_size=25))
 def test_references_round_trip(picks: list[int]):
     entries = [milan_entries()[i] for i in picks]

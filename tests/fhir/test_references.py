@@ -17,7 +17,11 @@ MRN = "urn:oid:1.2.3.4"
 
 
 def practitioner(id_: str, npi: str) -> dict[str, Any]:
-    return {"resourceType": "Practitioner", "id": id_, "identifier": [{"system": NPI, "value": npi}]}
+    return {
+        "resourceType": "Practitioner",
+        "id": id_,
+        "identifier": [{"system": NPI, "value": npi}],
+    }
 
 
 @pytest.fixture
@@ -95,7 +99,9 @@ def test_models_for_validated_types_raw_dicts_for_others(chart: ResourceIndex):
 
 
 def test_logical_reference_by_identifier(chart: ResourceIndex):
-    by_identifier = Reference(identifier={"system": NPI, "value": "9999995597"}, type="Practitioner")
+    by_identifier = Reference(
+        identifier={"system": NPI, "value": "9999995597"}, type="Practitioner"
+    )
     assert chart.ref_of(chart.resolve(by_identifier)) == "Practitioner/dr1"
     no_system = {"identifier": {"value": "MRN-1"}}
     assert chart.ref_of(chart.resolve(no_system)) == "Patient/p1"
@@ -209,9 +215,7 @@ def test_for_patient_keeps_own_and_shared_resources():
     index = two_patient_chart()
     view = index.for_patient("Patient/b")
     assert view.patients() == ["Patient/b"]
-    assert [view.ref_of(r) for r in view.resources("MedicationRequest")] == [
-        "MedicationRequest/rb"
-    ]
+    assert [view.ref_of(r) for r in view.resources("MedicationRequest")] == ["MedicationRequest/rb"]
     assert [view.ref_of(r) for r in view.resources("Coverage")] == ["Coverage/cov-b"]
     assert view.count() == 5  # Patient, MedicationRequest, Coverage, Organization, Observation
     coverage = view.resources("Coverage")[0]
@@ -225,7 +229,9 @@ def test_for_patient_does_not_resolve_into_other_patients():
 
 
 def test_views_share_models_but_not_notes():
-    index = load_chart(bundle(patient("a"), medication_request("bad", subject="Patient/a", intent=1)))
+    index = load_chart(
+        bundle(patient("a"), medication_request("bad", subject="Patient/a", intent=1))
+    )
     view = index.for_patient("Patient/a")
     assert view.resources("MedicationRequest") == []
     assert [n.code for n in view.notes] == ["invalid-resource"]
@@ -236,7 +242,9 @@ def test_views_share_models_but_not_notes():
 
 
 def test_for_patient_accepts_the_full_url():
-    index = load_chart(bundle(patient("p1"), medication_request(subject="urn:uuid:p1"), full_urls=True))
+    index = load_chart(
+        bundle(patient("p1"), medication_request(subject="urn:uuid:p1"), full_urls=True)
+    )
     assert index.for_patient("urn:uuid:p1").count() == 2
 
 

@@ -156,7 +156,7 @@ def test_skipped_types_are_counted_not_validated(small_bundle: dict[str, Any]):
 
 
 def test_resources_of_an_unvalidated_type_is_a_usage_error(small_bundle: dict[str, Any]):
-    with pytest.raises(ValueError, match="Claim is not validated by priorauth; use raw()"):
+    with pytest.raises(ValueError, match=r"Claim is not validated by priorauth; use raw\(\)"):
         load_chart(small_bundle).resources("Claim")
 
 

@@ -23,18 +23,21 @@ def test_serves_a_packaged_font(fetcher):
     assert response.read()[:4] == b"\x00\x01\x00\x00"
 
 
-@pytest.mark.parametrize("url", [
-    "file:///etc/passwd",
-    "http://127.0.0.1:1/x",
-    "https://example.org/font.ttf",
-    "ftp://example.org/x",
-    "file://evil.example/etc/passwd",
-    (ROOT / "fonts").as_uri() + "/../../../../etc/passwd",
-    (ROOT / "fonts").as_uri() + "/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
-    ROOT.as_uri() + "/fonts",
-    ROOT.as_uri() + "/missing.css",
-    "data:text/css,*{background:red}",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "http://127.0.0.1:1/x",
+        "https://example.org/font.ttf",
+        "ftp://example.org/x",
+        "file://evil.example/etc/passwd",
+        (ROOT / "fonts").as_uri() + "/../../../../etc/passwd",
+        (ROOT / "fonts").as_uri() + "/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+        ROOT.as_uri() + "/fonts",
+        ROOT.as_uri() + "/missing.css",
+        "data:text/css,*{background:red}",
+    ],
+)
 def test_refuses(fetcher, url):
     with pytest.raises(FetchRefusedError):
         fetcher.fetch(url)

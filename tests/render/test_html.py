@@ -38,8 +38,19 @@ def test_environment_is_strict_and_escapes():
 
 def test_every_section_and_criterion_is_present(determination):
     root = parse(render_html(determination))
-    for section in ("re", "request", "history", "trials", "therapy", "safety", "criteria",
-                    "rationale", "attestations", "signature", "sources"):
+    for section in (
+        "re",
+        "request",
+        "history",
+        "trials",
+        "therapy",
+        "safety",
+        "criteria",
+        "rationale",
+        "attestations",
+        "signature",
+        "sources",
+    ):
         find(root, data_section=section)
     met = find(root, data_criterion="criteria.all.2.0")
     assert met.get("data-outcome") == "met"
@@ -50,9 +61,12 @@ def test_every_section_and_criterion_is_present(determination):
 def test_re_block_has_codes_units_and_diagnosis(determination):
     re_block = text_of(find(parse(render_html(determination)), data_section="re"))
     assert "Jordan A. Rivera" in re_block
-    assert "W123456789" in re_block and "GRP-88120" in re_block
-    assert "90867" in re_block and "1 (first session of the course)" in re_block
-    assert "90868" in re_block and "35 (remaining sessions)" in re_block
+    assert "W123456789" in re_block
+    assert "GRP-88120" in re_block
+    assert "90867" in re_block
+    assert "1 (first session of the course)" in re_block
+    assert "90868" in re_block
+    assert "35 (remaining sessions)" in re_block
     assert "F33.2" in re_block
     assert "Upon authorization" in re_block
     assert "36 sessions in total" in re_block
@@ -62,7 +76,8 @@ def test_trials_table_lists_every_trial_with_class_dose_and_outcome(determinatio
     trials = find(parse(render_html(determination)), data_section="trials")
     rows = {tr.get("data-trial"): text_of(tr) for tr in trials.iter("tr") if tr.get("data-trial")}
     assert list(rows) == ["Sertraline", "Venlafaxine", "Bupropion", "Aripiprazole", "Mirtazapine"]
-    assert "SSRI" in rows["Sertraline"] and "200 mg/day" in rows["Sertraline"]
+    assert "SSRI" in rows["Sertraline"]
+    assert "200 mg/day" in rows["Sertraline"]
     assert "Stopped: intolerance (hypertension, nausea)" in rows["Venlafaxine"]
     assert "Augments Bupropion" in rows["Aripiprazole"]
     assert "Augmented by Aripiprazole" in rows["Bupropion"]
@@ -71,7 +86,7 @@ def test_trials_table_lists_every_trial_with_class_dose_and_outcome(determinatio
 
 def test_citations_name_resources_and_dates(determination):
     sources = text_of(find(parse(render_html(determination)), data_section="sources"))
-    assert "MedicationRequest/mr-venla-1: venlafaxine, 04/02/2025 – 06/30/2025" in sources
+    assert "MedicationRequest/mr-venla-1: venlafaxine, 04/02/2025 \u2013 06/30/2025" in sources
     assert "Observation/phq9-5: PHQ-9 23, 11/10/2026" in sources
 
 
@@ -79,15 +94,17 @@ def test_chart_is_inline_svg_without_urls(determination):
     html = render_html(determination)
     svg = find(parse(html), role="img")
     assert svg.tag.endswith("svg")
-    assert "<polyline" in html and "http://" not in html.split("<svg", 1)[1].split("</svg>")[0]\
-        .replace('xmlns="http://www.w3.org/2000/svg"', "")
+    svg_text = html.split("<svg", 1)[1].split("</svg>")[0]
+    assert "<polyline" in svg_text
+    assert "http://" not in svg_text.replace('xmlns="http://www.w3.org/2000/svg"', "")
 
 
 def test_patient_text_is_escaped():
     evil = '<img src="http://127.0.0.1:9/x"><script>alert(1)</script>'
     record = make_record(patient=make_record().patient.model_copy(update={"name": evil}))
     html = render_html(make_determination(record=record))
-    assert "<img src=" not in html and "<script>" not in html
+    assert "<img src=" not in html
+    assert "<script>" not in html
     assert "&lt;img src=&#34;http://127.0.0.1:9/x&#34;&gt;" in html
 
 
@@ -105,7 +122,8 @@ def test_missing_facts_render_not_documented(minimal):
 def test_continuation_letter_shows_prior_course_and_relapse(continuation):
     html = render_html(continuation, options=LetterOptions(kind="continuation"))
     prior = text_of(find(parse(html), data_section="prior-tms"))
-    assert "01/12/2026 – 03/20/2026" in prior and "71%" in prior
+    assert "01/12/2026 \u2013 03/20/2026" in prior
+    assert "71%" in prior
     assert "PHQ-9 23 on November 10, 2026" in prior
     assert "+17 points from the best score (all of the improvement lost)" in prior
     assert "repeat course" in text_of(find(parse(html), data_section="request"))
@@ -114,12 +132,19 @@ def test_continuation_letter_shows_prior_course_and_relapse(continuation):
 def test_options_change_signer_start_and_device(determination):
     import datetime as dt
 
-    options = LetterOptions(signer_name="Sam Lee", signer_credentials="DO", signer_npi="1111111111",
-                            planned_start=dt.date(2027, 1, 4), device="NeuroStar Advanced Therapy")
+    options = LetterOptions(
+        signer_name="Sam Lee",
+        signer_credentials="DO",
+        signer_npi="1111111111",
+        planned_start=dt.date(2027, 1, 4),
+        device="NeuroStar Advanced Therapy",
+    )
     html = render_html(determination, options=options)
     signature = text_of(find(parse(html), data_section="signature"))
-    assert "Sam Lee, DO" in signature and "NPI 1111111111" in signature
-    assert "January 4, 2027" in html and "NeuroStar Advanced Therapy" in html
+    assert "Sam Lee, DO" in signature
+    assert "NPI 1111111111" in signature
+    assert "January 4, 2027" in html
+    assert "NeuroStar Advanced Therapy" in html
 
 
 def test_standalone_html_inlines_css_only_when_asked(determination):

@@ -43,8 +43,9 @@ def run(*args: str):
 def test_writes_json_and_passes_options(monkeypatch, chart, tmp_path):
     calls = stub(monkeypatch, make_determination())
     out = tmp_path / "det.json"
-    result = run(str(chart), "--payer", "aetna", "-o", str(out), "--format", "json",
-                 "--as-of", "2026-11-25")
+    result = run(
+        str(chart), "--payer", "aetna", "-o", str(out), "--format", "json", "--as-of", "2026-11-25"
+    )
     assert result.exit_code == 0, result.output
     assert calls == [{"payer": "aetna", "as_of": dt.date(2026, 11, 25), "rules_dir": None}]
     assert Determination.model_validate(json.loads(out.read_text())) == make_determination()
@@ -54,11 +55,26 @@ def test_writes_json_and_passes_options(monkeypatch, chart, tmp_path):
 def test_html_with_signer(monkeypatch, chart, tmp_path):
     stub(monkeypatch, make_determination())
     out = tmp_path / "letter.html"
-    result = run(str(chart), "--payer", "auto", "-o", str(out), "--format", "html",
-                 "--signer", "Sam Lee, DO", "--npi", "1111111111", "--letter", "continuation")
+    result = run(
+        str(chart),
+        "--payer",
+        "auto",
+        "-o",
+        str(out),
+        "--format",
+        "html",
+        "--signer",
+        "Sam Lee, DO",
+        "--npi",
+        "1111111111",
+        "--letter",
+        "continuation",
+    )
     assert result.exit_code == 0, result.output
     html = out.read_text()
-    assert "Sam Lee</b>, DO" in html and "NPI 1111111111" in html and "repeat course" in html
+    assert "Sam Lee</b>, DO" in html
+    assert "NPI 1111111111" in html
+    assert "repeat course" in html
 
 
 def test_not_met_lists_gaps_and_writes_nothing(monkeypatch, chart, tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.server
 import io
 import threading
+from typing import ClassVar
 
 import pytest
 from pypdf import PdfReader
@@ -28,15 +29,29 @@ def pdf_text(data: bytes) -> str:
 def test_text_shows_patient_payer_trials_and_criteria(pdf):
     text = pdf_text(pdf)
     assert pdf.startswith(b"%PDF-1.7")
-    for needle in ("Jordan A. Rivera", "Aetna", "Utilization Management", "CPB 0469",
-                   "Sertraline", "Venlafaxine", "Bupropion", "Aripiprazole", "Mirtazapine",
-                   "Diagnosis of major depressive disorder", "Age 18 or older",
-                   "Treatment resistance", "Four antidepressant trials from two classes",
-                   "Evidence-based psychotherapy", "Recent standardized severity score",
-                   "No seizure history or metal implants", "Confidentiality notice"):
+    for needle in (
+        "Jordan A. Rivera",
+        "Aetna",
+        "Utilization Management",
+        "CPB 0469",
+        "Sertraline",
+        "Venlafaxine",
+        "Bupropion",
+        "Aripiprazole",
+        "Mirtazapine",
+        "Diagnosis of major depressive disorder",
+        "Age 18 or older",
+        "Treatment resistance",
+        "Four antidepressant trials from two classes",
+        "Evidence-based psychotherapy",
+        "Recent standardized severity score",
+        "No seizure history or metal implants",
+        "Confidentiality notice",
+    ):
         assert needle in text, needle
     pages = len(PdfReader(io.BytesIO(pdf)).pages)
-    assert f"Page 1 of {pages}" in text and f"Page {pages} of {pages}" in text
+    assert f"Page 1 of {pages}" in text
+    assert f"Page {pages} of {pages}" in text
 
 
 def test_attached_json_round_trips(pdf):
@@ -55,10 +70,12 @@ def test_metadata_and_pdfa_identification(pdf):
     meta = reader.metadata
     assert meta.title.startswith("Letter of Medical Necessity")
     assert meta.author == "Lakeside Behavioral Health"
-    assert "Aetna" in meta.subject and "Jordan" not in meta.subject
+    assert "Aetna" in meta.subject
+    assert "Jordan" not in meta.subject
     assert meta["/CreationDate"].startswith("D:20261125")
     xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data()
-    assert b'pdfaid:part="3"' in xmp and b'pdfaid:conformance="B"' in xmp
+    assert b'pdfaid:part="3"' in xmp
+    assert b'pdfaid:conformance="B"' in xmp
 
 
 def test_two_renders_are_byte_identical(pdf):
@@ -68,7 +85,8 @@ def test_two_renders_are_byte_identical(pdf):
 def test_pdf_ua_is_tagged():
     data = render_pdf(make_determination(), options=LetterOptions(pdf_variant="pdf/ua-1"))
     root = PdfReader(io.BytesIO(data)).trailer["/Root"]
-    assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
+    assert "/StructTreeRoot" in root
+    assert root["/MarkInfo"]["/Marked"]
 
 
 def test_letter_bytes_formats():
@@ -78,9 +96,9 @@ def test_letter_bytes_formats():
 
 
 class _Canary(http.server.BaseHTTPRequestHandler):
-    hits: list[str] = []
+    hits: ClassVar[list[str]] = []
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server API)
+    def do_GET(self) -> None:
         self.hits.append(self.path)
         self.send_response(200)
         self.end_headers()
@@ -105,26 +123,32 @@ def test_injected_markup_renders_as_text_and_fetches_nothing(canary, no_render_l
     name = f'<img src="http://127.0.0.1:{port}/x">'
     style = f"</style><style>*{{background:url(http://127.0.0.1:{port}/y)}}</style>"
     base = make_record()
-    record = base.model_copy(update={
-        "patient": base.patient.model_copy(update={"name": name}),
-        "trials": (base.trials[0].model_copy(update={"outcome_detail": style}),),
-    })
+    record = base.model_copy(
+        update={
+            "patient": base.patient.model_copy(update={"name": name}),
+            "trials": (base.trials[0].model_copy(update={"outcome_detail": style}),),
+        }
+    )
     text = pdf_text(render_pdf(make_determination(record=record)))
-    assert f"127.0.0.1:{port}/x" in text and "background:url" in text
+    assert f"127.0.0.1:{port}/x" in text
+    assert "background:url" in text
     assert hits == []
 
 
 def test_minimal_determination_renders(minimal, no_render_logs):
     text = pdf_text(render_pdf(minimal, options=LetterOptions(pdf_variant="none")))
-    assert "not documented" in text and "Draft, not ready to submit" in text
+    assert "not documented" in text
+    assert "Draft, not ready to submit" in text
 
 
 def test_identical_across_processes(pdf, tmp_path):
     import subprocess
     import sys
 
-    script = ("import sys; from tests.render.conftest import make_determination; "
-              "from priorauth.render import render_pdf; "
-              "sys.stdout.buffer.write(render_pdf(make_determination()))")
+    script = (
+        "import sys; from tests.render.conftest import make_determination; "
+        "from priorauth.render import render_pdf; "
+        "sys.stdout.buffer.write(render_pdf(make_determination()))"
+    )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, check=True)
     assert out.stdout == pdf

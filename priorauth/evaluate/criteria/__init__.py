@@ -16,7 +16,11 @@ from priorauth.evaluate.criteria.safety import evaluate_contraindication
 from priorauth.evaluate.criteria.scores import evaluate_severity_score
 from priorauth.evaluate.criteria.simple import evaluate_age, evaluate_attestation, evaluate_ect
 from priorauth.evaluate.criteria.therapy import evaluate_psychotherapy
-from priorauth.evaluate.criteria.tms import evaluate_prior_tms_response, evaluate_retreatment
+from priorauth.evaluate.criteria.tms import (
+    evaluate_first_course,
+    evaluate_prior_tms_response,
+    evaluate_retreatment,
+)
 from priorauth.evaluate.criteria.trials import evaluate_antidepressant_trials, evaluate_intolerance
 from priorauth.rules.models import LeafCriterion
 
@@ -34,6 +38,7 @@ EVALUATORS: dict[str, Callable[[Any, Context], Verdict]] = {
     "exclusion": evaluate_exclusion,
     "prior_tms_response": evaluate_prior_tms_response,
     "retreatment": evaluate_retreatment,
+    "first_course": evaluate_first_course,
     "attestation": evaluate_attestation,
 }
 

@@ -23,6 +23,8 @@ class _Span:
     sessions: int
     first: dt.date | None
     last: dt.date | None
+    types: int = 0
+    """Distinct psychotherapy types (an untyped record may be one more)."""
 
     @property
     def weeks(self) -> float:
@@ -36,12 +38,15 @@ def _span(therapies: list[TherapyFact]) -> _Span:
         return _Span(0, None, None)
     first = min(t.start for t in therapies)
     last = max(t.end or t.start for t in therapies)
-    return _Span(sum(t.sessions for t in therapies), first, last)
+    named = {t.therapy_type.lower() for t in therapies if t.therapy_type}
+    untyped = sum(1 for t in therapies if not t.therapy_type)
+    return _Span(sum(t.sessions for t in therapies), first, last, len(named) + untyped)
 
 
 def _enough(c: PsychotherapyCriterion, span: _Span) -> bool:
     weeks_ok = c.min_weeks is None or span.weeks + 1e-9 >= c.min_weeks
-    return span.sessions >= max(c.min_sessions, 1) and weeks_ok
+    types_ok = span.types >= c.min_types
+    return span.sessions >= max(c.min_sessions, 1) and weeks_ok and types_ok
 
 
 def _relevant(c: PsychotherapyCriterion, ctx: Context) -> list[tuple[int, TherapyFact]]:
@@ -75,7 +80,8 @@ def _evidence(i: int, t: TherapyFact) -> Evidence:
 def _needs(c: PsychotherapyCriterion) -> str:
     kinds = "/".join(c.types) if c.types else "psychotherapy"
     weeks = f" over {c.min_weeks:g}+ weeks" if c.min_weeks else ""
-    return f"{kinds}: {plural(max(c.min_sessions, 1), 'session')}{weeks}"
+    distinct = f", {c.min_types} different types" if c.min_types > 1 else ""
+    return f"{kinds}: {plural(max(c.min_sessions, 1), 'session')}{weeks}{distinct}"
 
 
 def evaluate_psychotherapy(c: PsychotherapyCriterion, ctx: Context) -> Verdict:
@@ -90,17 +96,20 @@ def evaluate_psychotherapy(c: PsychotherapyCriterion, ctx: Context) -> Verdict:
     if not relevant:
         return _summary_only(c, ctx)
     evidence = tuple(_evidence(i, t) for i, t in relevant)
-    sure = _span([t for _, t in relevant if _typed(c, t) == "yes"])
+    sure = _span([t for _, t in relevant if _typed(c, t) == "yes" and t.therapy_type])
+    if not c.types and not c.min_types:
+        sure = _span([t for _, t in relevant])
     maybe = _span([t for _, t in relevant if _typed(c, t) != "no"])
     if _enough(c, sure):
         return Verdict(
             MET, f"{_describe(sure)} of accepted psychotherapy; needs {_needs(c)}.", evidence
         )
     if _enough(c, maybe):
-        gap = f"Document the type of psychotherapy (accepted: {', '.join(c.types)})"
+        accepted = f" (accepted: {', '.join(c.types)})" if c.types else ""
+        gap = f"Document the type of each psychotherapy{accepted}"
         return Verdict(
             UNKNOWN,
-            f"Enough sessions only if untyped ones are {'/'.join(c.types)}.",
+            "Enough only if the psychotherapy of unstated type qualifies.",
             evidence,
             (gap,),
         )
@@ -127,7 +136,7 @@ def _summary_only(c: PsychotherapyCriterion, ctx: Context) -> Verdict:
             resources=summary.evidence,
         ),
     )
-    span = _Span(summary.sessions, summary.first, summary.last)
+    span = _Span(summary.sessions, summary.first, summary.last, len(set(summary.types)))
     if _enough(c, span):
         if not c.types or set(summary.types) & set(c.types):
             return Verdict(MET, f"Summary: {_describe(span)}.", evidence)

@@ -10,9 +10,18 @@ from priorauth.evaluate._verdict import MET, NOT_MET, UNKNOWN, Context, Verdict,
 from priorauth.evaluate.criteria._trials import Check
 from priorauth.evaluate.criteria.scores import INSTRUMENT_NAMES
 from priorauth.facts.models import PriorTmsCourse, ScoreFact
-from priorauth.rules.criteria import PriorTmsResponseCriterion, RetreatmentCriterion
+from priorauth.rules.criteria import (
+    FirstCourseCriterion,
+    PriorTmsResponseCriterion,
+    RetreatmentCriterion,
+)
 
-__all__ = ["evaluate_prior_tms_response", "evaluate_retreatment", "improvement_pct"]
+__all__ = [
+    "evaluate_first_course",
+    "evaluate_prior_tms_response",
+    "evaluate_retreatment",
+    "improvement_pct",
+]
 
 
 def improvement_pct(course: PriorTmsCourse) -> float | None:
@@ -152,3 +161,22 @@ def evaluate_retreatment(c: RetreatmentCriterion, ctx: Context) -> Verdict:
     ]
     ok = f"Responded to the last TMS course ({_pct(course)}) and has since relapsed."
     return _verdict_from(checks, ok, tuple(evidence))
+
+
+def evaluate_first_course(c: FirstCourseCriterion, ctx: Context) -> Verdict:
+    """Met when the chart records no previous TMS course or session before the as-of date."""
+    courses = [
+        _course_evidence(i, course)
+        for i, course in enumerate(ctx.record.prior_tms)
+        if course.start <= ctx.as_of
+    ]
+    sessions = [
+        Evidence(
+            fact=f"therapies[{i}]", summary=f"TMS on {t.start.isoformat()}", resources=t.evidence
+        )
+        for i, t in enumerate(ctx.record.therapies)
+        if t.category == "tms" and t.status in ("completed", "in_progress") and t.start <= ctx.as_of
+    ]
+    if courses or sessions:
+        return Verdict(NOT_MET, "The chart records a previous TMS course.", (*courses, *sessions))
+    return Verdict(MET, "The chart records no previous TMS course: this is a first course.")

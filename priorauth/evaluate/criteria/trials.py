@@ -56,10 +56,15 @@ def _adherence_check(trial: MedicationTrial, minimum: float) -> Check:
     return (MET, "") if ok else (NOT_MET, f"adherence {trial.adherence_pdc:.0%} < {minimum:.0%}")
 
 
+def _exempt_if_intolerant(c: AntidepressantTrialsCriterion) -> bool:
+    return "intolerance" in c.outcomes and not c.intolerance_needs_adequate_trial
+
+
 def _adequacy(
     c: AntidepressantTrialsCriterion, trial: MedicationTrial, ctx: Context
 ) -> Iterator[Check]:
-    if trial.outcome == "intolerance" and not c.intolerance_needs_adequate_trial:
+    if _exempt_if_intolerant(c) and trial.outcome in ("intolerance", "unknown"):
+        # an intolerance counts at any dose and duration, so an unknown outcome might too
         return
     if c.adequate_dose:
         yield _dose_check(trial)
@@ -191,6 +196,8 @@ def _intolerance_check(
         checks.append((UNKNOWN, "whether it was stopped for side effects"))
     else:
         checks.append((NOT_MET, "not stopped for intolerance"))
+    if c.adequate_dose:
+        checks.append(_dose_check(trial))
     return combine(index, trial, checks)
 
 

@@ -1,0 +1,49 @@
+"""The whole pipeline in one call: chart → facts → policies → determinations.
+
+>>> import datetime as dt
+>>> from priorauth.pipeline import evaluate_file
+>>> [d.status for d in evaluate_file("examples/trd_meets_policies.json", payer="aetna",
+...                                  as_of=dt.date(2026, 11, 25))]   # doctest: +SKIP
+['meets']
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from priorauth.determination import Determination
+from priorauth.evaluate import evaluate, select_policies
+from priorauth.facts import PatientRecord, extract_facts
+from priorauth.fhir import ResourceIndex, load_chart
+from priorauth.rules import RuleSet, load_rules
+
+__all__ = ["evaluate_bundle", "evaluate_file", "evaluate_record"]
+
+
+def evaluate_record(
+    record: PatientRecord, rules: RuleSet, *, payer: str, as_of: dt.date
+) -> list[Determination]:
+    """Apply the policies ``payer`` selects (an id, ``auto`` or ``all``) to one PatientRecord."""
+    policies = select_policies(rules, payer=payer, record=record, as_of=as_of)
+    return [evaluate(record, policy, as_of=as_of) for policy in policies]
+
+
+def evaluate_bundle(
+    chart: ResourceIndex, rules: RuleSet, *, payer: str, as_of: dt.date
+) -> list[Determination]:
+    """Extract the facts of a loaded chart and evaluate them."""
+    record = extract_facts(chart, as_of=as_of)
+    return evaluate_record(record, rules, payer=payer, as_of=as_of)
+
+
+def evaluate_file(
+    path: Path | str | Any,
+    *,
+    payer: str,
+    as_of: dt.date,
+    rules_dir: Path | None = None,
+) -> list[Determination]:
+    """Load a chart (file, folder, bytes or parsed JSON), extract facts, evaluate policies."""
+    return evaluate_bundle(load_chart(path), load_rules(rules_dir), payer=payer, as_of=as_of)
