@@ -54,7 +54,9 @@ def _time(func: Callable[[], object], runs: int) -> tuple[float, float]:
     return statistics.median(samples), min(samples)
 
 
-def _passes(record: PatientRecord, policies: list[Policy], day: dt.date) -> dict[str, Callable[[], object]]:
+def _passes(
+    record: PatientRecord, policies: list[Policy], day: dt.date
+) -> dict[str, Callable[[], object]]:
     paths = [Path(p.path or "") for p in policies]
 
     def cached() -> object:
@@ -87,7 +89,9 @@ def main() -> None:
         policies = select_policies(ruleset, payer="all", record=record, as_of=args.as_of)
     else:
         policies = list(ruleset)
-    print(f"chart: {args.chart.name}; as of {args.as_of}; {len(policies)} policies; {args.runs} runs")
+    print(
+        f"chart: {args.chart.name}; as of {args.as_of}; {len(policies)} policies; {args.runs} runs"
+    )
     print(f"python {platform.python_version()} on {platform.machine()} ({platform.system()})")
     print(f"{'':24} {'median ms/pass':>15} {'min ms/pass':>12} {'median ms/policy':>17}")
     for name, func in _passes(record, policies, args.as_of).items():

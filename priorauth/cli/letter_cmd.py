@@ -152,5 +152,8 @@ def letter(
     if str(output) == "-":
         click.echo(data, nl=False)
     else:
-        write_atomic(output, data)
+        try:
+            write_atomic(output, data)
+        except OSError as exc:
+            fail(PriorAuthError(f"{output}: cannot write: {exc.strerror or exc}"))
         click.echo(f"wrote {output} ({len(data)} bytes, {d.policy.id}: {d.status})", err=True)

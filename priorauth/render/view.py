@@ -38,7 +38,6 @@ def _address_lines(address: Address | None) -> tuple[str, ...]:
 
 def _practice(record: PatientRecord, notes: Citations) -> PracticeView:
     org, doc = record.organization, record.practitioner
-    first = org or doc
     address = (org.address if org else None) or (doc.address if doc else None)
 
     def pick(field: str) -> str:
@@ -48,7 +47,7 @@ def _practice(record: PatientRecord, notes: Citations) -> PracticeView:
     name = org.name if org and org.name else None
     refs = [*(org.evidence if org else ()), *(doc.evidence if doc and not org else ())]
     return PracticeView(
-        name=f.text(name) if name or not first else f"Practice name {f.NOT_DOCUMENTED}",
+        name=name or f"Practice name {f.NOT_DOCUMENTED}",
         address_lines=_address_lines(address),
         phone=pick("phone"),
         fax=pick("fax"),

@@ -113,3 +113,11 @@ def test_pdf_to_stdout(monkeypatch, chart):
 
 def test_command_has_help():
     assert cli.commands["letter"].help
+
+
+def test_unwritable_output_is_one_line_exit_1(monkeypatch, chart, tmp_path):
+    stub(monkeypatch, make_determination())
+    out = tmp_path / "missing-dir" / "x.json"
+    result = run(str(chart), "--payer", "aetna", "-o", str(out), "--format", "json")
+    assert result.exit_code == EXIT_ERROR
+    assert result.stderr.startswith(f"error: {out}: cannot write:")

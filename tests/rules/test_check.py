@@ -179,7 +179,8 @@ def test_stale_review_is_a_warning_only(broken):
     assert result.exit_code == 0
     assert result.stdout.splitlines() == [
         "payer_rules/aetna/cpb-0469-tms-2025.yaml:33: warning: last_reviewed: "
-        "last reviewed 402 days before 2028-01-01 (check the policy against its sources and update last_reviewed)"
+        "last reviewed 402 days before 2028-01-01 "
+        "(check the policy against its sources and update last_reviewed)"
     ]
 
 
