@@ -3,6 +3,8 @@ and a real PostgreSQL server for the audit store."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
 import shutil
 import socket
@@ -52,6 +54,19 @@ def chart_paths() -> list[Path]:
     found = sorted((ROOT / "tests" / "data" / "charts").glob("*.json"))
     found += sorted((ROOT / "examples").glob("*.json"))
     return found
+
+
+def meeting_payer(as_of: dt.date) -> str:
+    """A payer with a policy in force on ``as_of`` that the example chart meets."""
+    from priorauth.service.pipeline import Pipeline
+
+    pipeline = Pipeline(RULES_DIR)
+    example = json.loads((ROOT / "examples" / "trd_meets_policies.json").read_bytes())
+    for policy in sorted(pipeline.ruleset.in_force(as_of), key=lambda p: p.payer.id):
+        found = pipeline.determinations(example, payer=policy.id, as_of=as_of)
+        if found[0].status == "meets":
+            return policy.payer.id
+    pytest.fail(f"examples/trd_meets_policies.json meets no policy in force on {as_of}")
 
 
 @pytest.fixture(scope="session")

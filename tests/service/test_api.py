@@ -36,6 +36,7 @@ from .conftest import (
     RULES_DIR,
     auth_header,
     key_env,
+    meeting_payer,
     start_server,
     stop_server,
 )
@@ -52,26 +53,30 @@ class Api:
     kind: str
     client: httpx.Client
     audit: AuditStore
+    payer: str
     log: Path | None = None
 
     def post(self, path: str, body: bytes, headers: dict[str, str] | None = None, **params: Any):
+        """POST with the test key, FHIR JSON, and payer/as_of defaults."""
         merged = {**FHIR, **auth_header(), **(headers or {})}
-        return self.client.post(path, content=body, headers=merged, params=params)
+        query = {"payer": self.payer, "as_of": AS_OF, **params}
+        return self.client.post(path, content=body, headers=merged, params=query)
 
 
 @pytest.fixture(scope="module", params=["inprocess", "server"])
 def api(request, tmp_path_factory) -> Iterator[Api]:
     tmp = tmp_path_factory.mktemp(request.param)
+    payer = meeting_payer(dt.date.fromisoformat(AS_OF))
     if request.param == "inprocess":
         env = {**key_env(), "PRIORAUTH_AUDIT_URL": f"sqlite:///{tmp / 'audit.sqlite'}"}
         app = create_app(load_settings(env=env, max_body_bytes=LIMIT, rules_dir=RULES_DIR))
         with TestClient(app, raise_server_exceptions=False) as client:
-            yield Api("inprocess", client, app.state.handler.audit)
+            yield Api("inprocess", client, app.state.handler.audit, payer)
         return
     server = start_server(tmp)
     audit = AuditStore(server.audit_url)
     with server.client() as client:
-        yield Api("server", client, audit, server.log)
+        yield Api("server", client, audit, payer, server.log)
     audit.close()
     stop_server(server)
 
@@ -129,16 +134,10 @@ def test_evaluate_matches_the_library(api, pipeline, chart):
 
 
 def test_evaluate_accepts_plain_json_and_explicit_payer(api, pipeline):
-    payer = pipeline.payer_ids()[0]
-    response = api.post(
-        "/evaluate",
-        EXAMPLE.read_bytes(),
-        {"Content-Type": "application/json"},
-        payer=payer,
-        as_of=AS_OF,
-    )
+    response = api.post("/evaluate", EXAMPLE.read_bytes(), {"Content-Type": "application/json"})
     assert response.status_code == 200, response.text
-    assert response.json()["policy"]["id"] in {p.id for p in pipeline.payer_policies(payer)}
+    assert response.json() == library_json(pipeline, EXAMPLE, api.payer)[0]
+    assert response.json()["status"] == "meets"
 
 
 def test_evaluate_all_returns_a_list(api, pipeline):
@@ -174,17 +173,17 @@ def test_letter_formats(api, params, headers, media):
     assert response.headers["content-type"].startswith(media)
 
 
-def not_meeting_chart(pipeline: Pipeline) -> Path:
+def not_meeting_chart(pipeline: Pipeline, payer: str) -> Path:
     for chart in CHARTS:
-        found = library_json(pipeline, chart) if chart != EXAMPLE else []
+        found = library_json(pipeline, chart, payer) if chart != EXAMPLE else []
         if found and found[0]["status"] != "meets":
             return chart
     pytest.fail("no chart in tests/data/charts fails its policy")
 
 
 def test_letter_for_a_chart_that_does_not_meet_is_422_with_the_gaps(api, pipeline):
-    chart = not_meeting_chart(pipeline)
-    expected = library_json(pipeline, chart)[0]
+    chart = not_meeting_chart(pipeline, api.payer)
+    expected = library_json(pipeline, chart, api.payer)[0]
     response = api.post("/letters", chart.read_bytes(), as_of=AS_OF)
     body = assert_outcome(response, 422, "business-rule")
     text = json.dumps(body)
@@ -313,10 +312,8 @@ def test_bad_parameters(api, route, params, status, code, expression):
     assert outcome["issue"][0]["expression"] == [expression]
 
 
-def test_no_policy_in_force_is_422(api, pipeline):
-    response = api.post(
-        "/evaluate", EXAMPLE.read_bytes(), payer=pipeline.payer_ids()[0], as_of="1990-01-01"
-    )
+def test_no_policy_in_force_is_422(api):
+    response = api.post("/evaluate", EXAMPLE.read_bytes(), as_of="1990-01-01")
     assert_outcome(response, 422, "not-found")
 
 
@@ -415,14 +412,12 @@ def test_no_patient_data_in_audit_or_logs(api):
         assert secret not in logs
 
 
-# --- the real server only -----------------------------------------------------------------------
+# --- raw socket against a real server ---------------------------------------------------------
 
 
-def test_streamed_body_is_cut_off_at_the_limit(api):
+def test_streamed_body_is_cut_off_at_the_limit(server):
     """A client streaming an endless body gets 413 after ~LIMIT bytes, not after all of it."""
-    if api.kind != "server":
-        pytest.skip("raw sockets need the real server")
-    host, port = api.client.base_url.host, api.client.base_url.port
+    host, port = "127.0.0.1", int(server.url.rsplit(":", 1)[1])
     sent = 0
     with socket.create_connection((host, port), timeout=10) as sock:
         sock.sendall(
