@@ -3,13 +3,14 @@
 Knows FHIR and terminology, nothing of payers. ``extract_facts`` chooses the patient and runs
 one extractor per subject, each in its own module:
 
-``patient`` (patient, coverage, requesting provider) · ``diagnoses`` (the depressive episode,
+``patient`` (patient, coverage) · ``providers`` (requesting practitioner and practice) ·
+``diagnoses`` (the depressive episode,
 exclusions, pregnancy) · ``medications`` + ``exposures`` + ``dosing`` (medication resources →
 exposure records with daily doses) · ``reactions`` + ``outcomes`` + ``indication`` (why a drug
 was stopped or given) · ``trials`` (exposures → trials, per docs/trial-conventions.md) ·
 ``instruments`` + ``scores`` + ``questionnaires`` (severity scores) · ``therapy``
 (psychotherapy, ECT, prior TMS) · ``safety`` (seizures, implants, metal) · ``extract``
-(orchestration and data-quality notes).
+(orchestration and data-quality notes) · ``summary`` (the text ``priorauth facts`` prints).
 
 >>> import datetime as dt
 >>> from priorauth.fhir import load_chart

@@ -6,12 +6,14 @@ names an antidepressant or augmentation ingredient gives one :class:`Exposure` p
 daily dose, the stated outcome and the indication. Records that cannot be used become notes:
 ``no-date``, ``entered-in-error``, ``not-exposure`` (draft, cancelled, not-taken, intended,
 doNotPerform), ``unknown-status``, ``future-record``, ``unparseable-dose``,
-``unknown-drug-code`` (matched by name only), ``partial-date``.
+``unknown-drug-code`` (matched by name only), ``unrecognised-drug`` (a class name such as
+"SSRI" without a drug), ``partial-date``, ``end-before-start``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -50,6 +52,9 @@ _KNOWN_STATUS = {
 _DAYS_PER_UNIT = {"d": 1, "day": 1, "days": 1, "wk": 7, "week": 7, "weeks": 7, "mo": 30,
                   "month": 30, "months": 30, "a": 365, "year": 365, "h": 1 / 24}  # fmt: skip
 _ONE_DAY = dt.timedelta(days=1)
+_CLASS_WORDS = re.compile(
+    r"antidepress|\bssri\b|\bsnri\b|\bmaoi\b|tricyclic|\btca\b|antipsychotic", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -227,6 +232,7 @@ class _Reader:
     def read(self, resource: Any, kind: str) -> list[Exposure]:
         identified = identify_medication(self.index, resource)
         if not identified.matches:
+            self._unrecognised(resource)
             return []
         ref = self.index.ref_of(resource)
         if identified.unknown_code:
@@ -243,6 +249,18 @@ class _Reader:
         if start is None:
             return []
         return self._exposures(resource, kind, ref, start, identified.matches)
+
+    def _unrecognised(self, resource: Any) -> None:
+        """Note a medication that says "antidepressant" (or SSRI...) but names no known drug."""
+        texts = [cc_text(field(resource, "medicationCodeableConcept"))]
+        texts.append(str(field(field(resource, "medicationReference"), "display") or ""))
+        if any(_CLASS_WORDS.search(text) for text in texts):
+            ref = self.index.ref_of(resource)
+            self.notes.add(
+                "unrecognised-drug",
+                f"{ref} names an antidepressant class but no drug priorauth knows; not counted",
+                resource=ref,
+            )
 
     def _usable(self, resource: Any, kind: str, ref: str) -> bool:
         status = field(resource, "status")
@@ -307,6 +325,10 @@ class _Reader:
         self, resource: Any, kind: str, ref: str, start: dt.date, matches: Sequence[DrugMatch]
     ) -> list[Exposure]:
         span = _span(resource, kind, start, self.as_of, self.death)
+        if span.end is not None and span.end <= span.start:
+            self.notes.add("end-before-start", f"{ref}: its end date is before its start; the "
+                           "end is treated as unknown", resource=ref)  # fmt: skip
+            span = _Span(span.start, None)
         stated = _stated(resource)
         indication = indication_of(self.index, resource)
         result = []

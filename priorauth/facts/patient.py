@@ -2,16 +2,16 @@
 
 * **Coverage**: top-level Coverage resources, plus Coverage contained in ExplanationOfBenefit
   (Synthea: ``insurance[].coverage`` → ``#coverage``, payer only as ``display``). Contained
-  coverages with the same payer and plan are one fact whose period spans the EOBs' billable
-  periods (evidence: the first and last EOB). Payer names come from the ``payor`` Organization
-  (resolved), else the reference ``display``, else the Coverage ``type`` text. Active and most
-  recent coverages come first.
+  coverages with the same payor and type are one fact whose period spans the EOBs' billable
+  periods (evidence: the first and last EOB, in chart order). Payer names come from the
+  ``payor`` Organization (resolved), else the reference ``display``, else the Coverage ``type``
+  text. Active and most recent coverages come first.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from priorauth.facts.models import CoverageFact, PatientFact
@@ -150,31 +150,42 @@ def _coverage(
     )  # fmt: skip
 
 
-def _contained(index: ResourceIndex) -> Iterator[tuple[Any, Any]]:
-    """(EOB, Coverage) pairs for coverages referenced from ExplanationOfBenefit.insurance."""
-    for eob in index.resources("ExplanationOfBenefit"):
-        for insurance in field(eob, "insurance") or []:
-            reference = field(insurance, "coverage")
-            text = reference_parts(reference)[0] if reference is not None else None
-            if text and text.startswith("#"):
-                target = index.resolve(reference, context=eob)
-                if target is not None:
-                    yield eob, target
+def _contained_coverage(eob: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    """The ``#id`` reference and raw contained Coverage of a raw ExplanationOfBenefit."""
+    for insurance in eob.get("insurance") or []:
+        text = reference_parts(field(insurance, "coverage"))[0]
+        if not text or not text.startswith("#"):
+            continue
+        for item in eob.get("contained") or []:
+            if isinstance(item, dict) and item.get("id") == text[1:]:
+                return text, item
+    return None
+
+
+def _group_key(coverage: dict[str, Any]) -> str:
+    payors = [field(p, "reference") or field(p, "display") for p in coverage.get("payor") or []]
+    return repr((payors, cc_text(coverage.get("type"))))
 
 
 def _eob_coverages(index: ResourceIndex) -> list[CoverageFact]:
-    groups: dict[tuple[str | None, str | None], list[tuple[Any, Any]]] = {}
-    for eob, coverage in _contained(index):
-        key = (_payor(index, coverage)[0], cc_text(field(coverage, "type")))
-        groups.setdefault(key, []).append((eob, coverage))
+    """One fact per distinct contained Coverage. Grouping reads the raw EOBs, so only one EOB
+    per group is validated (Synthea writes hundreds of large EOBs)."""
+    groups: dict[str, list[tuple[dict[str, Any], str]]] = {}
+    for eob in index.raw("ExplanationOfBenefit"):
+        found = _contained_coverage(eob)
+        if found is not None:
+            groups.setdefault(_group_key(found[1]), []).append((eob, found[0]))
     facts = []
     for pairs in groups.values():
-        periods = [period_bounds(field(eob, "billablePeriod")) for eob, _c in pairs]
+        coverage = index.resolve(pairs[0][1], context=pairs[0][0])
+        if coverage is None:
+            continue
+        periods = [period_bounds(eob.get("billablePeriod")) for eob, _ref in pairs]
         starts = [s for s, _e in periods if s]
         ends = [end for s, e in periods if (end := e or s) is not None]
         refs = [index.ref_of(pairs[0][0]), index.ref_of(pairs[-1][0])]
         span = (min(starts, default=None), max(ends, default=None))
-        facts.append(_coverage(index, pairs[0][1], refs, span))
+        facts.append(_coverage(index, coverage, refs, span))
     return facts
 
 

@@ -91,7 +91,17 @@ def _run_case(
     except ValidationError as exc:
         yield from _record_problems(exc, index, lines, display)
         return
-    result = evaluate(record, policy, as_of=as_of, attested=case.attested)
+    try:
+        result = evaluate(record, policy, as_of=as_of, attested=case.attested)
+    except Exception as exc:  # a bug must be reported as a problem, never a traceback
+        yield Problem(
+            path=display,
+            line=lines.line_for(where),
+            field=f"cases.{index}",
+            message=f"case '{case.name}': evaluation failed: {exc!r}",
+            hint="this is a priorauth bug; please report it with this case",
+        )
+        return
     yield from _compare(policy, case, index, result, lines, display)
 
 

@@ -221,3 +221,15 @@ def test_open_order_of_a_deceased_patient_ends_at_death():
     trial = record.trials[0]
     assert (trial.end, trial.ongoing, trial.days) == (D(2024, 3, 11), False, 70)
     assert "patient-deceased" in {n.code for n in record.notes}
+
+
+def test_class_name_without_a_drug_is_noted():
+    record = facts(request("a", {"text": "SSRI (patient unsure which)"}, start="2020-01-01"))
+    assert record.trials == ()
+    assert ("unrecognised-drug", "MedicationRequest/a") in codes(record)
+
+
+def test_end_before_start_is_an_unknown_end():
+    record = facts(request("a", SERTRALINE_100, start="2024-03-01", end="2024-01-01"))
+    assert (record.trials[0].end, record.trials[0].end_known) == (None, False)
+    assert ("end-before-start", "MedicationRequest/a") in codes(record)

@@ -204,7 +204,6 @@ def test_killed_batch_resumes_without_loss_or_duplicates(tmp_path):
     folder.mkdir()
     for i in range(MEETING):
         shutil.copy(EXAMPLE, folder / f"chart-{i:02d}.json")
-    shutil.copy(CHARTS / "contraindicated.json", folder / "zz-contraindicated.json")
     (folder / "zz-broken.json").write_text("nope")
     out = tmp_path / "out"
     command = [sys.executable, "-m", "priorauth", *cli_args(folder, out), "--jobs", "2"]
