@@ -5,7 +5,7 @@ The pipeline, one stage per package, data flowing one way::
     load_chart (priorauth.fhir)        FHIR R4 Bundle / resource / NDJSON → ResourceIndex
     extract_facts (priorauth.facts)    ResourceIndex → PatientRecord (facts citing resources)
     load_rules (priorauth.rules)       payer_rules/*.yaml → RuleSet
-    evaluate (priorauth.evaluate)      PatientRecord × Policy → Determination
+    evaluate (priorauth.evaluate)      PatientRecord x Policy → Determination
     render_html / render_pdf           Determination → letter of medical necessity
 
 ``evaluate_file(path, payer=..., as_of=...)`` runs the first four in one call.
@@ -28,12 +28,16 @@ if TYPE_CHECKING:  # pragma: no cover - names for type checkers; runtime uses __
         RuleFileError,
         UnknownPayerError,
     )
-    from priorauth.evaluate import evaluate, select_policies
+    from priorauth.evaluate import select_policies
     from priorauth.facts import PatientRecord, extract_facts
     from priorauth.fhir import ResourceIndex, load_chart
     from priorauth.pipeline import evaluate_bundle, evaluate_file, evaluate_record
     from priorauth.render import LetterOptions, letter_bytes, render_html, render_pdf
     from priorauth.rules import Policy, RuleSet, load_rules
+
+# ``evaluate`` is both a subpackage and the function it exports; importing the function here keeps
+# ``priorauth.evaluate`` bound to the function once the subpackage has been imported.
+from priorauth.evaluate import evaluate
 
 _EXPORTS = {
     "ChartError": "priorauth.errors",
@@ -50,7 +54,6 @@ _EXPORTS = {
     "RuleFileError": "priorauth.errors",
     "RuleSet": "priorauth.rules",
     "UnknownPayerError": "priorauth.errors",
-    "evaluate": "priorauth.evaluate",
     "evaluate_bundle": "priorauth.pipeline",
     "evaluate_file": "priorauth.pipeline",
     "evaluate_record": "priorauth.pipeline",
@@ -63,7 +66,33 @@ _EXPORTS = {
     "select_policies": "priorauth.evaluate",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "ChartError",
+    "CriterionResult",
+    "Determination",
+    "Gap",
+    "LetterOptions",
+    "PatientRecord",
+    "Policy",
+    "PolicyRef",
+    "PriorAuthError",
+    "RenderError",
+    "ResourceIndex",
+    "RuleFileError",
+    "RuleSet",
+    "UnknownPayerError",
+    "evaluate",
+    "evaluate_bundle",
+    "evaluate_file",
+    "evaluate_record",
+    "extract_facts",
+    "letter_bytes",
+    "load_chart",
+    "load_rules",
+    "render_html",
+    "render_pdf",
+    "select_policies",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -1,4 +1,4 @@
-"""The Determination: one payer policy applied to one PatientRecord, the contract every output renders.
+"""The Determination: one policy applied to one PatientRecord; the contract every output renders.
 
 Evaluation (``priorauth.evaluate``) produces it; the letter, the JSON output, the HTTP service and
 the audit log consume it. It carries the PatientRecord it was computed from, so a renderer needs no

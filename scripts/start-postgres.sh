@@ -13,6 +13,7 @@
 # role/database). Settings: PRIORAUTH_PG_USER (priorauth), PRIORAUTH_PG_PASSWORD (priorauth),
 # PRIORAUTH_PG_DB (priorauth_test), PRIORAUTH_PG_PORT (5432).
 set -euo pipefail
+export PATH="$PATH:/usr/sbin:/sbin:/usr/bin:/bin"
 
 user=${PRIORAUTH_PG_USER:-priorauth}
 password=${PRIORAUTH_PG_PASSWORD:-priorauth}

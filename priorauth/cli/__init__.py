@@ -26,4 +26,13 @@ from priorauth.cli import (  # noqa: E402  (commands register on `cli` when impo
     serve_cmd,
 )
 
-__all__ = ["audit_cmd", "batch_cmd", "cli", "evaluate_cmd", "facts_cmd", "letter_cmd", "rules_cmd", "serve_cmd"]
+__all__ = [
+    "audit_cmd",
+    "batch_cmd",
+    "cli",
+    "evaluate_cmd",
+    "facts_cmd",
+    "letter_cmd",
+    "rules_cmd",
+    "serve_cmd",
+]

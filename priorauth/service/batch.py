@@ -173,10 +173,8 @@ def run_batch(
     manifest = Manifest.open(out_dir)
     report = BatchReport()
     try:
-        pending: list[tuple[Chart, str, str]] = []
-        for chart in charts:
-            digest = chart.digest()
-            key = hashlib.sha256(f"{digest}\n{setting}".encode()).hexdigest()
+        pending = []
+        for chart, digest, key in _keyed(charts, setting):
             kept = _current(manifest.get(chart.name), key, out_dir)
             if kept is not None:
                 _done(report, kept, on_result)
@@ -196,6 +194,13 @@ def run_batch(
     _write_summary(out_dir, report.results)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _keyed(charts: list[Chart], setting: str) -> Iterator[tuple[Chart, str, str]]:
+    """Each chart with the SHA-256 of its input and its output key (input + setting)."""
+    for chart in charts:
+        digest = chart.digest()
+        yield chart, digest, hashlib.sha256(f"{digest}\n{setting}".encode()).hexdigest()
 
 
 def _done(
