@@ -7,7 +7,8 @@ Starts ``priorauth serve`` on a free 127.0.0.1 port with a fresh SQLite audit fi
 threads (one ``httpx.Client`` each) posting the TRD charts round-robin (``examples/`` and
 ``tests/data/charts/*.json``) until ``--requests`` requests were sent or ``--seconds`` passed.
 
-Both endpoints use the first payer (``GET /payers``) so every chart is evaluated, and ``/letters``
+Both endpoints use one payer (``--payer``, default: the first whose policy the example chart
+meets) so every chart is evaluated, and ``/letters``
 passes ``force=true`` so every request renders a PDF (a chart that does not meet would otherwise
 be a quick 422). Reported per
 endpoint: p50/p95/p99 latency, throughput, non-2xx responses (target 0), and audit rows written
@@ -168,6 +169,19 @@ def run_phase(
     return phase
 
 
+def pick_payer(url: str, token: str) -> str:
+    """The first payer (by id) whose policy in force on AS_OF the example chart meets."""
+    example = (ROOT / "examples" / "trd_meets_policies.json").read_bytes()
+    headers = {**FHIR, "Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=url, headers=headers, timeout=120) as client:
+        for payer in client.get("/payers").json():
+            params = {"payer": payer["id"], "as_of": AS_OF}
+            response = client.post("/evaluate", content=example, params=params)
+            if response.status_code == 200 and response.json()["status"] == "meets":
+                return str(payer["id"])
+    raise SystemExit(f"the example chart meets no policy in force on {AS_OF}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -178,6 +192,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60, help="per endpoint (upper bound)")
     parser.add_argument("--audit-url", help="audit store (default: a fresh SQLite file)")
     parser.add_argument("--rules-dir", type=Path)
+    parser.add_argument("--payer", help="default: the first payer the example chart meets")
     parser.add_argument("--endpoints", default="/evaluate,/letters")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     args = parser.parse_args()
@@ -188,8 +203,7 @@ def main() -> None:
         tmp = Path(tmp_name)
         process, url, audit_url = start_server(args, tmp, token)
         try:
-            with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}) as c:
-                payer = c.get("/payers").json()[0]["id"]
+            payer = args.payer or pick_payer(url, token)
             audit = AuditStore(audit_url)
             params = {
                 "/evaluate": {"payer": payer, "as_of": AS_OF},
@@ -224,7 +238,7 @@ def main() -> None:
         print(json.dumps(report, indent=2))
         return
     print(f"# {report['machine']}")
-    print(f"# workers={args.workers} clients={args.clients} audit={report['audit']}")
+    print(f"# workers={args.workers} clients={args.clients} payer={payer} audit={report['audit']}")
     print("| endpoint | requests | p50 ms | p95 ms | p99 ms | req/s | errors | audit rows |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for row in report["results"]:

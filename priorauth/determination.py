@@ -96,7 +96,8 @@ class PolicyRef(_Model):
     payer: str
     title: str
     number: str | None = None
-    effective_from: dt.date
+    effective_from: dt.date | None
+    """None only for a draft whose effective date is not documented (the rule file says why)."""
     effective_until: dt.date | None = None
     last_reviewed: dt.date | None = None
     source_urls: tuple[str, ...] = ()

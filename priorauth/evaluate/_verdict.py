@@ -39,8 +39,8 @@ class Context:
 
     record: PatientRecord
     as_of: dt.date
-    attested: frozenset[str] | None = None
-    """``None``: every attestation is confirmed by signing; otherwise the confirmed ids."""
+    attested: frozenset[str] = frozenset()
+    """The ids of the attestation criteria the signer has confirmed (none by default)."""
 
 
 @dataclass(frozen=True)

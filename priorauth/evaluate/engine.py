@@ -13,8 +13,10 @@
 * ``Determination.gaps`` lists the gaps of the unknown criteria that decide the outcome (a gap in
   an alternative that is not needed is left out); each unknown result keeps its own gaps too.
 * ``Determination.attestations`` lists the attestations the signer confirms: the policy's
-  ``attestations`` plus those of the criteria the outcome relies on (an attestation alternative
-  is left out when a documented alternative is met).
+  top-level ``attestations`` (always; they never change the status) plus the attestation
+  criteria the caller confirmed (``attested``) that the outcome relies on (an attestation
+  alternative is left out when a documented alternative is met). An attestation criterion that
+  was not confirmed is ``unknown`` with the gap "Signer to confirm: <text>".
 """
 
 from __future__ import annotations
@@ -75,11 +77,12 @@ def evaluate(
 ) -> Determination:
     """Apply ``policy`` to ``record`` on ``as_of``.
 
-    ``attested``: the attestation ids the signer has confirmed. ``None`` (the default) means every
-    attestation is confirmed by signing the letter, so attestation criteria are met; with a
-    collection, attestation criteria not in it are unknown ("Signer to confirm: ...").
+    ``attested``: the ids of the attestation criteria (and ``relapse: attested`` retreatment
+    criteria) the signer has confirmed; ``None`` or empty means none. Unconfirmed ones are
+    unknown ("Signer to confirm: ..."). The policy's top-level attestations never change the
+    status and are always listed in ``Determination.attestations``.
     """
-    ctx = Context(record, as_of, frozenset(attested) if attested is not None else None)
+    ctx = Context(record, as_of, frozenset(attested or ()))
     root = _node(policy.criteria, "criteria", ctx)
     status = _STATUS[root.result.outcome]
     return Determination(

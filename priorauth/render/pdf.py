@@ -2,8 +2,15 @@
 
 One long-lived ``_Engine`` per templates folder holds what is expensive and reusable: the
 ``FontConfiguration`` (fontconfig set-up and the @font-face fonts, loaded once), the parsed
-``letter.css`` and the ``TemplateFetcher``. Renders share it under a lock, because fontconfig and
-Pango objects are not thread-safe; run several processes for parallel rendering.
+``letter.css`` and ``ua.css`` (a small user-agent sheet, see ``document.py``) and the
+``TemplateFetcher``. Renders share it under a lock, because fontconfig and Pango objects are not
+thread-safe; run several processes for parallel rendering.
+
+Per render, the HTML is parsed by expat (``document.parse_letter``), fonts are subset by
+HarfBuzz when libharfbuzz-subset is installed (embedded whole otherwise: WeasyPrint's fontTools
+fallback is slower than embedding), and every PDF stream is serialised and compressed once
+(``_serialise_streams_once``: pydyf otherwise compresses each stream a second time to hash the
+file identifier).
 
 Output is byte-identical for the same Determination, options and WeasyPrint version: the PDF
 dates are the as-of date, the file identifier is a hash of the inputs, and the attachment dates
@@ -23,13 +30,16 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import pydyf
 import weasyprint
-from weasyprint import CSS, HTML, Attachment
+from weasyprint import CSS, Attachment
 from weasyprint.css import ColorProfile
+from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
 from weasyprint.text.fonts import FontConfiguration
 
 from priorauth.determination import Determination
 from priorauth.errors import RenderError
+from priorauth.render.document import parse_letter
 from priorauth.render.environment import resolve_templates
 from priorauth.render.fetcher import TemplateFetcher
 from priorauth.render.html import render_html
@@ -42,6 +52,8 @@ OUTPUT_INTENT = "--priorauth-srgb"
 """Our key for the sRGB output intent. WeasyPrint's own ``srgb`` re-reads the ICC file for every
 PDF/A and never closes it (a ResourceWarning per render); ours is loaded once."""
 _LOCK = threading.Lock()
+HARFBUZZ_SUBSET = harfbuzz_subset is not None and bool(harfbuzz.hb_version_atleast(4, 1, 0))
+"""Whether WeasyPrint subsets fonts with HarfBuzz (fast, in C) rather than fontTools."""
 
 
 class _FixedProfile(ColorProfile):  # type: ignore[misc]
@@ -64,7 +76,39 @@ class _Engine:
     fetcher: TemplateFetcher
     font_config: FontConfiguration
     stylesheet: CSS
+    ua_stylesheet: CSS | None
     srgb: ColorProfile
+    full_fonts: bool
+
+
+_ONCE_CLASSES: dict[type, type] = {}
+
+
+def _once_class(cls: type) -> type:
+    """``cls`` with ``data`` computed once per object (``pydyf.Stream.data`` recompresses)."""
+    once = _ONCE_CLASSES.get(cls)
+    if once is None:
+
+        def data(self: Any) -> bytes:
+            cached: bytes | None = self.__dict__.get("_priorauth_data")
+            if cached is None:
+                cached = self.__dict__["_priorauth_data"] = cls.data.fget(self)  # type: ignore[attr-defined]
+            return cached
+
+        once = _ONCE_CLASSES[cls] = type(f"Once{cls.__name__}", (cls,), {"data": property(data)})
+    return once
+
+
+def _serialise_streams_once(document: object, pdf: pydyf.PDF) -> None:
+    """WeasyPrint finisher: serialise and compress each stream once, not twice.
+
+    ``pydyf.PDF.write`` reads ``data`` of every object to write it and, when the file has an
+    identifier (always for PDF/A), again to hash it; each read of a stream deflates it anew at
+    level 9. The bytes are the same either way; this keeps the first result.
+    """
+    for obj in pdf.objects:
+        if isinstance(obj, pydyf.Stream):
+            obj.__class__ = _once_class(type(obj))
 
 
 @functools.lru_cache(maxsize=4)
@@ -78,10 +122,22 @@ def _engine(root: Path) -> _Engine:
         url_fetcher=fetcher,
         font_config=font_config,
     )
+    ua_file = root / "ua.css"
+    ua = (
+        CSS(filename=str(ua_file), base_url=base_url, url_fetcher=fetcher, font_config=font_config)
+        if ua_file.is_file()
+        else None
+    )
     icc = (resources.files("weasyprint.pdf") / "sRGB2014.icc").read_bytes()
     srgb = _FixedProfile(icc)
     return _Engine(
-        base_url=base_url, fetcher=fetcher, font_config=font_config, stylesheet=css, srgb=srgb
+        base_url=base_url,
+        fetcher=fetcher,
+        font_config=font_config,
+        stylesheet=css,
+        ua_stylesheet=ua,
+        srgb=srgb,
+        full_fonts=not HARFBUZZ_SUBSET,
     )
 
 
@@ -148,14 +204,20 @@ def render_pdf(
                 if options.attach_json
                 else None
             )
-            document = HTML(string=html, base_url=engine.base_url, url_fetcher=engine.fetcher)
+            document = parse_letter(
+                html,
+                base_url=engine.base_url,
+                url_fetcher=engine.fetcher,
+                ua_stylesheet=engine.ua_stylesheet,
+            )
             pdf = document.write_pdf(
                 stylesheets=[engine.stylesheet],
                 font_config=engine.font_config,
                 attachments=attachments,
                 **_variant_options(options, engine),
                 pdf_identifier=_identifier(payload, options, html),
-                full_fonts=True,
+                full_fonts=engine.full_fonts,
+                finisher=_serialise_streams_once,
             )
         except Exception as exc:
             raise RenderError(f"PDF rendering failed: {type(exc).__name__}: {exc}") from exc

@@ -8,6 +8,7 @@ kind are in ``payer_rules/README.md`` and in ``priorauth/evaluate/criteria/``.
 
 from __future__ import annotations
 
+import typing
 from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
@@ -15,6 +16,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 from priorauth.facts.models import DrugClass, InstrumentId
 
 __all__ = [
+    "PSYCHOTHERAPY_TYPES",
     "AgeCriterion",
     "AntidepressantTrialsCriterion",
     "AttestationCriterion",
@@ -50,6 +52,26 @@ ConditionCategory = Literal[
     "other_excluded",
 ]
 EctStatus = Literal["completed", "in_progress", "not_done", "declined", "planned"]
+PsychotherapyType = Literal[
+    "acceptance_commitment",
+    "behavioral",
+    "cbt",
+    "crisis",
+    "dbt",
+    "emdr",
+    "family",
+    "group",
+    "ipt",
+    "problem_solving",
+    "psychodynamic",
+    "social",
+    "solution_focused",
+    "supportive",
+]
+"""The ``therapy_type`` values the facts stage gives a psychotherapy (from
+``priorauth/terminology/data/procedures.csv`` and ``procedure_terms.yaml``; ``unspecified`` means
+the type is not stated and is never accepted as a type)."""
+PSYCHOTHERAPY_TYPES: tuple[str, ...] = typing.get_args(PsychotherapyType)
 CriterionId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=80)]
 NonEmpty = Annotated[str, Field(min_length=1)]
 
@@ -209,8 +231,9 @@ class PsychotherapyCriterion(_Windowed, _Criterion):
         {"therapies", "psychotherapy", "current_episode_onset"}
     )
     kind: Literal["psychotherapy"]
-    types: tuple[str, ...] = ()
-    """Accepted ``therapy_type`` values (``cbt``, ``ipt``, ``dbt``...); empty: any."""
+    types: tuple[PsychotherapyType, ...] = ()
+    """Accepted ``therapy_type`` values (``cbt``, ``ipt``, ``dbt``...); empty: any type, including
+    psychotherapy whose type is not stated."""
     min_sessions: Annotated[int, Field(ge=0)] = 1
     min_weeks: Annotated[float, Field(ge=0)] | None = None
     min_types: Annotated[int, Field(ge=0)] = 0
@@ -236,7 +259,11 @@ class ContraindicationCriterion(_Criterion):
 
 
 class ExclusionCriterion(_Criterion):
-    """Conditions that must be absent: active, or within N days before the as-of date."""
+    """Conditions that must be absent: active, or within N days before the as-of date.
+
+    ``conditions``, ``codes`` and ``code_prefixes`` combine with OR: a diagnosis is excluded when
+    its category is listed, or its code is listed, or its code starts with a listed prefix.
+    """
 
     reads: ClassVar[frozenset[str]] = frozenset({"diagnoses", "pregnant"})
     kind: Literal["exclusion"]
@@ -268,7 +295,7 @@ class PriorTmsResponseCriterion(_Criterion):
 
 
 class RetreatmentCriterion(_Criterion):
-    """A repeat course: prior response, then relapse, after enough time."""
+    """A repeat course: prior response (sustained), enough time, then relapse."""
 
     reads: ClassVar[frozenset[str]] = frozenset({"prior_tms", "scores"})
     kind: Literal["retreatment"]
@@ -276,12 +303,34 @@ class RetreatmentCriterion(_Criterion):
     """0 with ``op: ">"``: any documented improvement."""
     op: Literal[">", ">="] = ">="
     min_days_since_last_course: Annotated[int, Field(ge=0)] | None = None
+    min_sustained_days: Annotated[int, Field(gt=0)] | None = None
+    """The response must be documented as sustained: a score of the course's instrument dated at
+    least N days after the course ended still shows the required improvement."""
     min_worsening_points: Annotated[float, Field(gt=0)] | None = None
     """Relapse: the current score is at least this many points worse than the course's best."""
     min_worsening_pct: Annotated[float, Field(gt=0, le=100)] | None = None
     """Relapse: at least this % of the course's improvement has been lost."""
+    relapse: Literal["measured", "attested", "not_required"] = "measured"
+    """How relapse is checked: ``measured`` (needs ``min_worsening_points`` or
+    ``min_worsening_pct``), ``attested`` (the policy gives no measure: unknown with the gap
+    "Signer to confirm: ..." unless this criterion's id is passed as attested), or
+    ``not_required`` (the policy does not ask for relapse)."""
     within_days: Annotated[int, Field(gt=0)] = 30
     """The current score must be dated within N days before the as-of date."""
+
+    @model_validator(mode="after")
+    def _relapse_measure(self) -> RetreatmentCriterion:
+        measured = self.min_worsening_points is not None or self.min_worsening_pct is not None
+        if self.relapse == "measured" and not measured:
+            raise ValueError(
+                "give min_worsening_points or min_worsening_pct (how relapse is measured), or "
+                "relapse: attested (no measure in the policy) or relapse: not_required"
+            )
+        if self.relapse != "measured" and measured:
+            raise ValueError(
+                f"min_worsening_* are only used with relapse: measured, not {self.relapse}"
+            )
+        return self
 
 
 class FirstCourseCriterion(_Criterion):
@@ -292,7 +341,11 @@ class FirstCourseCriterion(_Criterion):
 
 
 class AttestationCriterion(_Criterion):
-    """A fact a chart cannot show; the signer confirms it (see README: attestations)."""
+    """A fact a chart cannot show, as one alternative of the logic (see README: attestations).
+
+    Unknown (gap "Signer to confirm: <text>") unless the caller passes its id as attested; then
+    met. Requirements every patient must have confirmed belong in the policy's ``attestations``.
+    """
 
     reads: ClassVar[frozenset[str]] = frozenset()
     kind: Literal["attestation"]

@@ -56,6 +56,7 @@ from priorauth.rules.criteria import (
 
 __all__ = [
     "GROUP_KINDS",
+    "LINES_OF_BUSINESS",
     "AllGroup",
     "AnyGroup",
     "AtLeast",
@@ -63,6 +64,7 @@ __all__ = [
     "Attestation",
     "Effective",
     "LeafCriterion",
+    "LineOfBusiness",
     "Node",
     "Payer",
     "PayerMatch",
@@ -73,6 +75,8 @@ __all__ = [
 
 GROUP_KINDS = ("all", "any", "at_least")
 PolicyStatus = Literal["draft", "active", "retired"]
+LineOfBusiness = Literal["commercial", "medicare", "medicare_advantage", "medicaid"]
+LINES_OF_BUSINESS: tuple[str, ...] = ("commercial", "medicare", "medicare_advantage", "medicaid")
 
 
 def _node_tag(value: Any) -> str | None:
@@ -187,12 +191,22 @@ class Source(Strict):
 
 
 class PayerMatch(Strict):
-    """How a chart's Coverage is matched to this payer (case-insensitive)."""
+    """How a chart's Coverage is matched to this payer (``--payer auto``).
+
+    Identifiers are tried first; names only when no policy matches the Coverage by identifier.
+    A name matches when the Coverage's payer name and the entry are the same words once case,
+    punctuation and legal-form words (Inc, Company, Corp, LLC...) are ignored: ``Aetna`` matches
+    ``AETNA, Inc.`` but not ``Aetna Medicare``. ``payer.name`` does not take part.
+    """
 
     names: tuple[NonEmpty, ...] = ()
-    """A Coverage matches when its payer name contains one of these (case-insensitive)."""
+    """Whole payer names (and aliases) this payer appears under in a Coverage."""
     ids: tuple[Code, ...] = ()
     """A Coverage matches when one of its payer identifiers equals one of these."""
+    lines: tuple[LineOfBusiness, ...] = ()
+    """Lines of business the policy applies to (empty: any). A Coverage whose payer or plan name
+    states another line (``Medicare``, ``Medicaid``, ``Medicare Advantage``, ``Commercial``) does
+    not match; a Coverage that states none still matches."""
 
 
 class Payer(Strict):
@@ -206,20 +220,43 @@ class Payer(Strict):
 
 
 class Effective(Strict):
-    """The validity window: ``from`` inclusive, ``until`` inclusive (null = open-ended)."""
+    """The validity window: ``from`` inclusive, ``until`` inclusive (null = open-ended).
 
-    from_: dt.date = Field(alias="from")
+    ``from`` may be null only in a ``draft`` whose effective date the sources do not give; then
+    ``review`` must say so. A window with an unknown start contains no day.
+    """
+
+    from_: dt.date | None = Field(default=None, alias="from")
     until: dt.date | None = None
+    review: str | None = None
+    """Why the window is not verified (unknown, month-only, inferred or announcement date)."""
 
     @model_validator(mode="after")
     def _ordered(self) -> Effective:
-        if self.until is not None and self.until < self.from_:
+        if self.until is not None and self.from_ is not None and self.until < self.from_:
             raise ValueError("'until' is before 'from'")
+        if self.from_ is None and not (self.review or "").strip():
+            raise ValueError(
+                "'from' is null: add review: \"<why the effective date is unknown>\", "
+                'e.g. "effective date not in the reference"'
+            )
         return self
 
+    @property
+    def known(self) -> bool:
+        """Whether the start of the window is known."""
+        return self.from_ is not None
+
     def contains(self, day: dt.date) -> bool:
-        """Whether ``day`` is inside the window."""
+        """Whether ``day`` is inside the window (never, when the start is unknown)."""
+        if self.from_ is None:
+            return False
         return self.from_ <= day and (self.until is None or day <= self.until)
+
+    def text(self) -> str:
+        """``2025-01-01..open``, ``unknown..2025-12-31``."""
+        start = self.from_.isoformat() if self.from_ else "unknown"
+        return f"{start}..{self.until.isoformat() if self.until else 'open'}"
 
 
 class Service(Strict):
@@ -265,6 +302,10 @@ class Policy(Strict):
     attestations: tuple[Attestation, ...] = ()
     reads: tuple[str, ...] | None = None
     """Optional declaration of the PatientRecord fields the criteria read; checked when given."""
+    reference_model: bool = False
+    """True for a model policy that is not a payer's (e.g. a professional society's guidance):
+    never matched to a coverage nor selected by ``all`` or a payer id; evaluate it by policy id.
+    Outputs label it as a reference model."""
     notes: str = ""
 
     _content_hash: str | None = PrivateAttr(default=None)
@@ -279,6 +320,16 @@ class Policy(Strict):
         if self.reads is not None and frozenset(self.reads) != self.computed_reads():
             expected = ", ".join(sorted(self.computed_reads()))
             raise ValueError(f"reads does not match the criteria; expected [{expected}]")
+        if self.effective.from_ is None and self.status != "draft":
+            raise ValueError(
+                f"effective.from is null but status is '{self.status}': only a draft may have an "
+                "unknown effective date (set status: draft, or give the documented date)"
+            )
+        match = self.payer.match
+        if self.reference_model and (match.names or match.ids or match.lines):
+            raise ValueError(
+                "a reference model is never matched to a coverage: leave payer.match empty"
+            )
         return self
 
     def _ids(self) -> Iterator[str | None]:
@@ -296,8 +347,11 @@ class Policy(Strict):
         return frozenset().union(*(leaf.reads for leaf in self.leaves()))
 
     def in_force(self, day: dt.date) -> bool:
-        """Whether this version applies on ``day`` (drafts never apply unless asked for by id)."""
-        return self.status != "draft" and self.effective.contains(day)
+        """Whether this version applies on ``day``.
+
+        Drafts and reference models never apply unless asked for by id.
+        """
+        return self.status != "draft" and not self.reference_model and self.effective.contains(day)
 
     @property
     def content_hash(self) -> str:

@@ -24,6 +24,7 @@ import orjson
 from fastapi import Request, Response
 from pydantic import BaseModel, ConfigDict
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect
 
 from priorauth.determination import Determination
 from priorauth.errors import AuditError, ChartError, PriorAuthError, RenderError, UnknownPayerError
@@ -180,6 +181,10 @@ class Handler:
                 request.headers.get("content-length"),
                 self.settings.max_body_bytes,
             )
+        except ClientDisconnect:
+            exc = ApiError(400, "incomplete", "the client disconnected before sending the body")
+            await run_in_threadpool(self._record_error, call, exc)
+            raise exc from None
         except ApiError as exc:
             await run_in_threadpool(self._record_error, call, exc)
             raise

@@ -27,7 +27,8 @@ class PolicySummary(_Out):
     status: str
     title: str
     number: str | None
-    effective_from: dt.date
+    effective_from: dt.date | None
+    """None only for a draft whose effective date is not documented."""
     effective_until: dt.date | None
     last_reviewed: dt.date
     sources: tuple[str, ...]

@@ -13,6 +13,7 @@ import socket
 import time
 import warnings
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -446,3 +447,31 @@ def test_streamed_body_is_cut_off_at_the_limit(server):
             reply += sock.recv(65536)
     assert reply.startswith(b"HTTP/1.1 413"), reply[:200]
     assert sent < 4 * LIMIT
+
+
+def test_event_loop_stays_responsive_during_renders(server):
+    """Letters render in worker threads: /healthz answers while two letters are in flight."""
+    payer = meeting_payer(dt.date.fromisoformat(AS_OF))
+    headers = {**FHIR, **auth_header()}
+    params = {"payer": payer, "as_of": AS_OF}
+    with ThreadPoolExecutor(2) as pool, server.client() as client:
+        letters = [
+            pool.submit(
+                client.post,
+                "/letters",
+                content=EXAMPLE.read_bytes(),
+                headers=headers,
+                params=params,
+            )
+            for _ in range(2)
+        ]
+        time.sleep(0.2)
+        timings = []
+        while not all(f.done() for f in letters):
+            started = time.perf_counter()
+            assert client.get("/healthz").status_code == 200
+            timings.append(time.perf_counter() - started)
+            time.sleep(0.05)
+        assert all(f.result().status_code == 200 for f in letters)
+    assert timings, "the letters finished before /healthz could be probed"
+    assert max(timings) < 1.0, timings

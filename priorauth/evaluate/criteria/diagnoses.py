@@ -13,6 +13,7 @@ from priorauth.rules.criteria import DiagnosisCriterion, ExclusionCriterion
 __all__ = ["code_matches", "evaluate_diagnosis", "evaluate_exclusion"]
 
 _Check = tuple[CriterionOutcome, str]
+ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
 
 
 def _plain(code: str) -> str:
@@ -37,16 +38,25 @@ def _evidence(index: int, d: DiagnosisFact) -> Evidence:
 
 
 def _candidates(c: DiagnosisCriterion, ctx: Context) -> list[tuple[int, DiagnosisFact]]:
-    coded = bool(c.codes or c.code_prefixes)
-    return [
-        (i, d)
-        for i, d in enumerate(ctx.record.diagnoses)
-        if d.category in c.categories
-        and (not coded or code_matches(d.code, c.codes, c.code_prefixes))
-    ]
+    """Every diagnosis of the criterion's categories, whatever its code."""
+    return [(i, d) for i, d in enumerate(ctx.record.diagnoses) if d.category in c.categories]
+
+
+def _listed_codes(c: DiagnosisCriterion) -> str:
+    return ", ".join([*c.codes, *(f"{p}*" for p in c.code_prefixes)])
+
+
+def _code_check(c: DiagnosisCriterion, d: DiagnosisFact) -> _Check:
+    """Listed code: met. Another ICD-10-CM code: not met. Another code system: unknown."""
+    if not (c.codes or c.code_prefixes) or code_matches(d.code, c.codes, c.code_prefixes):
+        return MET, ""
+    if d.system == ICD10CM:
+        return NOT_MET, f"is not one of the listed codes ({_listed_codes(c)})"
+    return UNKNOWN, f"is not coded in ICD-10-CM (the policy lists {_listed_codes(c)})"
 
 
 def _feature_checks(c: DiagnosisCriterion, d: DiagnosisFact) -> Iterator[_Check]:
+    yield _code_check(c, d)
     yield (MET, "") if d.active else (NOT_MET, "is not active")
     if d.remission is not None and not c.allow_remission:
         yield NOT_MET, f"is in {d.remission} remission"
@@ -84,8 +94,8 @@ def _wanted(c: DiagnosisCriterion) -> str:
     text = " ".join(p for p in parts if p)
     if c.without_psychotic_features:
         text += " without psychotic features"
-    if c.codes:
-        text += f" (e.g. {', '.join(c.codes)})"
+    if c.codes or c.code_prefixes:
+        text += f", coded {_listed_codes(c).replace(', ', ' or ')}"
     return text
 
 
@@ -95,7 +105,7 @@ def evaluate_diagnosis(c: DiagnosisCriterion, ctx: Context) -> Verdict:
     if not candidates:
         return Verdict(
             UNKNOWN,
-            f"The chart has no {'/'.join(c.categories)} diagnosis that matches.",
+            f"The chart has no {'/'.join(c.categories).upper()} diagnosis.",
             gaps=(f"Document the diagnosis: {_wanted(c)}",),
         )
     judged = [(i, d, *_judge(c, d)) for i, d in candidates]

@@ -43,19 +43,19 @@ def evaluate_age(c: AgeCriterion, ctx: Context) -> Verdict:
 
 
 def evaluate_attestation(c: AttestationCriterion, ctx: Context) -> Verdict:
-    """Met when signed (default) or confirmed by id; otherwise unknown with a gap."""
-    attestation = Attestation(id=c.id, text=c.text, quote=c.quote)
-    if ctx.attested is None:
-        text = f"Attested by the signer (a chart cannot show this): {c.text}"
-        return Verdict(MET, text, attestations=(attestation,))
+    """Met when the signer confirmed it (its id is attested); otherwise unknown with a gap.
+
+    Never met by default: an attestation used as an alternative path would otherwise make every
+    patient pass. An unconfirmed attestation carries no :class:`Attestation` (it must not be
+    printed as confirmed); its gap asks the signer.
+    """
     if c.id in ctx.attested:
+        attestation = Attestation(id=c.id, text=c.text, quote=c.quote)
         return Verdict(MET, f"Confirmed by the signer: {c.text}", attestations=(attestation,))
-    gap = f"Signer to confirm: {c.text}"
     return Verdict(
         UNKNOWN,
-        f"Not yet confirmed by the signer: {c.text}",
-        gaps=(gap,),
-        attestations=(attestation,),
+        f"Not confirmed by the signer (a chart cannot show this): {c.text}",
+        gaps=(f"Signer to confirm: {c.text}",),
     )
 
 

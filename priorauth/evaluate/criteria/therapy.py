@@ -14,6 +14,12 @@ from priorauth.rules.criteria import PsychotherapyCriterion
 __all__ = ["evaluate_psychotherapy"]
 
 _DONE = ("completed", "in_progress")
+_UNSTATED = (None, "", "unspecified")
+
+
+def _stated_type(t: TherapyFact) -> str | None:
+    """The psychotherapy type, or None when the chart does not state it (``unspecified``)."""
+    return None if t.therapy_type in _UNSTATED else (t.therapy_type or "").lower()
 
 
 @dataclass(frozen=True)
@@ -38,8 +44,8 @@ def _span(therapies: list[TherapyFact]) -> _Span:
         return _Span(0, None, None)
     first = min(t.start for t in therapies)
     last = max(t.end or t.start for t in therapies)
-    named = {t.therapy_type.lower() for t in therapies if t.therapy_type}
-    untyped = sum(1 for t in therapies if not t.therapy_type)
+    named = {kind for t in therapies if (kind := _stated_type(t)) is not None}
+    untyped = sum(1 for t in therapies if _stated_type(t) is None)
     return _Span(sum(t.sessions for t in therapies), first, last, len(named) + untyped)
 
 
@@ -65,13 +71,14 @@ def _typed(c: PsychotherapyCriterion, t: TherapyFact) -> str:
     """``yes``, ``no`` or ``unknown``: whether the therapy is of an accepted type."""
     if not c.types:
         return "yes"
-    if t.therapy_type is None:
+    kind = _stated_type(t)
+    if kind is None:
         return "unknown"
-    return "yes" if t.therapy_type.lower() in {x.lower() for x in c.types} else "no"
+    return "yes" if kind in c.types else "no"
 
 
 def _evidence(i: int, t: TherapyFact) -> Evidence:
-    kind = t.therapy_type or "psychotherapy (type not stated)"
+    kind = _stated_type(t) or "psychotherapy (type not stated)"
     end = f" to {t.end.isoformat()}" if t.end else ""
     summary = f"{kind}, {plural(t.sessions, 'session')}, {t.start.isoformat()}{end}"
     return Evidence(fact=f"therapies[{i}]", summary=summary, resources=t.evidence)
@@ -96,7 +103,7 @@ def evaluate_psychotherapy(c: PsychotherapyCriterion, ctx: Context) -> Verdict:
     if not relevant:
         return _summary_only(c, ctx)
     evidence = tuple(_evidence(i, t) for i, t in relevant)
-    sure = _span([t for _, t in relevant if _typed(c, t) == "yes" and t.therapy_type])
+    sure = _span([t for _, t in relevant if _typed(c, t) == "yes" and _stated_type(t)])
     if not c.types and not c.min_types:
         sure = _span([t for _, t in relevant])
     maybe = _span([t for _, t in relevant if _typed(c, t) != "no"])
@@ -136,9 +143,10 @@ def _summary_only(c: PsychotherapyCriterion, ctx: Context) -> Verdict:
             resources=summary.evidence,
         ),
     )
-    span = _Span(summary.sessions, summary.first, summary.last, len(set(summary.types)))
+    stated = set(summary.types) - {"unspecified"}
+    span = _Span(summary.sessions, summary.first, summary.last, len(stated))
     if _enough(c, span):
-        if not c.types or set(summary.types) & set(c.types):
+        if not c.types or stated & set(c.types):
             return Verdict(MET, f"Summary: {_describe(span)}.", evidence)
         gap = f"Document the type of psychotherapy ({_needs(c)})"
         return Verdict(

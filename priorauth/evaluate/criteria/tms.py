@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from priorauth.determination import Evidence
+from priorauth.determination import Attestation, Evidence
 from priorauth.evaluate._verdict import MET, NOT_MET, UNKNOWN, Context, Verdict, all_of
 from priorauth.evaluate.criteria._trials import Check
 from priorauth.evaluate.criteria.scores import INSTRUMENT_NAMES
@@ -115,7 +115,7 @@ def _current_score(
 
 
 def _relapse(c: RetreatmentCriterion, course: PriorTmsCourse, score: ScoreFact | None) -> Check:
-    if c.min_worsening_points is None and c.min_worsening_pct is None:
+    if c.relapse == "not_required":
         return MET, ""
     name = INSTRUMENT_NAMES.get(course.instrument or "", "rating-scale")
     if score is None:
@@ -136,31 +136,131 @@ def _relapse(c: RetreatmentCriterion, course: PriorTmsCourse, score: ScoreFact |
     )
 
 
+def _improvement_of(course: PriorTmsCourse, value: float) -> float | None:
+    """The improvement of a later score over the course's baseline, in %."""
+    if course.baseline_score is None or course.baseline_score <= 0:
+        return None
+    return (course.baseline_score - value) / course.baseline_score * 100
+
+
+def _responding(pct: float, minimum: float, op: str) -> bool:
+    return pct > minimum if op == ">" else pct + 1e-9 >= minimum
+
+
+def _sustained(
+    c: RetreatmentCriterion, course: PriorTmsCourse, ctx: Context
+) -> tuple[Check, list[tuple[int, ScoreFact]]]:
+    """A score at least ``min_sustained_days`` after the course still shows the response.
+
+    Not met when a score before that day has already lost the response; unknown when no score
+    says either way.
+    """
+    days = c.min_sustained_days
+    if days is None:
+        return (MET, ""), []
+    name = INSTRUMENT_NAMES.get(course.instrument or "", "rating-scale")
+    wanted = f"a {name} score from {days}+ days after the last TMS course showing the response held"
+    if course.end is None:
+        return (UNKNOWN, "the end date of the last TMS course"), []
+    if course.instrument is None or course.baseline_score is None:
+        return (UNKNOWN, f"the course's instrument and baseline score, and {wanted}"), []
+    held_until = course.end + dt.timedelta(days=days)
+    after = sorted(
+        (
+            (i, s)
+            for i, s in enumerate(ctx.record.scores)
+            if s.instrument == course.instrument and course.end <= s.date <= ctx.as_of
+        ),
+        key=lambda item: (item[1].date, item[0]),
+    )
+    for i, s in after:
+        pct = _improvement_of(course, s.value)
+        if (
+            s.date >= held_until
+            and pct is not None
+            and _responding(pct, c.min_improvement_pct, c.op)
+        ):
+            return (MET, ""), [(i, s)]
+    for i, s in after:
+        pct = _improvement_of(course, s.value)
+        if (
+            s.date < held_until
+            and pct is not None
+            and not _responding(pct, c.min_improvement_pct, c.op)
+        ):
+            lost = (s.date - course.end).days
+            return (
+                NOT_MET,
+                f"the response was lost {lost} days after the last course "
+                f"({name} {s.value:g} on {s.date.isoformat()}; needs {days} days)",
+            ), [(i, s)]
+    return (UNKNOWN, wanted), []
+
+
+def _score_evidence(j: int, score: ScoreFact) -> Evidence:
+    name = INSTRUMENT_NAMES.get(score.instrument, score.instrument)
+    return Evidence(
+        fact=f"scores[{j}]",
+        summary=f"{name} {score.value:g} on {score.date.isoformat()}",
+        resources=score.evidence,
+    )
+
+
 def evaluate_retreatment(c: RetreatmentCriterion, ctx: Context) -> Verdict:
-    """Prior response, enough time since the last course, then relapse."""
+    """Prior response (sustained), enough time since the last course, then relapse."""
     latest = _latest(ctx)
     if latest is None:
         return Verdict(NOT_MET, "The chart records no previous TMS course to repeat.")
     i, course = latest
-    current = _current_score(c, course, ctx)
+    current = _current_score(c, course, ctx) if c.relapse == "measured" else None
+    sustained, held = _sustained(c, course, ctx)
     evidence = [_course_evidence(i, course)]
-    if current is not None:
-        j, score = current
-        name = INSTRUMENT_NAMES.get(score.instrument, score.instrument)
-        evidence.append(
-            Evidence(
-                fact=f"scores[{j}]",
-                summary=f"{name} {score.value:g} on {score.date.isoformat()}",
-                resources=score.evidence,
-            )
-        )
+    evidence += [_score_evidence(j, s) for j, s in held]
+    if current is not None and current[0] not in {j for j, _ in held}:
+        evidence.append(_score_evidence(*current))
     checks = [
         _response(course, c.min_improvement_pct, c.op),
         *_since(course, ctx.as_of, c.min_days_since_last_course, None),
-        _relapse(c, course, current[1] if current else None),
+        sustained,
     ]
-    ok = f"Responded to the last TMS course ({_pct(course)}) and has since relapsed."
-    return _verdict_from(checks, ok, tuple(evidence))
+    if c.relapse == "measured":
+        checks.append(_relapse(c, course, current[1] if current else None))
+    verdict = _verdict_from(checks, _ok_text(c, course), tuple(evidence))
+    if c.relapse != "attested" or verdict.outcome == NOT_MET:
+        return verdict
+    return _attested_relapse(c, ctx, verdict)
+
+
+def _ok_text(c: RetreatmentCriterion, course: PriorTmsCourse) -> str:
+    text = f"Responded to the last TMS course ({_pct(course)})"
+    if c.min_sustained_days:
+        text += f", the response held for {c.min_sustained_days}+ days"
+    return (
+        text
+        + {
+            "measured": " and has since relapsed.",
+            "attested": "; the signer confirms the relapse.",
+            "not_required": ".",
+        }[c.relapse]
+    )
+
+
+_RELAPSE_TEXT = "The patient relapsed after responding to the last course of TMS."
+
+
+def _attested_relapse(c: RetreatmentCriterion, ctx: Context, chart: Verdict) -> Verdict:
+    """Combine the chart part with the relapse the policy leaves to the signer."""
+    if c.id in ctx.attested:
+        attestation = Attestation(id=c.id, text=_RELAPSE_TEXT, quote=c.quote)
+        return Verdict(chart.outcome, chart.explanation, chart.evidence, chart.gaps, (attestation,))
+    gaps = (*chart.gaps, f"Signer to confirm: {_RELAPSE_TEXT}")
+    explanation = chart.explanation if chart.outcome == UNKNOWN else ""
+    explanation = " ".join(
+        filter(
+            None, [explanation, "Relapse (no measure in the policy) not confirmed by the signer."]
+        )
+    )
+    return Verdict(UNKNOWN, explanation, chart.evidence, gaps)
 
 
 def evaluate_first_course(c: FirstCourseCriterion, ctx: Context) -> Verdict:
