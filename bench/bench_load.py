@@ -13,10 +13,13 @@ For each chart, both paths start from the file's bytes (already in memory):
 
 Time is the median (and minimum) wall-clock time of ``--runs`` warm runs after two warm-up runs,
 with a garbage collection before each run, plus the median CPU time of the process (steadier when
-other work shares the machine). Peak memory is tracemalloc's peak over one separate run (tracing
-slows execution, so it is never measured together with time). Charts come from
-``/work/shared/fixtures/synthea_r4_smart`` when present, else from the copies in
-``tests/data/fixtures/synthea_r4_smart``.
+other work shares the machine). The two paths run interleaved, so both see the same load.
+
+Memory comes from one more traced run of each path (tracing slows execution, so it is never
+measured together with time): tracemalloc's *peak* (dominated by orjson's transient parse
+buffers, hence equal for both paths) and what is still *retained* while the result (the index, or
+the Bundle model) is alive. Charts come from ``/work/shared/fixtures/synthea_r4_smart`` when
+present, else from the copies in ``tests/data/fixtures/synthea_r4_smart``.
 """
 
 from __future__ import annotations
@@ -82,25 +85,38 @@ def whole_bundle(data: bytes) -> tuple[Any, int]:
     return bundle, len(bundle.entry or ())
 
 
-def measure(run: Callable[[bytes], tuple[Any, int]], data: bytes, runs: int) -> Measure:
-    """Time ``runs`` warm calls, then trace one more for memory."""
-    for _ in range(2):
+Run = Callable[[bytes], tuple[Any, int]]
+
+
+def measure_pair(runs: int, data: bytes, *paths: Run) -> list[Measure]:
+    """Time ``runs`` warm calls of each path, interleaved so that both see the same machine
+    load, then trace one more call of each for memory."""
+    for run in paths * 2:
         run(data)
-    seconds = []
-    cpu = []
+    seconds: list[list[float]] = [[] for _ in paths]
+    cpu: list[list[float]] = [[] for _ in paths]
     for _ in range(runs):
-        gc.collect()
-        start, start_cpu = time.perf_counter(), time.process_time()
-        run(data)
-        seconds.append(time.perf_counter() - start)
-        cpu.append(time.process_time() - start_cpu)
+        for index, run in enumerate(paths):
+            gc.collect()
+            start, start_cpu = time.perf_counter(), time.process_time()
+            run(data)
+            seconds[index].append(time.perf_counter() - start)
+            cpu[index].append(time.process_time() - start_cpu)
+    return [
+        Measure(statistics.median(wall), min(wall), statistics.median(used), *_memory_of(run, data))
+        for run, wall, used in zip(paths, seconds, cpu, strict=True)
+    ]
+
+
+def _memory_of(run: Run, data: bytes) -> tuple[int, int]:
+    """``(peak, retained)`` bytes of one traced call."""
     gc.collect()
     tracemalloc.start()
     result = run(data)
     retained, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     del result
-    return Measure(statistics.median(seconds), min(seconds), statistics.median(cpu), peak, retained)
+    return peak, retained
 
 
 def chart_files(everything: bool) -> list[Path]:
@@ -137,8 +153,7 @@ def main() -> None:
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for path in chart_files(args.all):
         data = path.read_bytes()
-        ours = measure(load_and_touch, data, args.runs)
-        whole = measure(whole_bundle, data, args.runs)
+        ours, whole = measure_pair(args.runs, data, load_and_touch, whole_bundle)
         print(
             f"| {'_'.join(path.name.split('_')[:2])} | {len(data) / 1e6:.2f} "
             f"| {whole_bundle(data)[1]:,} | {load_and_touch(data)[1]:,} "

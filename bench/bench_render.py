@@ -1,33 +1,55 @@
 """Benchmark: the example letter to PDF, our render path vs WeasyPrint's defaults, same run.
 
-    python bench/bench_render.py [--runs 30] [--profile]
+    python bench/bench_render.py [--runs 30] [--determination FILE] [--phases] [--profile]
 
-Warm process: every path renders once before timing. Reported: median and p90 in ms over
-``--runs`` renders of each path, interleaved so machine noise hits all paths alike.
+The letter is the example chart through the pipeline, or ``--determination FILE``: a saved
+Determination (``priorauth letter CHART --payer ID --as-of DATE --format json``), so that runs
+on different days or trees render the same input.
 
-* ours, PDF/A-3b: ``render_pdf(determination)`` (templating included) - the default letter
+Warm process: every path renders once before timing. Each round renders every path once, in a
+shuffled order, so machine noise hits all paths alike; reported per path: wall median and p90,
+CPU (``time.process_time``) median and minimum in ms, and the CPU ratio to the defaults path.
+
+* ours, PDF/A-3b + JSON: ``render_pdf(determination)`` (templating included) - the default letter
 * ours, plain PDF: ``pdf_variant="none"``, no attachment
-* WeasyPrint defaults: the same standalone HTML through ``HTML(string=...).write_pdf()``:
-  default URL fetcher, system fonts (the letter's @font-face URLs do not resolve without a base
-  URL), a new FontConfiguration and CSS parse per render, HarfBuzz/fontTools subsetting
+* WeasyPrint defaults: the same template's standalone HTML through ``HTML(string=...).write_pdf()``:
+  tinyhtml5 parse, full HTML5 UA sheet, default URL fetcher, system fonts (the letter's
+  @font-face URLs do not resolve without a base URL), a new FontConfiguration and CSS parse per
+  render, HarfBuzz subsetting
+* the same two paths (ours PDF/A-3b, defaults) on a one-page letter: the full letter without the
+  clinical sections, checklist, rationale, attestations and source list (letterhead, RE block,
+  request, signature, confidentiality notice). That is the floor; (full - one page) / (pages - 1)
+  is the cost of each further page.
+
+``--phases`` splits our default path into parse, style, boxes, layout, paint and PDF writing
+(median over ``--runs``); ``--profile`` prints cProfile's top functions for it.
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
 import cProfile
 import datetime as dt
+import functools
+import io
+import os
 import platform
 import pstats
+import random
+import re
 import statistics
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import weasyprint  # noqa: E402
+from pypdf import PdfReader  # noqa: E402
 from weasyprint import HTML  # noqa: E402
 
 from priorauth.determination import Determination  # noqa: E402
@@ -36,6 +58,17 @@ from priorauth.render import LetterOptions, render_html, render_pdf  # noqa: E40
 
 EXAMPLE = ROOT / "examples" / "trd_meets_policies.json"
 AS_OF = dt.date(2026, 11, 25)
+LONG_SECTIONS = (
+    "history",
+    "trials",
+    "therapy",
+    "safety",
+    "criteria",
+    "rationale",
+    "attestations",
+    "sources",
+)
+"""Sections left out of the one-page letter (sections never nest in the templates)."""
 
 
 def example_determination() -> tuple[Determination, str]:
@@ -55,15 +88,36 @@ def example_determination() -> tuple[Determination, str]:
         return make_determination(), "tests/render/conftest.py make_determination()"
 
 
-def measure(
-    paths: dict[str, Callable[[], bytes]], runs: int
-) -> dict[str, tuple[list[float], list[float]]]:
-    """Interleaved (wall ms, CPU ms) timings per path; CPU time resists a busy machine."""
-    times: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name in paths}
+def load_determination(path: Path | None) -> tuple[Determination, str]:
+    if path is None:
+        return example_determination()
+    return Determination.model_validate_json(path.read_bytes()), str(path)
+
+
+def one_page(html: str) -> str:
+    """The letter without its long sections."""
+    names = "|".join(LONG_SECTIONS)
+    pattern = rf'<section[^>]*data-section="(?:{names})".*?</section>'
+    return re.sub(pattern, "", html, flags=re.S)
+
+
+def pages(pdf: bytes) -> int:
+    return len(PdfReader(io.BytesIO(pdf)).pages)
+
+
+Timings = dict[str, tuple[list[float], list[float]]]
+
+
+def measure(paths: dict[str, Callable[[], bytes]], runs: int) -> Timings:
+    """(wall ms, CPU ms) per path; each round runs every path once in a shuffled order."""
+    times: Timings = {name: ([], []) for name in paths}
     for fn in paths.values():
         fn()
+    order = list(paths.items())
+    shuffle = random.Random(20261125).shuffle
     for _ in range(runs):
-        for name, fn in paths.items():
+        shuffle(order)
+        for name, fn in order:
             wall, cpu = time.perf_counter(), time.process_time()
             fn()
             times[name][0].append((time.perf_counter() - wall) * 1000)
@@ -71,40 +125,136 @@ def measure(
     return times
 
 
+def phases(determination: Determination, runs: int) -> None:
+    """Median CPU ms per stage of our default path (WeasyPrint functions wrapped in timers)."""
+    import weasyprint.document as wd
+    import weasyprint.pdf as wpdf  # build_fonts_dictionary is looked up here
+
+    import priorauth.render.pdf as ppdf
+
+    spent: collections.Counter[str] = collections.Counter()
+
+    def timed(owner: Any, name: str, label: str) -> None:
+        inner = getattr(owner, name)
+
+        @functools.wraps(inner)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            start = time.process_time()
+            try:
+                return inner(*args, **kwargs)
+            finally:
+                spent[label] += time.process_time() - start
+
+        setattr(owner, name, wrapper)
+
+    timed(ppdf, "render_html", "templating (view + Jinja)")
+    try:
+        import priorauth.render.document as prd
+
+        timed(prd, "_element_tree", "HTML parse")
+    except ImportError:  # a tree from before render/document.py: WeasyPrint parses
+        timed(weasyprint.HTML, "__init__", "HTML parse")
+    timed(wd.Document, "_build_layout_context", "CSS cascade + computed styles")
+    timed(wd, "build_formatting_structure", "box tree")
+    timed(wd.Document, "_render", "_render")
+    timed(wd.Page, "paint", "paint (draw pages)")
+    timed(wpdf, "build_fonts_dictionary", "fonts (subset, embed)")
+    total = []
+    per_run: list[dict[str, float]] = []
+    render_pdf(determination)
+    for _ in range(runs):
+        spent.clear()
+        start = time.process_time()
+        render_pdf(determination)
+        total.append((time.process_time() - start) * 1000)
+        run = {k: v * 1000 for k, v in spent.items()}
+        run["layout (lines, tables, pages)"] = (
+            run["_render"] - run["CSS cascade + computed styles"] - run["box tree"]
+        )
+        run["PDF objects, compress, write (rest)"] = (
+            total[-1]
+            - run["_render"]
+            - run["paint (draw pages)"]
+            - run["fonts (subset, embed)"]
+            - run["templating (view + Jinja)"]
+            - run["HTML parse"]
+        )
+        per_run.append(run)
+    shown = (
+        "templating (view + Jinja)",
+        "HTML parse",
+        "CSS cascade + computed styles",
+        "box tree",
+        "layout (lines, tables, pages)",
+        "paint (draw pages)",
+        "fonts (subset, embed)",
+        "PDF objects, compress, write (rest)",
+    )
+    print(f"stages of ours, PDF/A-3b + JSON (CPU ms, median of {runs}):")
+    for label in shown:
+        print(f"  {label:36s} {statistics.median(r[label] for r in per_run):7.1f}")
+    print(f"  {'total':36s} {statistics.median(total):7.1f}")
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--determination", type=Path, help="a saved Determination (JSON)")
+    parser.add_argument("--phases", action="store_true", help="CPU per stage of our default path")
     parser.add_argument("--profile", action="store_true", help="cProfile our default path")
     args = parser.parse_args()
-    determination, source = example_determination()
+    determination, source = load_determination(args.determination)
+    if args.profile:
+        render_pdf(determination)
+        profiler = cProfile.Profile()
+        profiler.runcall(lambda: [render_pdf(determination) for _ in range(5)])
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
+        return
+    if args.phases:
+        phases(determination, args.runs)
+        return
+
     standalone = render_html(determination)
+    short = one_page(render_html(determination, standalone=False))
+    short_standalone = one_page(standalone)
     plain = LetterOptions(pdf_variant="none", attach_json=False)
     paths: dict[str, Callable[[], bytes]] = {
         "ours, PDF/A-3b + JSON": lambda: render_pdf(determination),
         "ours, plain PDF": lambda: render_pdf(determination, options=plain),
         "WeasyPrint defaults": lambda: HTML(string=standalone).write_pdf(),
+        "1 page: ours, PDF/A-3b": lambda: render_pdf(determination, html=short),
+        "1 page: WeasyPrint defaults": lambda: HTML(string=short_standalone).write_pdf(),
     }
-    if args.profile:
-        render_pdf(determination)
-        profiler = cProfile.Profile()
-        profiler.runcall(lambda: [render_pdf(determination) for _ in range(5)])
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
-        return
+    outputs = {name: fn() for name, fn in paths.items()}
+    page_counts = {name: pages(pdf) for name, pdf in outputs.items()}
+    load_before = os.getloadavg()
     times = measure(paths, args.runs)
-    print(f"letter: {source}; {args.runs} runs per path, interleaved")
+    load_after = os.getloadavg()
+
+    print(f"letter: {source}; {args.runs} rounds, every path once per round, shuffled")
     print(
-        f"machine: {platform.processor() or platform.machine()}, Python "
-        f"{platform.python_version()}, {platform.system()}"
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}, WeasyPrint {weasyprint.__version__}; load average "
+        f"{load_before[0]:.2f} before, {load_after[0]:.2f} after (1 min)"
     )
-    base = statistics.median(times["WeasyPrint defaults"][1])
-    for name, (wall, cpu) in times.items():
-        p90 = statistics.quantiles(wall, n=10)[-1]
-        size = len(paths[name]())
+    cpu = {name: statistics.median(c) for name, (_, c) in times.items()}
+    base = {"full": cpu["WeasyPrint defaults"], "1 page": cpu["1 page: WeasyPrint defaults"]}
+    for name, (wall, cpu_times) in times.items():
+        ratio = base["1 page" if name.startswith("1 page") else "full"] / cpu[name]
         print(
-            f"{name:24s} wall median {statistics.median(wall):7.1f} ms (p90 {p90:7.1f})  "
-            f"CPU median {statistics.median(cpu):7.1f} ms  "
-            f"{base / statistics.median(cpu):4.2f}x vs defaults (CPU)  {size:7d} bytes"
+            f"{name:28s} {page_counts[name]} p  wall median {statistics.median(wall):7.1f} ms "
+            f"(p90 {statistics.quantiles(wall, n=10)[-1]:7.1f})  CPU median {cpu[name]:7.1f} "
+            f"(min {min(cpu_times):7.1f})  {ratio:4.2f}x vs defaults  "
+            f"{len(outputs[name]):7d} bytes"
         )
+    for label, full, short_name in (
+        ("ours", "ours, PDF/A-3b + JSON", "1 page: ours, PDF/A-3b"),
+        ("defaults", "WeasyPrint defaults", "1 page: WeasyPrint defaults"),
+    ):
+        extra = page_counts[full] - page_counts[short_name]
+        if extra > 0:
+            per_page = (cpu[full] - cpu[short_name]) / extra
+            print(f"per further page, {label}: {per_page:6.1f} ms CPU")
 
 
 if __name__ == "__main__":

@@ -84,13 +84,6 @@ def batch(
             )
     except PriorAuthError as exc:
         fail(exc)
-    counts = ", ".join(
-        f"{report.count(s)} {s}" for s in ("meets", "does_not_meet", "needs_documentation", "error")
-    )
-    click.echo(
-        f"{len(report.results)} charts ({counts}); {report.letters} letters, "
-        f"{report.skipped} already current; {report.seconds:.1f}s -> {out_dir}/summary.csv",
-        err=True,
-    )
+    click.echo(report.describe(out_dir), err=True)
     if report.count("error"):
         raise SystemExit(EXIT_ERROR)

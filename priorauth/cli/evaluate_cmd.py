@@ -15,10 +15,12 @@ from priorauth.cli._common import as_of_option, fail, resolve_as_of
 from priorauth.cli.rules_cmd import rules_dir_option
 from priorauth.determination import CriterionResult, Determination
 from priorauth.errors import ChartError, PriorAuthError
+from priorauth.evaluate import PolicyMatch, auto_matches, select_policies
 from priorauth.evaluate import evaluate as evaluate_policy
-from priorauth.evaluate import select_policies
 from priorauth.facts.models import PatientRecord
+from priorauth.rules.cases_run import attestation_ids
 from priorauth.rules.loader import load_rules
+from priorauth.rules.models import Policy
 
 __all__ = ["evaluate", "load_record"]
 
@@ -61,50 +63,108 @@ def _facts_file(path: Path, as_of: dt.date) -> PatientRecord:
     help="A payer id (aetna), a policy id, 'auto' (from the chart's coverage) or 'all'.",
 )
 @as_of_option
+@click.option(
+    "--attest",
+    "attested",
+    multiple=True,
+    metavar="ID",
+    help="An attestation criterion the signer confirms (repeatable); unconfirmed ones are unknown.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the determination(s) as JSON.")
 @rules_dir_option
 def evaluate(
-    chart: Path, payer: str, as_of: dt.datetime | None, as_json: bool, rules_dir: Path | None
+    chart: Path,
+    payer: str,
+    as_of: dt.datetime | None,
+    attested: tuple[str, ...],
+    as_json: bool,
+    rules_dir: Path | None,
 ) -> None:
     """Evaluate CHART against a payer's TMS policy and print the determination.
+
+    Attestation criteria (e.g. "candidate for ECT" as an alternative path) are unknown, with the
+    gap "Signer to confirm: ...", until confirmed with --attest ID.
 
     \b
         priorauth evaluate chart.json --payer auto
         priorauth evaluate chart.json --payer all --as-of 2026-11-25
+        priorauth evaluate chart.json --payer mp-170-tms-2023 --attest d-ect-attestation
     """
     day = resolve_as_of(as_of)
     try:
         record = load_record(chart, as_of=day)
-        policies = select_policies(load_rules(rules_dir), payer=payer, record=record, as_of=day)
-        results = [evaluate_policy(record, p, as_of=day) for p in policies]
+        ruleset = load_rules(rules_dir)
+        policies = select_policies(ruleset, payer=payer, record=record, as_of=day)
     except PriorAuthError as exc:
         fail(exc)
-    for line in _render(results, as_json, many=payer == "all" or len(results) > 1):
+    _check_attested(attested, policies)
+    results = [evaluate_policy(record, p, as_of=day, attested=attested) for p in policies]
+    by_id = {p.id: p for p in policies}
+    if payer == "auto" and len(policies) > 1:
+        note = _several(auto_matches(ruleset, record, day))
+        for line in note:
+            click.echo(line, err=as_json)
+    many = payer == "all" or len(results) > 1
+    for line in _render(results, by_id, as_json, many=many):
         click.echo(line)
 
 
-def _render(results: list[Determination], as_json: bool, many: bool) -> Iterator[str]:
+def _check_attested(attested: tuple[str, ...], policies: list[Policy]) -> None:
+    known = sorted(frozenset().union(*(attestation_ids(p) for p in policies)))
+    unknown = [a for a in attested if a not in known]
+    if unknown:
+        which = "policy" if len(policies) == 1 else "policies"
+        raise click.BadParameter(
+            f"{', '.join(unknown)}: no such attestation in the selected {which} "
+            f"(known: {', '.join(known) or 'none'})",
+            param_hint="--attest",
+        )
+
+
+def _several(matches: list[PolicyMatch]) -> Iterator[str]:
+    yield (
+        f"{len(matches)} policies match the chart's coverage; each is evaluated below. "
+        "Choose the one that applies with --payer POLICY_ID:"
+    )
+    for m in matches:
+        yield f"  - {m.policy.id} ({m.policy.payer.name}): {m.how}"
+    yield ""
+
+
+def _render(
+    results: list[Determination], policies: dict[str, Policy], as_json: bool, many: bool
+) -> Iterator[str]:
     if as_json:
         dumped = [r.model_dump(mode="json") for r in results]
         yield json.dumps(dumped if many else dumped[0], indent=2)
     elif many:
-        yield from _overview(results)
+        yield from _overview(results, policies)
     else:
-        yield from _details(results[0])
+        yield from _details(results[0], policies.get(results[0].policy.id))
 
 
-def _overview(results: list[Determination]) -> Iterator[str]:
-    rows = [(r.policy.id, r.policy.payer, r.status, str(len(r.gaps))) for r in results]
+def _overview(results: list[Determination], policies: dict[str, Policy]) -> Iterator[str]:
+    def payer(r: Determination) -> str:
+        policy = policies.get(r.policy.id)
+        return "REFERENCE MODEL" if policy and policy.reference_model else r.policy.payer
+
+    rows = [(r.policy.id, payer(r), r.status, str(len(r.gaps))) for r in results]
     header = ("policy", "payer", "status", "gaps")
     widths = [max(len(row[k]) for row in [header, *rows]) for k in range(4)]
     for row in [header, *rows]:
         yield "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
 
 
-def _details(r: Determination) -> Iterator[str]:
+def _details(r: Determination, policy: Policy | None) -> Iterator[str]:
     p = r.policy
-    name = f"{p.payer} {p.number or p.title} ({p.id} v{p.version})"
+    name = f"{p.payer} {p.number or p.title} ({p.id}, version {p.version})"
     yield f"{name} as of {r.as_of}: {r.status.upper()}"
+    if policy is not None and policy.reference_model:
+        yield "  REFERENCE MODEL, not a payer policy: for comparison only, never a coverage rule."
+    if policy is not None and policy.status == "draft":
+        yield f"  DRAFT policy (effective {policy.effective.text()}): not verified for use."
+    if policy is not None and policy.effective.review:
+        yield f"  Effective window not verified: {' '.join(policy.effective.review.split())}"
     yield f"  {r.summary}"
     yield ""
     for result in r.criteria:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Literal
 
 import click
 
@@ -17,7 +18,6 @@ from priorauth.cli._common import (
 )
 from priorauth.determination import CriterionResult, Determination
 from priorauth.errors import EXIT_NOT_MET, PriorAuthError
-from priorauth.render import LetterFormat, LetterOptions, letter_bytes
 
 
 def determine(chart: Path, *, payer: str, as_of: dt.date, rules_dir: Path | None) -> Determination:
@@ -109,7 +109,7 @@ def letter(
     chart: Path,
     payer: str,
     output: Path,
-    fmt: LetterFormat,
+    fmt: Literal["pdf", "html", "json"],
     as_of: dt.datetime | None,
     signer: str | None,
     npi: str | None,
@@ -127,6 +127,8 @@ def letter(
     \b
         priorauth letter examples/trd_meets_policies.json --payer auto -o letter.pdf
     """
+    from priorauth.render import LetterOptions, letter_bytes  # WeasyPrint loads only when used
+
     name, credentials = _signer(signer)
     try:
         options = LetterOptions.model_validate(

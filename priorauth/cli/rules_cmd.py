@@ -57,19 +57,30 @@ def list_(rules_dir: Path | None, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
-    for line in _table(rows, ["id", "payer", "version", "status", "effective", "last_reviewed"]):
+    columns = ["id", "payer", "version", "status", "effective", "last_reviewed", "kind"]
+    table = [{k: str(v) for k, v in r.items()} for r in rows]
+    for line in _table(table, columns):
         click.echo(line)
+    if any(r["effective_review"] for r in rows):
+        click.echo("* effective window not verified: see `priorauth rules show ID`")
 
 
-def _row(policy: Policy) -> dict[str, str]:
-    until = policy.effective.until.isoformat() if policy.effective.until else "open"
+def _kind(policy: Policy) -> str:
+    return "REFERENCE MODEL (not a payer)" if policy.reference_model else "payer policy"
+
+
+def _row(policy: Policy) -> dict[str, str | bool | None]:
+    flag = "*" if policy.effective.review else ""
     return {
         "id": policy.id,
         "payer": policy.payer.id,
         "version": policy.version,
         "status": policy.status,
-        "effective": f"{policy.effective.from_.isoformat()}..{until}",
+        "effective": policy.effective.text() + flag,
+        "effective_review": policy.effective.review,
         "last_reviewed": policy.last_reviewed.isoformat(),
+        "kind": _kind(policy),
+        "reference_model": policy.reference_model,
         "title": policy.title,
         "path": policy.path or "",
     }
@@ -90,7 +101,7 @@ def show(policy_id: str, rules_dir: Path | None, as_json: bool) -> None:
     """Show one policy: identity, provenance, service and the criteria tree.
 
     \b
-        priorauth rules show cpb-0469-tms-2025
+        priorauth rules show cpb-0469-tms-2026-02
     """
     try:
         policy = load_rules(rules_dir).get(policy_id)
@@ -104,18 +115,37 @@ def show(policy_id: str, rules_dir: Path | None, as_json: bool) -> None:
 
 
 def _describe(policy: Policy) -> Iterator[str]:
-    row = _row(policy)
-    name = f"{policy.payer.name} {policy.number or ''}"
+    name = f"{policy.payer.name} {policy.number or ''}".rstrip()
     yield f"{policy.id}  {name}  version {policy.version} ({policy.status})"
+    if policy.reference_model:
+        yield "  REFERENCE MODEL, not a payer policy: never matched to a coverage; never cite it "
+        yield "  to a payer as a coverage rule"
     yield f"  {policy.title}"
-    yield f"  effective {row['effective']}; last reviewed {row['last_reviewed']}"
+    yield f"  effective {policy.effective.text()}; last reviewed {policy.last_reviewed.isoformat()}"
+    yield from _review(policy.effective.review, 1, "effective window")
     for source in policy.sources:
-        yield f"  source: {source.url}"
+        reliability = f" [{source.reliability}]" if source.reliability else ""
+        yield f"  source: {source.url}{reliability}"
+    match = policy.payer.match
+    yield (
+        f"  match: names [{', '.join(match.names)}]; ids [{', '.join(match.ids)}]; "
+        f"lines [{', '.join(match.lines) or 'any'}]"
+    )
     yield f"  service: CPT {', '.join(policy.service.cpt)}"
+    for item in policy.service.not_covered:
+        yield f"    not covered: {item}"
     yield "criteria:"
     yield from _tree(policy.criteria, 1)
     for attestation in policy.attestations:
         yield f"attestation {attestation.id}: {attestation.text}"
+        yield from _review(attestation.review, 0)
+
+
+def _review(reason: str | None, depth: int, what: str = "") -> Iterator[str]:
+    """The review reason, on its own line under the item it flags."""
+    if reason:
+        label = f"review ({what})" if what else "review"
+        yield f"{'  ' * depth}  {label}: {' '.join(reason.split())}"
 
 
 def _tree(node: Node, depth: int) -> Iterator[str]:
@@ -125,11 +155,12 @@ def _tree(node: Node, depth: int) -> Iterator[str]:
         if isinstance(node, AtLeastGroup):
             label = f"at least {node.at_least.n} of"
         yield f"{pad}{label}:" + (f" [{node.id}] {node.title or ''}" if node.id else "")
+        yield from _review(node.review, depth)
         for member in node.members():
             yield from _tree(member, depth + 1)
         return
-    flag = "  (review)" if node.review else ""
-    yield f"{pad}- [{node.id}] {node.kind}: {node.title}{flag}"
+    yield f"{pad}- [{node.id}] {node.kind}: {node.title}"
+    yield from _review(node.review, depth)
 
 
 @rules.command()

@@ -10,6 +10,13 @@ Usage::
 from __future__ import annotations
 
 from priorauth.evaluate.engine import evaluate, policy_ref
-from priorauth.evaluate.select import coverage_matches, select_policies
+from priorauth.evaluate.select import PolicyMatch, auto_matches, coverage_matches, select_policies
 
-__all__ = ["coverage_matches", "evaluate", "policy_ref", "select_policies"]
+__all__ = [
+    "PolicyMatch",
+    "auto_matches",
+    "coverage_matches",
+    "evaluate",
+    "policy_ref",
+    "select_policies",
+]

@@ -41,9 +41,18 @@ class Slot:
     def ref(self) -> str:
         """``Type/id``, or the location when the resource has no id."""
         resource_id = self.entry.resource.get("id")
-        if isinstance(resource_id, str) and _SAFE_ID.fullmatch(resource_id):
+        if is_safe_id(resource_id):
             return f"{self.entry.resource_type}/{resource_id}"
         return self.entry.location
+
+
+def is_safe_id(value: Any) -> bool:
+    """Whether ``value`` is made of FHIR id characters, and so may be shown in notes.
+
+    >>> is_safe_id("abc-1.2"), is_safe_id("Jane Doe"), is_safe_id(None)
+    (True, False, False)
+    """
+    return isinstance(value, str) and _SAFE_ID.fullmatch(value) is not None
 
 
 def field_location(prefix: str, path: str) -> str:
@@ -127,7 +136,7 @@ class Store:
         result = validate(entry.resource, entry.resource_type)
         slot.checked = True
         if isinstance(result, Invalid):
-            slot.note = self.invalid(result, ref=slot.ref, prefix=entry.field_prefix)
+            slot.note = self.invalid(result, slot.ref, entry.field_prefix)
             return
         slot.model = result
         self.owners[id(result)] = (slot, None)
@@ -137,26 +146,30 @@ class Store:
                 self.owners[id(item)] = (slot, item_id)
 
     def contained_model(
-        self, raw: dict[str, Any], owner: Owner, prefix: str
+        self, raw: dict[str, Any], owner: Owner | None, prefix: str
     ) -> tuple[Any, DataQualityNote | None]:
-        """A contained resource of a type priorauth validates, validated on its own and cached.
+        """A contained resource validated on its own, cached: ``(model, None)`` or ``(None, note)``.
 
-        Used when the container's type is not validated (Synthea puts Coverage inside
-        ExplanationOfBenefit.contained). Returns ``(model, None)`` or ``(None, note)``.
+        Used when resolving ``#id`` from a raw container (Synthea puts Coverage inside
+        ExplanationOfBenefit.contained), so the container itself need not be validated.
         """
         cached = self.contained.get(id(raw))
-        if cached is None:
-            result = validate(raw, raw["resourceType"])
-            ref = f"{owner[0].ref}#{owner[1]}"
-            if isinstance(result, Invalid):
-                cached = (None, self.invalid(result, ref=ref, prefix=prefix))
-            else:
+        if cached is not None:
+            return cached
+        result = validate(raw, raw["resourceType"])
+        base = owner[0].ref if owner is not None else "(outside the chart)"
+        ref = f"{base}#{owner[1] if owner is not None and is_safe_id(owner[1]) else '…'}"
+        if isinstance(result, Invalid):
+            outcome: tuple[Any, DataQualityNote | None] = (None, self.invalid(result, ref, prefix))
+        else:
+            outcome = (result, None)
+        if owner is not None:  # cache only what belongs to the chart (raw stays alive with it)
+            if outcome[0] is not None:
                 self.owners[id(result)] = owner
-                cached = (result, None)
-            self.contained[id(raw)] = cached
-        return cached
+            self.contained[id(raw)] = outcome
+        return outcome
 
-    def invalid(self, problem: Invalid, *, ref: str, prefix: str) -> DataQualityNote:
+    def invalid(self, problem: Invalid, ref: str, prefix: str) -> DataQualityNote:
         """The note for an invalid resource; in strict mode, a ChartError instead."""
         where = field_location(prefix, problem.path)
         if self.strict:

@@ -17,8 +17,8 @@ import logging
 import xml.etree.ElementTree as ET
 from typing import Any
 
-import cssselect2
-import tinyhtml5
+import cssselect2  # type: ignore[import-untyped]
+import tinyhtml5  # type: ignore[import-untyped]
 from weasyprint import CSS, HTML
 
 from priorauth.render.fetcher import TemplateFetcher

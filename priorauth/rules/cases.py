@@ -23,7 +23,7 @@ from pydantic import Field
 from priorauth.determination import CriterionOutcome, DeterminationStatus
 from priorauth.rules.criteria import Strict
 
-__all__ = ["CaseExpectation", "RuleCase", "RuleTestFile", "expand_record"]
+__all__ = ["CaseExpectation", "RuleCase", "RuleTestFile", "case_record", "expand_record", "merge"]
 
 ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
 _AUGMENTING_CLASSES = {"sga", "lithium", "thyroid", "augmentation_other"}
@@ -45,8 +45,9 @@ class RuleCase(Strict):
     name: Annotated[str, Field(min_length=1)]
     as_of: dt.date | None = None
     """Defaults to the file's ``as_of``."""
-    attested: tuple[str, ...] | None = None
-    """Attestation ids the signer confirmed; omitted = every attestation assumed signed."""
+    attested: tuple[str, ...] = ()
+    """Ids of the attestation criteria (and ``relapse: attested`` retreatment criteria) the signer
+    confirmed; omitted = none (they are unknown, "Signer to confirm: ...")."""
     record: dict[str, Any] = Field(default_factory=dict)
     expect: CaseExpectation
 
@@ -58,7 +59,9 @@ class RuleTestFile(Strict):
     """The id of the policy file beside it."""
     as_of: dt.date | None = None
     base: dict[str, Any] = Field(default_factory=dict)
-    """Facts merged into every case's record (the case's keys win; lists are replaced)."""
+    """Facts merged into every case's record (deep merge: the case's keys win, nested mappings
+    are merged key by key, lists are replaced whole). A case's ``patient.age`` replaces the base's
+    ``patient.birth_date`` and vice versa."""
     cases: tuple[RuleCase, ...] = Field(min_length=1)
 
 
@@ -70,6 +73,33 @@ def merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
             merged[key] = merge(merged[key], value)
         else:
             merged[key] = value
+    return merged
+
+
+_AGE_KEYS = ("age", "birth_date")
+
+
+def case_record(base: dict[str, Any], record: dict[str, Any]) -> dict[str, Any]:
+    """A case's record: ``base`` deep-merged with the case's own ``record``.
+
+    The two ways of giving the age exclude each other: a case that gives ``patient.age`` drops
+    the base's ``patient.birth_date`` (and the other way round), so ``patient: {age: 17}`` in a
+    case really is 17. A patient with both keys written in one place is refused (ValueError).
+    """
+    own = record.get("patient")
+    base_patient = base.get("patient")
+    if isinstance(own, dict) and isinstance(base_patient, dict):
+        given = [k for k in _AGE_KEYS if k in own]
+        if given:
+            dropped = {k: v for k, v in base_patient.items() if k not in _AGE_KEYS}
+            base = {**base, "patient": dropped}
+    merged = merge(base, record)
+    patient = merged.get("patient")
+    if isinstance(patient, dict) and all(k in patient for k in _AGE_KEYS):
+        raise ValueError(
+            "patient has both birth_date and age: give one (a case's own age or birth_date "
+            "replaces the base's)"
+        )
     return merged
 
 

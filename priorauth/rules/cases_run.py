@@ -16,12 +16,12 @@ from pydantic import ValidationError
 from priorauth.determination import CriterionResult, Determination
 from priorauth.evaluate.engine import evaluate
 from priorauth.facts.models import PatientRecord
-from priorauth.rules.cases import RuleCase, RuleTestFile, expand_record, merge
+from priorauth.rules.cases import RuleCase, RuleTestFile, case_record, expand_record
 from priorauth.rules.models import Policy
 from priorauth.rules.problems import Problem, problems_from_validation
 from priorauth.rules.yamlio import LineMap, YamlProblem, read_yaml
 
-__all__ = ["find_result", "run_test_file"]
+__all__ = ["attestation_ids", "find_result", "run_test_file"]
 
 
 def run_test_file(policy: Policy, path: Path, display: str) -> list[Problem]:
@@ -86,10 +86,21 @@ def _run_case(
             hint="add as_of to the case or to the file",
         )
         return
+    unknown = [a for a in case.attested if a not in attestation_ids(policy)]
+    if unknown:
+        yield Problem(
+            path=display,
+            line=lines.line_for((*where, "attested")),
+            field=f"cases.{index}.attested",
+            message=f"case '{case.name}': no attestation {', '.join(map(repr, unknown))} in the "
+            "policy",
+            hint="known: " + (", ".join(sorted(attestation_ids(policy))) or "none"),
+        )
+        return
     try:
         record = _record(tests, case, as_of)
-    except ValidationError as exc:
-        yield from _record_problems(exc, index, lines, display)
+    except ValueError as exc:
+        yield from _record_error(exc, index, lines, display)
         return
     try:
         result = evaluate(record, policy, as_of=as_of, attested=case.attested)
@@ -106,7 +117,33 @@ def _run_case(
 
 
 def _record(tests: RuleTestFile, case: RuleCase, as_of: dt.date) -> PatientRecord:
-    return PatientRecord.model_validate(expand_record(merge(tests.base, case.record), as_of=as_of))
+    return PatientRecord.model_validate(
+        expand_record(case_record(tests.base, case.record), as_of=as_of)
+    )
+
+
+def attestation_ids(policy: Policy) -> frozenset[str]:
+    """Ids a caller may pass as attested: attestation criteria, ``relapse: attested`` retreatment
+    criteria, and the policy's top-level attestations (listed, never changing the status)."""
+    leaves = {
+        leaf.id
+        for leaf in policy.leaves()
+        if leaf.kind == "attestation" or getattr(leaf, "relapse", None) == "attested"
+    }
+    return frozenset(leaves | {a.id for a in policy.attestations})
+
+
+def _record_error(exc: ValueError, index: int, lines: LineMap, display: str) -> Iterator[Problem]:
+    if isinstance(exc, ValidationError):
+        yield from _record_problems(exc, index, lines, display)
+        return
+    yield Problem(
+        path=display,
+        line=lines.line_for(("cases", index, "record", "patient")),
+        field=f"cases.{index}.record.patient",
+        message=str(exc),
+        hint="see 'Test cases' in payer_rules/README.md",
+    )
 
 
 def _record_problems(

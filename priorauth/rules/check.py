@@ -1,10 +1,11 @@
 """The compliance check behind ``priorauth rules check``: every problem in every rule file.
 
-Per file: YAML and schema (with line, field and a did-you-mean hint), ``id`` equals the file
-name, ``payer.id`` equals the folder, ``last_reviewed`` within 12 months (warning), every
-ICD-10-CM and CPT code known to the terminology tables, a test file beside it with a ``meets``
-and a ``does_not_meet`` case, every case passing. Across files: unique ids, and no overlapping
-effective windows among one payer's (non-draft) policies.
+Per file: YAML and schema (with line, field and a did-you-mean hint; an unknown ``effective.from``
+only in a draft, with ``effective.review``), ``id`` equals the file name, ``payer.id`` equals the
+folder, ``last_reviewed`` within 12 months (warning), every ICD-10-CM and CPT code known to the
+terminology tables, no attestation criterion directly in the root ``all`` (warning), a test file
+beside it with a ``meets`` and a ``does_not_meet`` case, every case passing. Across files: unique
+ids, and no overlapping effective windows among one payer's (non-draft) policies.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from priorauth.rules.cases_run import run_test_file
 from priorauth.rules.loader import TEST_SUFFIX, LoadedFile, cases_file_for, read_policy, rule_files
-from priorauth.rules.models import Policy, walk
+from priorauth.rules.models import AllGroup, Policy, walk
 from priorauth.rules.problems import Problem
 
 __all__ = ["REVIEW_DAYS", "check_paths", "display_path"]
@@ -76,7 +77,28 @@ def _file_checks(item: LoadedFile, policy: Policy, path: Path, as_of: dt.date) -
     yield from _identity(item, policy, path)
     yield from _review_age(item, policy, as_of)
     yield from _codes(item, policy)
+    yield from _attestation_placement(item, policy)
     yield from _tests(item, policy, path)
+
+
+def _attestation_placement(item: LoadedFile, policy: Policy) -> Iterator[Problem]:
+    """An attestation criterion directly in the root ``all`` is a requirement for everyone.
+
+    As a criterion it is unknown until the caller confirms it, so it blocks every determination;
+    a requirement every patient must have confirmed belongs in the policy's ``attestations``.
+    """
+    if not isinstance(policy.criteria, AllGroup):
+        return
+    for index, member in enumerate(policy.criteria.all):
+        if getattr(member, "kind", None) == "attestation":
+            yield _problem(
+                item,
+                ("criteria", "all", index),
+                f"attestation criterion '{member.id}' is required of every patient",
+                "move it to the top-level attestations: list (kind: attestation criteria are "
+                "for alternatives inside any / at_least groups)",
+                "warning",
+            )
 
 
 def _problem(
@@ -189,7 +211,7 @@ def _tests(item: LoadedFile, policy: Policy, path: Path) -> Iterable[Problem]:
                 line=1,
                 field="",
                 message=f"no test file {test_path.name}",
-                hint="copy payer_rules/aetna/cpb-0469-tms-2025.test.yaml and adapt it",
+                hint="copy payer_rules/aetna/cpb-0469-tms-2026-02.test.yaml and adapt it",
             )
         ]
     return run_test_file(policy, test_path, display_path(test_path))
@@ -215,15 +237,25 @@ def _duplicate_ids(loaded: list[LoadedFile]) -> Iterator[Problem]:
                 )
 
 
+def _start(policy: Policy) -> dt.date:
+    """The first day of a policy's window (drafts with an unknown start: the earliest day)."""
+    return policy.effective.from_ or dt.date.min
+
+
 def _overlaps(loaded: list[LoadedFile]) -> Iterator[Problem]:
-    """One problem per overlapping pair, on the older version (the one that needs an end)."""
-    placed = [(i, i.policy) for i in loaded if i.policy is not None and i.policy.status != "draft"]
+    """One problem per overlapping pair, on the older version (the one that needs an end).
+
+    Drafts and reference models are never selected by date, so only the others are compared.
+    """
+    placed = [
+        (i, i.policy)
+        for i in loaded
+        if i.policy is not None and i.policy.status != "draft" and not i.policy.reference_model
+    ]
     for n, (item, policy) in enumerate(placed):
         for earlier, other in placed[:n]:
             if _overlap(other, policy):
-                pair = sorted(
-                    [(item, policy), (earlier, other)], key=lambda x: x[1].effective.from_
-                )
+                pair = sorted([(item, policy), (earlier, other)], key=lambda x: _start(x[1]))
                 yield _overlap_problem(*pair[0], *pair[1])
 
 
@@ -232,15 +264,15 @@ def _overlap(a: Policy, b: Policy) -> bool:
         return False
     far = dt.date.max
     a_end, b_end = a.effective.until or far, b.effective.until or far
-    return a.effective.from_ <= b_end and b.effective.from_ <= a_end
+    return _start(a) <= b_end and _start(b) <= a_end
 
 
 def _overlap_problem(
     item: LoadedFile, policy: Policy, newer_item: LoadedFile, newer: Policy
 ) -> Problem:
-    day_before = newer.effective.from_ - dt.timedelta(days=1)
+    day_before = _start(newer) - dt.timedelta(days=1)
     hint = f"end this version the day before '{newer.id}' starts: until: {day_before}"
-    if day_before < policy.effective.from_:
+    if day_before < _start(policy):
         hint = "give the versions windows that do not overlap"
     return _problem(
         item,

@@ -272,6 +272,9 @@ class ExclusionCriterion(_Criterion):
     code_prefixes: tuple[Code, ...] = ()
     within_days: Annotated[int, Field(gt=0)] | None = None
     """Also exclude diagnoses that ended (or were recorded) within N days before the as-of date."""
+    include_history: bool = False
+    """Exclude any recorded diagnosis of these conditions, active or not (e.g. a bipolar history
+    for "unipolar" depression)."""
     require_pregnancy_status: bool = False
     """With ``pregnancy``: unknown (a gap) when the chart does not state pregnancy status."""
 
@@ -279,6 +282,10 @@ class ExclusionCriterion(_Criterion):
     def _something(self) -> ExclusionCriterion:
         if not (self.conditions or self.codes or self.code_prefixes):
             raise ValueError("give conditions, codes or code_prefixes")
+        if self.include_history and self.within_days is not None:
+            raise ValueError(
+                "include_history already counts every past diagnosis: drop within_days"
+            )
         return self
 
 

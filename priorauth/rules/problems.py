@@ -120,7 +120,8 @@ def _explain(
         options = re.findall(r"'([^']+)'", str(ctx.get("expected", "")))
         value = str(err.get("input", ""))
         return _strip(err["msg"]), _did_you_mean(value, options), loc
-    return _strip(err["msg"]), _HINTS.get(last, ""), loc
+    hint = "" if kind == "value_error" else _HINTS.get(last, "")
+    return _strip(err["msg"]), hint, loc
 
 
 def _strip(message: str) -> str:

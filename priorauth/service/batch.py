@@ -128,6 +128,15 @@ class BatchReport:
         """Charts whose output was already current."""
         return sum(1 for r in self.results if r.skipped)
 
+    def describe(self, out_dir: Path) -> str:
+        """One line: counts per status, letters, skipped, time, where the summary is."""
+        statuses = ("meets", "does_not_meet", "needs_documentation", "error")
+        counts = ", ".join(f"{self.count(s)} {s}" for s in statuses)
+        return (
+            f"{len(self.results)} charts ({counts}); {self.letters} letters, "
+            f"{self.skipped} already current; {self.seconds:.1f}s -> {out_dir}/summary.csv"
+        )
+
 
 def discover_charts(input_dir: Path) -> list[Chart]:
     """``*.json`` files and sub-folders holding ``*.ndjson``, sorted by name.

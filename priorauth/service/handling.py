@@ -200,7 +200,7 @@ class Handler:
                 result = work(call, parse_bundle(body, self.settings.max_json_depth))
             except PriorAuthError as exc:
                 raise _api_error(exc, call) from exc
-            except (ApiError, AuditError):
+            except ApiError:
                 raise
             except Exception as exc:
                 log.error("request_id=%s unexpected %s", call.request_id, describe_exception(exc))

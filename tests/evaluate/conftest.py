@@ -58,7 +58,7 @@ def run(
     rec: PatientRecord,
     *,
     as_of: dt.date = AS_OF,
-    attested: frozenset[str] | None = None,
+    attested: frozenset[str] = frozenset(),
     **keys: Any,
 ) -> Verdict:
     """Evaluate one criterion of ``kind`` against ``rec``."""

@@ -247,3 +247,111 @@ def test_first_course(h):
     verdict = h.run("first_course", h.record(therapies=[session]))
     assert verdict.outcome == "not_met"
     assert verdict.evidence[0].resources == ("Procedure/tms1",)
+
+
+def test_retreatment_must_say_how_relapse_is_checked(h):
+    """Without worsening keys relapse used to be silently skipped; now the file must say."""
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="give min_worsening_points or min_worsening_pct"):
+        h.run("retreatment", h.record(), min_improvement_pct=50)
+    with pytest.raises(ValidationError, match="only used with relapse: measured"):
+        h.run(
+            "retreatment",
+            h.record(),
+            min_improvement_pct=50,
+            relapse="attested",
+            min_worsening_points=5,
+        )
+
+
+def test_retreatment_relapse_attested(h):
+    rec = h.record(prior_tms=[course(best_score=8)])
+    keys = {"min_improvement_pct": 50, "op": ">", "relapse": "attested"}
+    verdict = h.run("retreatment", rec, **keys)
+    assert verdict.outcome == "unknown"
+    assert verdict.gaps == (
+        "Signer to confirm: The patient relapsed after responding to the last course of TMS.",
+    )
+    confirmed = h.run("retreatment", rec, attested=frozenset({"retreatment"}), **keys)
+    assert confirmed.outcome == "met"
+    assert [a.id for a in confirmed.attestations] == ["retreatment"]
+    # a chart that already fails stays not met, whatever the signer confirms
+    weak = h.record(prior_tms=[course(best_score=10)])
+    assert h.run("retreatment", weak, **keys).outcome == "not_met"
+
+
+def test_retreatment_relapse_not_required(h):
+    rec = h.record(prior_tms=[course(best_score=8)])
+    keys = {"min_improvement_pct": 50, "relapse": "not_required"}
+    assert h.run("retreatment", rec, **keys).outcome == "met"
+
+
+SUSTAINED = {"min_improvement_pct": 50, "min_sustained_days": 60, "relapse": "not_required"}
+
+
+@pytest.mark.parametrize(
+    ("scores", "expected"),
+    [
+        # course ends 2026-02-20, baseline 20: day 60 is 2026-04-21; 10 = 50% improvement
+        ([("2026-04-21", 10)], "met"),
+        ([("2026-04-20", 10)], "unknown"),  # day 59 only: not shown to hold for 60 days
+        ([("2026-03-20", 10), ("2026-05-01", 9)], "met"),
+        ([("2026-03-20", 11)], "not_met"),  # lost (45%) before day 60
+        ([("2026-03-20", 11), ("2026-05-01", 8)], "met"),  # a later documented response counts
+        ([("2026-05-01", 11)], "unknown"),  # first score after day 60 already worse: not shown
+        ([], "unknown"),
+    ],
+)
+def test_retreatment_sustained_response(scores, expected, h):
+    rec = h.record(
+        prior_tms=[course(best_score=6)],
+        scores=[{"instrument": "phq9", "date": d, "value": v} for d, v in scores],
+    )
+    verdict = h.run("retreatment", rec, **SUSTAINED)
+    assert verdict.outcome == expected
+    if expected == "unknown":
+        assert verdict.gaps == (
+            "Document a PHQ-9 score from 60+ days after the last TMS course showing the "
+            "response held",
+        )
+
+
+def test_retreatment_sustained_needs_the_course_baseline(h):
+    rec = h.record(prior_tms=[course(baseline_score=None, improvement_pct=70)])
+    verdict = h.run("retreatment", rec, **SUSTAINED)
+    assert verdict.outcome == "unknown"
+    assert "the course's instrument and baseline score" in verdict.gaps[0]
+
+
+def test_psychotherapy_of_unspecified_type_is_unstated_not_another_type(h):
+    """The facts stage writes `unspecified` for CPT 90837 etc.; it must not read as 'not CBT'."""
+    rec = h.record(therapies=[therapy("2026-01-05", "2026-03-02", 10, therapy_type="unspecified")])
+    verdict = h.run("psychotherapy", rec, types=["cbt", "ipt"], **PT)
+    assert verdict.outcome == "unknown"
+    assert verdict.gaps == ("Document the type of each psychotherapy (accepted: cbt, ipt)",)
+    assert "psychotherapy (type not stated)" in verdict.evidence[0].summary
+    assert h.run("psychotherapy", rec, **PT).outcome == "met"  # any type accepted
+
+
+def test_psychotherapy_types_are_checked_against_the_known_values(h):
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="behavioral"):
+        h.run("psychotherapy", h.record(), types=["behavioral_activation"], **PT)
+
+
+def test_psychotherapy_types_match_the_terminology_tables():
+    import csv
+
+    import yaml
+
+    from priorauth.rules.criteria import PSYCHOTHERAPY_TYPES
+    from priorauth.terminology._data import DATA_DIR
+
+    lines = (DATA_DIR / "procedures.csv").read_text(encoding="utf-8").splitlines()
+    rows = csv.DictReader(line for line in lines if not line.startswith("#"))
+    known = {r["therapy_type"] for r in rows if r["category"] == "psychotherapy"}
+    terms = yaml.safe_load((DATA_DIR / "procedure_terms.yaml").read_text(encoding="utf-8"))
+    known |= set(terms["psychotherapy"])
+    assert set(PSYCHOTHERAPY_TYPES) == known - {"unspecified"}

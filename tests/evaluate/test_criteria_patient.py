@@ -84,11 +84,49 @@ def test_diagnosis_any_qualifying_one_is_enough_and_cites_resources(h):
 
 
 @pytest.mark.parametrize(
-    ("codes", "expected"), [(["F33.2"], "met"), (["F332"], "met"), (["F32.2"], "unknown")]
+    ("codes", "expected"), [(["F33.2"], "met"), (["F332"], "met"), (["F32.2"], "not_met")]
 )
 def test_diagnosis_codes_restrict_dots_optional(codes, expected, h):
     verdict = h.run("diagnosis", h.record(diagnoses=[{"code": "F33.2"}]), codes=codes)
     assert verdict.outcome == expected
+
+
+NYS_CODES = {"codes": ["F32.2", "F33.2"]}
+
+
+@pytest.mark.parametrize("code", ["F33.3", "F33.1", "F32.9", "F33.41"])
+def test_a_definite_mdd_code_off_the_list_is_not_met_and_explained(code, h):
+    verdict = h.run("diagnosis", h.record(diagnoses=[{"code": code}]), **NYS_CODES)
+    assert verdict.outcome == "not_met"
+    assert f"{code} is not one of the listed codes (F32.2, F33.2)" in verdict.explanation
+    assert verdict.gaps == ()
+
+
+def test_no_diagnosis_of_the_category_is_unknown_with_a_gap(h):
+    rec = h.record(diagnoses=[{"code": "F41.1", "category": "anxiety"}])
+    verdict = h.run("diagnosis", rec, **NYS_CODES)
+    assert verdict.outcome == "unknown"
+    assert verdict.gaps == ("Document the diagnosis: MDD, coded F32.2 or F33.2",)
+
+
+def test_an_mdd_coded_only_in_snomed_is_unknown_until_its_icd10_code_is_documented(h):
+    snomed = {
+        "code": "36474008",
+        "system": "http://snomed.info/sct",
+        "display": "Severe recurrent major depression without psychotic features",
+        "category": "mdd",
+    }
+    verdict = h.run("diagnosis", h.record(diagnoses=[snomed]), **NYS_CODES)
+    assert verdict.outcome == "unknown"
+    assert verdict.gaps == (
+        "Diagnosis 36474008 Severe recurrent major depression without psychotic features is not "
+        "coded in ICD-10-CM (the policy lists F32.2, F33.2): document MDD, coded F32.2 or F33.2",
+    )
+
+
+def test_a_listed_code_wins_over_an_unlisted_one(h):
+    rec = h.record(diagnoses=[{"code": "F33.1"}, {"code": "F33.2"}])
+    assert h.run("diagnosis", rec, **NYS_CODES).outcome == "met"
 
 
 def test_diagnosis_code_prefix(h):
@@ -153,10 +191,11 @@ def test_exclusion_pregnancy(pregnant, required, expected, h):
     assert verdict.outcome == expected
 
 
-def test_attestation_met_by_default_and_listed(h):
-    verdict = h.run("attestation", h.record(), text="The device is FDA-cleared.")
-    assert verdict.outcome == "met"
-    assert [a.text for a in verdict.attestations] == ["The device is FDA-cleared."]
+def test_attestation_is_unknown_until_confirmed_and_not_listed_as_confirmed(h):
+    verdict = h.run("attestation", h.record(), text="The patient is a candidate for ECT.")
+    assert verdict.outcome == "unknown"
+    assert verdict.gaps == ("Signer to confirm: The patient is a candidate for ECT.",)
+    assert verdict.attestations == ()
 
 
 @pytest.mark.parametrize(
@@ -167,6 +206,8 @@ def test_attestation_with_confirmed_ids(attested, expected, h):
     assert verdict.outcome == expected
     if expected == "unknown":
         assert verdict.gaps == ("Signer to confirm: ECT candidate.",)
+    else:
+        assert [a.text for a in verdict.attestations] == ["ECT candidate."]
 
 
 @pytest.mark.parametrize(
@@ -196,3 +237,31 @@ def test_as_of_is_the_only_clock(h):
     rec = h.record(patient={"birth_date": "2008-11-26"})
     assert h.run("age", rec, as_of=h.AS_OF, min=18).outcome == "not_met"
     assert h.run("age", rec, as_of=h.AS_OF + dt.timedelta(days=1), min=18).outcome == "met"
+
+
+def test_exclusion_with_history_counts_an_inactive_diagnosis(h):
+    bipolar_history = {
+        "code": "F31.81",
+        "category": "bipolar",
+        "active": False,
+        "abatement": "2016-05-01",
+    }
+    rec = h.record(diagnoses=[{"code": "F33.2"}, bipolar_history])
+    assert h.run("exclusion", rec, conditions=["bipolar"]).outcome == "met"
+    verdict = h.run("exclusion", rec, conditions=["bipolar"], include_history=True)
+    assert verdict.outcome == "not_met"
+    assert verdict.explanation == "Excluded: F31.81."
+    clean = h.run("exclusion", h.record(), conditions=["bipolar"], include_history=True)
+    assert clean.explanation == "No bipolar diagnosis in the chart."
+
+
+def test_exclusion_conditions_and_codes_combine_with_or(h):
+    """`conditions` and `codes` are alternatives: either one excludes."""
+    by_code = h.record(diagnoses=[{"code": "F33.2"}, {"code": "G40.909", "category": "seizure"}])
+    by_category = h.record(
+        diagnoses=[{"code": "F33.2"}, {"code": "F10.20", "category": "substance_use"}]
+    )
+    keys = {"conditions": ["substance_use"], "codes": ["G40.909"]}
+    assert h.run("exclusion", by_code, **keys).outcome == "not_met"
+    assert h.run("exclusion", by_category, **keys).outcome == "not_met"
+    assert h.run("exclusion", h.record(diagnoses=[{"code": "F33.2"}]), **keys).outcome == "met"

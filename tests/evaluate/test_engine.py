@@ -125,22 +125,52 @@ def test_attestation_alternative_left_out_when_documented_path_is_met(h):
     declined = adult_record(
         h, therapies=[{"category": "ect", "status": "declined", "start": "2026-10-01"}]
     )
-    assert evaluate(declined, policy, as_of=h.AS_OF).attestations == ()
-    result = evaluate(adult_record(h), policy, as_of=h.AS_OF)
+    documented = evaluate(declined, policy, as_of=h.AS_OF, attested=["ect-candidate"])
+    assert (documented.status, documented.attestations) == ("meets", ())
+    result = evaluate(adult_record(h), policy, as_of=h.AS_OF, attested=["ect-candidate"])
     assert result.status == "meets"
     assert [a.id for a in result.attestations] == ["ect-candidate"]
 
 
-def test_attestation_does_not_block_by_default_but_can(h):
+def test_an_attestation_alternative_no_longer_passes_every_patient(h):
+    """The old hazard: an unconfirmed attestation alternative made the `any` group met."""
+    policy = h.policy({"all": [ADULT, {"id": "ect", "any": [ECT_DECLINED, ECT_ATTEST]}]})
+    result = evaluate(adult_record(h), policy, as_of=h.AS_OF)
+    assert result.status == "needs_documentation"
+    assert [g.action for g in result.gaps] == [
+        "Document the ECT status (declined) and the reason",
+        "Signer to confirm: Candidate for ECT.",
+    ]
+    assert result.attestations == ()  # an unconfirmed attestation is never printed as confirmed
+
+
+def test_attestation_criterion_unknown_unless_confirmed(h):
     policy = h.policy({"all": [ADULT, ECT_ATTEST]})
-    assert evaluate(adult_record(h), policy, as_of=h.AS_OF).status == "meets"
-    strict = evaluate(adult_record(h), policy, as_of=h.AS_OF, attested=[])
-    assert strict.status == "needs_documentation"
-    assert [g.action for g in strict.gaps] == ["Signer to confirm: Candidate for ECT."]
-    assert (
-        evaluate(adult_record(h), policy, as_of=h.AS_OF, attested=["ect-candidate"]).status
-        == "meets"
+    for attested in (None, []):
+        strict = evaluate(adult_record(h), policy, as_of=h.AS_OF, attested=attested)
+        assert strict.status == "needs_documentation"
+        assert [g.action for g in strict.gaps] == ["Signer to confirm: Candidate for ECT."]
+    confirmed = evaluate(adult_record(h), policy, as_of=h.AS_OF, attested=["ect-candidate"])
+    assert confirmed.status == "meets"
+    assert [a.id for a in confirmed.attestations] == ["ect-candidate"]
+
+
+def test_top_level_attestations_never_change_the_status(h):
+    policy = h.policy({"all": [ADULT]}, attestations=[{"id": "fda", "text": "FDA-cleared device."}])
+    for attested in (None, [], ["fda"]):
+        result = evaluate(adult_record(h), policy, as_of=h.AS_OF, attested=attested)
+        assert result.status == "meets"
+        assert [a.id for a in result.attestations] == ["fda"]
+
+
+def test_undated_draft_evaluates_by_id_with_an_unknown_effective_date(h):
+    policy = h.policy(
+        {"all": [ADULT]},
+        status="draft",
+        effective={"from": None, "review": "effective date not in the reference"},
     )
+    result = evaluate(adult_record(h), policy, as_of=h.AS_OF)
+    assert (result.status, result.policy.effective_from) == ("meets", None)
 
 
 def test_review_flag_and_quote_carried(h):
@@ -173,9 +203,9 @@ def test_content_hash_is_sha256_of_file_bytes(tmp_path, h):
     from priorauth.paths import rules_dir
     from priorauth.rules.loader import load_policy_file
 
-    path = rules_dir() / "aetna" / "cpb-0469-tms-2025.yaml"
+    path = rules_dir() / "aetna" / "cpb-0469-tms-2026-02.yaml"
     policy = load_policy_file(path)
-    result = evaluate(h.record(), policy, as_of=dt.date(2025, 9, 1))
+    result = evaluate(h.record(), policy, as_of=dt.date(2026, 11, 25))
     assert result.policy.content_hash == hashlib.sha256(path.read_bytes()).hexdigest()
 
 

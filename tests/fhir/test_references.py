@@ -61,8 +61,12 @@ def test_contained_reference_needs_its_context(chart: ResourceIndex):
 
 def test_contained_reference_from_raw_context(chart: ResourceIndex):
     raw = chart.raw("MedicationRequest")[0]
-    medication = chart.resolve(raw["medicationReference"], context=raw)
-    assert medication is request_of(chart).contained[0]
+    alone = chart.resolve(raw["medicationReference"], context=raw)  # validated on its own
+    assert chart.ref_of(alone) == "MedicationRequest/mr1#med1"
+    container = request_of(chart)
+    assert alone == container.contained[0]
+    # once the container is validated, the raw context finds the container's own instance
+    assert chart.resolve("#med1", context=raw) is container.contained[0]
 
 
 def test_contained_reference_without_context_dangles(chart: ResourceIndex):
@@ -251,3 +255,57 @@ def test_for_patient_accepts_the_full_url():
 def test_for_unknown_patient_is_a_chart_error():
     with pytest.raises(ChartError, match="no Patient/zzz in this chart"):
         two_patient_chart().for_patient("Patient/zzz")
+
+
+def eob_with_coverage(coverage: dict[str, Any]) -> dict[str, Any]:
+    """An ExplanationOfBenefit shaped like Synthea's: invalid as a whole (no required fields),
+    with the patient's Coverage contained in it."""
+    return {
+        "resourceType": "ExplanationOfBenefit",
+        "id": "eob1",
+        "contained": [coverage],
+        "insurance": [{"focal": True, "coverage": {"reference": "#coverage"}}],
+    }
+
+
+COVERAGE = {
+    "resourceType": "Coverage",
+    "id": "coverage",
+    "status": "active",
+    "beneficiary": {"reference": "Patient/p1"},
+    "payor": [{"display": "private"}],
+}
+
+
+def test_contained_from_raw_context_validates_only_the_contained_resource():
+    index = load_chart(bundle(patient(), eob_with_coverage(COVERAGE)))
+    eob = index.raw("ExplanationOfBenefit")[0]
+    coverage = index.resolve(eob["insurance"][0]["coverage"], context=eob)
+    assert coverage is not None
+    assert index.ref_of(coverage) == "ExplanationOfBenefit/eob1#coverage"
+    assert index.resolve("#coverage", context=eob) is coverage  # cached
+    assert index.notes == []  # the EOB itself was never validated
+    assert index.resources("ExplanationOfBenefit") == []
+    assert [n.code for n in index.notes] == ["invalid-resource"]
+
+
+def test_invalid_contained_resource_from_raw_context_is_noted_once():
+    broken = {**COVERAGE, "status": ["active"]}
+    index = load_chart(bundle(patient(), eob_with_coverage(broken)))
+    eob = index.raw("ExplanationOfBenefit")[0]
+    for _ in range(2):
+        assert index.resolve("#coverage", context=eob) is None
+    assert [(n.code, n.resource, n.location) for n in index.notes] == [
+        (
+            "invalid-resource",
+            "ExplanationOfBenefit/eob1#coverage",
+            "entry[1].resource.contained.0.status: Input should be a valid string",
+        )
+    ]
+
+
+def test_contained_from_a_dict_outside_the_chart(chart: ResourceIndex):
+    outside = eob_with_coverage(COVERAGE)
+    coverage = chart.resolve("#coverage", context=outside)
+    assert coverage is not None
+    assert coverage.status == "active"

@@ -110,7 +110,7 @@ EXPECTED = [
     "month value is outside expected range of 1-12",
     "payer_rules/acme/bomb.yaml:1: YAML anchors are not allowed (&a) (write the value out in full)",
     "payer_rules/acme/dup.yaml:1: no test file dup.test.yaml "
-    "(copy payer_rules/aetna/cpb-0469-tms-2025.test.yaml and adapt it)",
+    "(copy payer_rules/aetna/cpb-0469-tms-2026-02.test.yaml and adapt it)",
     "payer_rules/acme/dup.yaml:1: id: duplicate id 'mini' (also in payer_rules/acme/mini.yaml) "
     "(ids are never reused; give this version a new id)",
     "payer_rules/acme/dup.yaml:1: id: id 'mini' differs from the file name 'dup' "
@@ -162,7 +162,8 @@ def test_broken_tree_json(broken):
 def test_single_file_and_test_file_paths(broken):
     runner = CliRunner()
     ok = runner.invoke(
-        cli, ["rules", "check", "payer_rules/aetna/cpb-0469-tms-2025.yaml", "--as-of", "2026-11-25"]
+        cli,
+        ["rules", "check", "payer_rules/aetna/cpb-0469-tms-2026-02.yaml", "--as-of", "2026-11-25"],
     )
     assert (ok.exit_code, ok.stdout, ok.stderr) == (0, "", "ok\n")
     via_test = runner.invoke(
@@ -174,11 +175,14 @@ def test_single_file_and_test_file_paths(broken):
 
 def test_stale_review_is_a_warning_only(broken):
     result = CliRunner().invoke(
-        cli, ["rules", "check", "payer_rules/aetna", "--as-of", "2028-01-01"]
+        cli,
+        ["rules", "check", "payer_rules/aetna/cpb-0469-tms-2026-02.yaml", "--as-of", "2028-01-01"],
     )
     assert result.exit_code == 0
+    text = (broken / "aetna" / "cpb-0469-tms-2026-02.yaml").read_text().splitlines()
+    line = text.index("last_reviewed: 2026-11-25") + 1
     assert result.stdout.splitlines() == [
-        "payer_rules/aetna/cpb-0469-tms-2025.yaml:33: warning: last_reviewed: "
+        f"payer_rules/aetna/cpb-0469-tms-2026-02.yaml:{line}: warning: last_reviewed: "
         "last reviewed 402 days before 2028-01-01 "
         "(check the policy against its sources and update last_reviewed)"
     ]

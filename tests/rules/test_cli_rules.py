@@ -21,29 +21,71 @@ def test_list():
     result = CliRunner().invoke(cli, ["rules", "list"])
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert lines[0].split() == ["id", "payer", "version", "status", "effective", "last_reviewed"]
-    assert any(line.split()[:2] == ["cpb-0469-tms-2025", "aetna"] for line in lines)
+    assert lines[0].split() == [
+        "id", "payer", "version", "status", "effective", "last_reviewed", "kind",
+    ]  # fmt: skip
+    assert any(line.split()[:2] == ["cpb-0469-tms-2026-02", "aetna"] for line in lines)
+    ctmss = next(line for line in lines if line.startswith("ctmss-coverage-guidance"))
+    assert "unknown..open*" in ctmss
+    assert ctmss.endswith("REFERENCE MODEL (not a payer)")
+    assert lines[-1] == "* effective window not verified: see `priorauth rules show ID`"
 
 
 def test_list_json():
     rows = json.loads(CliRunner().invoke(cli, ["rules", "list", "--json"]).stdout)
-    aetna = next(r for r in rows if r["id"] == "cpb-0469-tms-2025")
-    assert aetna["effective"] == "2024-07-22..2026-02-26"
+    by_id = {r["id"]: r for r in rows}
+    assert by_id["cpb-0469-tms-2026-01"]["effective"] == "2026-01-01..2026-02-26*"
+    assert by_id["cpb-0469-tms-2026-02"]["effective"].startswith("2026-02-27..open")
+    assert by_id["cpb-0469-tms-2024"]["effective"] == "unknown..2025-12-31*"
+    assert by_id["cpb-0469-tms-2024"]["effective_review"].startswith(
+        "Effective date of the adolescent expansion NOT FOUND"
+    )
+    assert by_id["ctmss-coverage-guidance"]["reference_model"] is True
+    assert by_id["cpb-0469-tms-2026-02"]["reference_model"] is False
 
 
-def test_show_tree():
-    result = CliRunner().invoke(cli, ["rules", "show", "cpb-0469-tms-2025"])
+def test_show_tree_with_review_reasons():
+    result = CliRunner().invoke(cli, ["rules", "show", "cpb-0469-tms-2026-02"])
     assert result.exit_code == 0
-    title = "Medication resistance, or a repeat course after a documented response"
-    assert f"    any of: [treatment-resistance] {title}" in result.stdout.splitlines()
-    assert "    - [age] age: Age 15 or older" in result.stdout.splitlines()
+    lines = result.stdout.splitlines()
+    title = "First course, or a repeat course after a sustained 50% response"
+    assert f"    any of: [course-type] {title}" in lines
+    assert "    - [age] age: Age 15 or older" in lines
+    # the review reason is printed under the criterion, the group and the attestation it flags
+    after_age = lines[lines.index("    - [age] age: Age 15 or older") + 1]
+    assert after_age.startswith(
+        "      review: Secondary summaries (payerpolicy.org, d3rx) and news"
+    )
+    group = lines.index(f"    any of: [course-type] {title}")
+    assert lines[group + 1].startswith("      review: Whether a repeat course must also meet")
+    attestation = lines.index(
+        "attestation no-active-suicidality: The patient has no active suicidal ideation that "
+        "requires a higher level of care."
+    )
+    assert lines[attestation + 1] == (
+        "  review: From the undated adult-only summary (verity); not confirmed for the 2026 "
+        "version."
+    )
+    assert "  review (effective window): Day-precise date from a secondary aggregator" in (
+        result.stdout
+    )
+
+
+def test_show_reference_model():
+    result = CliRunner().invoke(cli, ["rules", "show", "ctmss-coverage-guidance"])
+    assert "  REFERENCE MODEL, not a payer policy: never matched to a coverage; never cite it " in (
+        result.stdout.splitlines()
+    )
+    assert "  effective unknown..open; last reviewed 2026-11-25" in result.stdout.splitlines()
 
 
 def test_show_json_round_trips():
     from priorauth.rules.models import Policy
 
-    result = CliRunner().invoke(cli, ["rules", "show", "cpb-0469-tms-2025", "--json"])
-    assert Policy.model_validate_json(result.stdout).id == "cpb-0469-tms-2025"
+    result = CliRunner().invoke(cli, ["rules", "show", "cpb-0469-tms-2026-02", "--json"])
+    assert Policy.model_validate_json(result.stdout).id == "cpb-0469-tms-2026-02"
+    undated = CliRunner().invoke(cli, ["rules", "show", "ctmss-coverage-guidance", "--json"])
+    assert Policy.model_validate_json(undated.stdout).effective.from_ is None
 
 
 def test_show_unknown_policy_exit_1():

@@ -139,7 +139,7 @@ def _excluded_by(c: ExclusionCriterion, d: DiagnosisFact) -> bool:
 
 def _recent(c: ExclusionCriterion, d: DiagnosisFact, as_of: dt.date) -> CriterionOutcome:
     """NOT_MET when the diagnosis excludes (active or recent), UNKNOWN when dates are missing."""
-    if d.active:
+    if d.active or c.include_history:
         return NOT_MET
     if c.within_days is None:
         return MET
@@ -184,4 +184,5 @@ def _absent(c: ExclusionCriterion, ctx: Context, evidence: tuple[Evidence, ...])
             ("Document pregnancy status",),
         )
     window = f" in the {c.within_days} days before {ctx.as_of.isoformat()}" if c.within_days else ""
-    return Verdict(MET, f"No active {what} diagnosis{window} in the chart.", evidence)
+    which = "No" if c.include_history else "No active"
+    return Verdict(MET, f"{which} {what} diagnosis{window} in the chart.", evidence)
