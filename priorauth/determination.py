@@ -116,4 +116,7 @@ class Determination(_Model):
     gaps: tuple[Gap, ...] = ()
     attestations: tuple[Attestation, ...] = ()
     summary: str = ""
+    warnings: tuple[str, ...] = ()
+    """Safety findings in the chart that this policy's criteria do not cover: the status does not
+    reflect them, a clinician must. Names categories and resource ids only."""
     record: PatientRecord

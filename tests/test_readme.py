@@ -14,7 +14,7 @@ def test_the_library_example_runs_and_writes_a_pdf():
     cwd = Path.cwd()
     os.chdir(ROOT)
     try:
-        exec(compile(block, "README.md", "exec"), namespace)  # noqa: S102 - our own README
+        exec(compile(block, "README.md", "exec"), namespace)
     finally:
         os.chdir(cwd)
     assert isinstance(namespace["pdf"], bytes)

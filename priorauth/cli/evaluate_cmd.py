@@ -148,11 +148,15 @@ def _overview(results: list[Determination], policies: dict[str, Policy]) -> Iter
         policy = policies.get(r.policy.id)
         return "REFERENCE MODEL" if policy and policy.reference_model else r.policy.payer
 
-    rows = [(r.policy.id, payer(r), r.status, str(len(r.gaps))) for r in results]
+    rows = [(r.policy.id, payer(r), _status(r), str(len(r.gaps))) for r in results]
     header = ("policy", "payer", "status", "gaps")
     widths = [max(len(row[k]) for row in [header, *rows]) for k in range(4)]
     for row in [header, *rows]:
         yield "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+
+
+def _status(r: Determination) -> str:
+    return f"{r.status} (safety warning)" if r.warnings else r.status
 
 
 def _details(r: Determination, policy: Policy | None) -> Iterator[str]:
@@ -166,6 +170,7 @@ def _details(r: Determination, policy: Policy | None) -> Iterator[str]:
     if policy is not None and policy.effective.review:
         yield f"  Effective window not verified: {' '.join(policy.effective.review.split())}"
     yield f"  {r.summary}"
+    yield from (f"  WARNING: {w}" for w in r.warnings)
     yield ""
     for result in r.criteria:
         yield from _criterion(result, 1)

@@ -143,6 +143,8 @@ def letter(
         )
         d = determine(chart, payer=payer, as_of=resolve_as_of(as_of), rules_dir=rules_dir)
         _report_review_flags(d.criteria)
+        for warning in d.warnings:
+            click.echo(f"warning: {warning}", err=True)
         if d.status != "meets":
             _report_not_met(d)
             if not force:

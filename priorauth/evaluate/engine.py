@@ -93,7 +93,29 @@ def evaluate(
         gaps=_dedupe_gaps(_deciding_gaps(root.result)),
         attestations=_attestations(policy, root),
         summary=_summary(policy, root.result, status, as_of),
+        warnings=_uncovered_safety_findings(policy, record),
         record=record,
+    )
+
+
+def _uncovered_safety_findings(policy: Policy, record: PatientRecord) -> tuple[str, ...]:
+    """Active safety findings that no contraindication criterion of ``policy`` looks at.
+
+    A payer that does not list seizures or implants near the coil among its criteria does not
+    make them safe: the finding is surfaced as a warning whatever the status.
+    """
+    covered = {
+        category
+        for leaf in policy.leaves()
+        if leaf.kind == "contraindication"
+        for category in leaf.categories
+    }
+    return tuple(
+        f"Safety screen: {finding.category.replace('_', ' ')} recorded "
+        f"({', '.join(finding.evidence) or 'no resource id'}); this policy's criteria do not "
+        "address it. A clinician must review it before TMS is requested."
+        for finding in record.safety.findings
+        if finding.active and finding.category not in covered
     )
 
 
