@@ -6,11 +6,12 @@ One long-lived ``_Engine`` per templates folder holds what is expensive and reus
 ``TemplateFetcher``. Renders share it under a lock, because fontconfig and Pango objects are not
 thread-safe; run several processes for parallel rendering.
 
-Per render, the HTML is parsed by expat (``document.parse_letter``), fonts are subset by
-HarfBuzz when libharfbuzz-subset is installed (embedded whole otherwise: WeasyPrint's fontTools
-fallback is slower than embedding), and every PDF stream is serialised and compressed once
-(``_serialise_streams_once``: pydyf otherwise compresses each stream a second time to hash the
-file identifier).
+Per render, the HTML is parsed by expat (``document.parse_letter``); fonts are subset by
+HarfBuzz when libharfbuzz-subset is installed (the ~25 KB pre-subset fonts are embedded whole
+otherwise: WeasyPrint's fontTools fallback is slower than embedding them, and ``full_fonts``
+makes WeasyPrint read each one with fontTools per render); and every PDF stream is serialised
+and deflated once, at level 6 (``_serialise_streams_once``: pydyf deflates at level 9, and a
+second time to hash the file identifier). bench/README.md "Rendering" has the numbers.
 
 Output is byte-identical for the same Determination, options and WeasyPrint version: the PDF
 dates are the as-of date, the file identifier is a hash of the inputs, and the attachment dates
@@ -20,6 +21,7 @@ are fixed. PDF/A-3b (default) embeds the Determination as ``determination.json``
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import functools
 import hashlib
@@ -155,6 +157,11 @@ def _engine(root: Path) -> _Engine:
         srgb=srgb,
         full_fonts=not HARFBUZZ_SUBSET,
     )
+
+
+# Drop the cached engines while the interpreter is still whole: FontConfiguration.__del__ removes
+# its temporary font folder with shutil, which is gone at the very end of shutdown.
+atexit.register(_engine.cache_clear)
 
 
 def _variant_options(options: LetterOptions, engine: _Engine) -> dict[str, Any]:

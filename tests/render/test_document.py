@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import shutil
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -50,6 +51,7 @@ def test_letter_html_is_well_formed_xml(determination, kind):
 
 
 def test_expat_small_ua_and_stock_path_give_identical_pdfs(engine):
+    """Same bytes from expat or tinyhtml5, with templates/ua.css or WeasyPrint's UA sheet."""
     html = render_html(make_determination(), standalone=False)
     common = {"base_url": engine.base_url, "url_fetcher": engine.fetcher}
     fast = _pdf(parse_letter(html, ua_stylesheet=engine.ua_stylesheet, **common), engine)
@@ -62,6 +64,28 @@ def test_expat_small_ua_and_stock_path_give_identical_pdfs(engine):
     assert engine.ua_stylesheet is not None
     assert _pdf(html5_tree, engine) == fast
     assert _pdf(stock, engine) == fast
+
+
+@pytest.mark.parametrize(
+    ("determination", "kind"),
+    [(make_continuation(), "continuation"), (make_minimal(), "initial")],
+    ids=["continuation", "minimal"],
+)
+def test_small_ua_sheet_covers_every_letter_kind(engine, determination, kind):
+    """The continuation section and the draft banner use elements the initial letter does not."""
+    html = render_html(determination, options=LetterOptions(kind=kind), standalone=False)
+    common = {"base_url": engine.base_url, "url_fetcher": engine.fetcher}
+    fast = _pdf(parse_letter(html, ua_stylesheet=engine.ua_stylesheet, **common), engine)
+    assert _pdf(HTML(string=html, **common), engine) == fast
+
+
+def test_templates_without_ua_sheet_use_weasyprint_defaults(tmp_path):
+    folder = tmp_path / "templates"
+    shutil.copytree(resolve_templates(), folder)
+    (folder / "ua.css").unlink()
+    assert _engine(folder.resolve()).ua_stylesheet is None
+    data = render_pdf(make_determination(), templates=folder)
+    assert "Confidentiality notice" in PdfReader(io.BytesIO(data)).pages[-1].extract_text()
 
 
 def test_markup_expat_rejects_falls_back_to_html5(engine, no_render_logs):
