@@ -34,7 +34,7 @@ def test_two_drugs_of_one_class_are_one_class(h):
     rec = h.record(trials=[trial("sertraline", "ssri"), trial("escitalopram", "ssri")])
     verdict = h.run("antidepressant_trials", rec, **TWO)
     assert verdict.outcome == "not_met"
-    assert "2 of 2 failed trials, 1 of 2 classes" in verdict.explanation
+    assert "2 failed trials (2 required), 1 class (2 required)" in verdict.explanation
 
 
 def test_repeated_trials_of_one_drug_count_once(h):

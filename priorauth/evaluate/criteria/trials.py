@@ -117,15 +117,15 @@ def _parts(
     if c.min_trials or c.min_classes or c.longer:
         t = tally(main)
         text = (
-            f"{len(t.ingredients)} of {c.min_trials} failed trials, "
-            f"{len(t.classes)} of {c.min_classes} classes"
+            f"{plural(len(t.ingredients), 'failed trial')} ({c.min_trials} required), "
+            f"{plural(len(t.classes), 'class', 'classes')} ({c.min_classes} required)"
         )
         yield text, t.outcome(c.min_trials, c.min_classes), main
     if c.longer is not None:
         longer = _longer(c.longer.min_weeks, main, ctx)
         n = len(tally(longer).ingredients)
         yield (
-            f"{n} of {c.longer.n} trials lasting {c.longer.min_weeks:g}+ weeks",
+            f"{plural(n, 'trial')} lasting {c.longer.min_weeks:g}+ weeks ({c.longer.n} required)",
             tally(longer).outcome(c.longer.n, 0),
             longer,
         )
@@ -133,7 +133,8 @@ def _parts(
         aug = [_check(c, i, t, ctx) for i, t in _augmentation_pool(ctx)]
         t = tally(aug)
         yield (
-            f"{len(t.ingredients)} of {c.min_augmentation_trials} augmentation trials",
+            f"{plural(len(t.ingredients), 'augmentation trial')} "
+            f"({c.min_augmentation_trials} required)",
             t.outcome(c.min_augmentation_trials, c.min_augmentation_classes),
             aug,
         )
@@ -217,8 +218,8 @@ def evaluate_intolerance(c: IntoleranceCriterion, ctx: Context) -> Verdict:
     if c.distinct_side_effects:
         outcome = all_of([outcome, _distinct_effects(checks, c.min_trials)])
     summary = (
-        f"{plural(len(t.ingredients), 'trial')} stopped for intolerance of {c.min_trials} "
-        f"required, {len(t.classes)} of {c.min_classes} classes"
+        f"{plural(len(t.ingredients), 'trial')} stopped for intolerance ({c.min_trials} "
+        f"required), {plural(len(t.classes), 'class', 'classes')} ({c.min_classes} required)"
     )
     return _verdict(outcome, summary, checks)
 
