@@ -18,8 +18,8 @@ other work shares the machine). The two paths run interleaved, so both see the s
 Memory comes from one more traced run of each path (tracing slows execution, so it is never
 measured together with time): tracemalloc's *peak* (dominated by orjson's transient parse
 buffers, hence equal for both paths) and what is still *retained* while the result (the index, or
-the Bundle model) is alive. Charts come from ``/work/shared/fixtures/synthea_r4_smart`` when
-present, else from the copies in ``tests/data/fixtures/synthea_r4_smart``.
+the Bundle model) is alive. Charts come from ``../shared/fixtures/synthea_r4_smart`` (beside the
+repository) when present, else from the copies in ``tests/data/fixtures/synthea_r4_smart``.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ sys.path.insert(0, str(ROOT))
 from priorauth.fhir import ResourceIndex, load_chart  # noqa: E402
 from priorauth.fhir.datatypes import codings  # noqa: E402
 
-SHARED = Path("/work/shared/fixtures/synthea_r4_smart")
+SHARED = ROOT.parent / "shared" / "fixtures" / "synthea_r4_smart"
 COPIES = ROOT / "tests" / "data" / "fixtures" / "synthea_r4_smart"
 DEFAULT_CHARTS = ("Fletcher_Hyatt", "Vito_Feeney", "Milan_Beatty")
 TYPES = ("Patient", "Condition", "MedicationRequest", "Procedure", "Encounter", "Coverage")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, cast, get_args
 
 from priorauth.facts.models import InstrumentId, ScoreFact
@@ -45,7 +46,9 @@ class Hit:
     code: str | None = None
 
 
+@lru_cache(maxsize=8192)
 def _by_code(system: str | None, code: str | None) -> Hit | None:
+    """The instrument a code names; memoised (Hit is frozen, so a cached one can be shared)."""
     hit = instrument_for_code(system, code)
     if hit is not None:
         return Hit(hit[0], hit[1], f"LOINC {code}", code)
@@ -60,15 +63,22 @@ def _tracked(hit: Hit | None) -> Hit | None:
 
 def identify(concept: Any) -> Hit | None:
     """The instrument (and total / item / panel role) a code names, by code first, then text."""
-    for system, code, _display in codings(concept):
+    coded = codings(concept)
+    for system, code, _display in coded:
         found = _by_code(system, code)
         if found is not None:
             return _tracked(found)
-    for text in (cc_text(concept), *(d for _s, _c, d in codings(concept) if d)):
-        named = instrument_in_text(text)
-        if named is not None:
-            return _tracked(Hit(named, "total", f"text: {named.id}"))
+    for text in (cc_text(concept), *(d for _s, _c, d in coded if d)):
+        found = _by_text(text)
+        if found is not None:
+            return found
     return None
+
+
+@lru_cache(maxsize=4096)
+def _by_text(text: str) -> Hit | None:
+    named = instrument_in_text(text)
+    return None if named is None else _tracked(Hit(named, "total", f"text: {named.id}"))
 
 
 def is_score_candidate(raw: dict[str, Any]) -> bool:

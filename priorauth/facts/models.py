@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from priorauth.fhir.notes import DataQualityNote
+from priorauth.terminology.models import DrugClass
 
 __all__ = [
     "Address",
@@ -33,21 +34,6 @@ __all__ = [
     "TherapySummary",
 ]
 
-DrugClass = Literal[
-    "ssri",
-    "snri",
-    "tca",
-    "maoi",
-    "bupropion",
-    "mirtazapine",
-    "serotonin_modulator",
-    "other",
-    "sga",
-    "lithium",
-    "thyroid",
-    "esketamine",
-    "augmentation_other",
-]
 Outcome = Literal["inadequate_response", "intolerance", "other", "unknown"]
 InstrumentId = Literal["phq9", "phq2", "phqa", "hamd", "madrs", "bdi2", "qids_sr"]
 

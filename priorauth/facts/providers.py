@@ -167,20 +167,31 @@ def _role_for(index: ResourceIndex, practitioner: Any) -> Any:
 
 
 def _service_provider(index: ResourceIndex, request: Any) -> Any:
-    encounters = []
     if request is not None and field(request, "encounter") is not None:
-        encounters.append(index.resolve(field(request, "encounter"), context=request))
+        encounter = index.resolve(field(request, "encounter"), context=request)
+        target = _provider_of(index, encounter)
+        if target is not None:  # the usual case: no need to validate every Encounter
+            return target
     dated = sorted(
-        index.resources("Encounter"),
+        index.resources("Encounter", where=_has_service_provider),
         key=lambda e: period_bounds(field(e, "period"))[0] or dt.date.min,
         reverse=True,
     )
-    for encounter in [*encounters, *dated]:
-        provider = field(encounter, "serviceProvider")
-        target = index.resolve(provider, context=encounter) if provider is not None else None
+    for encounter in dated:
+        target = _provider_of(index, encounter)
         if target is not None:
             return target
     return None
+
+
+def _provider_of(index: ResourceIndex, encounter: Any) -> Any:
+    provider = field(encounter, "serviceProvider")
+    return index.resolve(provider, context=encounter) if provider is not None else None
+
+
+def _has_service_provider(raw: dict[str, Any]) -> bool:
+    """Raw prefilter: an Encounter without serviceProvider cannot give one."""
+    return raw.get("serviceProvider") is not None
 
 
 def _sole_provider_organization(index: ResourceIndex) -> Any:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 from typing import Any, Literal
 
 from priorauth.facts.models import SafetyFinding, SafetyScreen
@@ -49,12 +50,22 @@ _NO = {"373067005", "LA32-8", "N", "no", "false", "negative", "none", "absent", 
 _INACTIVE = {"inactive", "remission", "resolved"}
 
 
+@lru_cache(maxsize=8192)
+def _code_hit(system: str | None, code: str | None) -> tuple[str, Category] | None:
+    """The first of ``_SETS`` holding (system, code), memoised: a chart repeats its codes."""
+    for set_name, category in _SETS:
+        if code_set(set_name).contains(system, code):
+            return set_name, category
+    return None
+
+
 def _coded(concept: Any) -> tuple[Category, str, str] | None:
     """(category, description, how) from the code sets."""
     for system, code, display in codings(concept):
-        for set_name, category in _SETS:
-            if code_set(set_name).contains(system, code):
-                return category, display or _LABELS[category], f"{set_name} code {code}"
+        found = _code_hit(system, code)
+        if found is not None:
+            set_name, category = found
+            return category, display or _LABELS[category], f"{set_name} code {code}"
     return None
 
 
@@ -75,7 +86,12 @@ def _question(concept: Any) -> list[Category]:
     if coded is not None:
         return [coded[0]]
     text = " ".join([cc_text(concept), *(d or "" for _s, _c, d in codings(concept))])
-    return [category for pattern, category in _QUESTION if pattern.search(text)]
+    return list(_text_question(text))
+
+
+@lru_cache(maxsize=4096)
+def _text_question(text: str) -> tuple[Category, ...]:
+    return tuple(category for pattern, category in _QUESTION if pattern.search(text))
 
 
 def screen_answer(element: Any) -> bool | None:
@@ -215,7 +231,8 @@ class _Screen:
 
 def _is_screen(raw: dict[str, Any]) -> bool:
     elements = [raw, *(c for c in raw.get("component") or [] if isinstance(c, dict))]
-    return any(_question(e.get("code")) and screen_answer(e) is not None for e in elements)
+    # the answer first: it is cheap, and most Observations (vitals, labs) have none
+    return any(screen_answer(e) is not None and _question(e.get("code")) for e in elements)
 
 
 def extract_safety(index: ResourceIndex, *, as_of: dt.date, notes: Notes) -> SafetyScreen:

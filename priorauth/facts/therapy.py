@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Sequence
+from functools import lru_cache
 from typing import Any, Literal
 
 from priorauth.facts.models import PriorTmsCourse, ScoreFact, TherapyFact, TherapySummary
@@ -58,19 +59,69 @@ def _specific(infos: Sequence[ProcedureInfo]) -> ProcedureInfo | None:
     return found[0] if found else None
 
 
+@lru_cache(maxsize=4096)
+def _code_info(system: str | None, code: str | None) -> ProcedureInfo | None:
+    """``procedure_info``, memoised: a chart repeats the same few codes thousands of times."""
+    return procedure_info(system, code)
+
+
+@lru_cache(maxsize=4096)
+def _text_info(text: str) -> ProcedureInfo | None:
+    """``procedure_in_text``, memoised (the result is a frozen model, safe to share)."""
+    return procedure_in_text(text)
+
+
 def procedure_of(concepts: Sequence[Any], *, text: bool = True) -> ProcedureInfo | None:
     """The therapy named by the concepts: codes first (the most specific type wins: CPT 90834 +
-    SNOMED CBT is CBT), then, when ``text`` is set, their texts and displays."""
+    SNOMED CBT is CBT), then, when ``text`` is set, their texts and displays.
+
+    Works on models and raw dicts alike, so the same call is the raw prefilter."""
+    parsed = [(concept, codings(concept)) for concept in concepts]
     coded = [
         info
-        for concept in concepts
-        for system, code, _display in codings(concept)
-        if (info := procedure_info(system, code)) is not None
+        for _concept, coded_list in parsed
+        for system, code, _display in coded_list
+        if (info := _code_info(system, code)) is not None
     ]
     if coded or not text:
         return _specific(coded)
-    texts = [t for c in concepts for t in (cc_text(c), *(d for _s, _c, d in codings(c) if d)) if t]
-    return _specific([info for t in texts if (info := procedure_in_text(t)) is not None])
+    texts = [t for c, cs in parsed for t in (cc_text(c), *(d for _s, _c, d in cs if d)) if t]
+    return _specific([info for t in texts if (info := _text_info(t)) is not None])
+
+
+def _encounter_concepts(encounter: Any) -> list[Any]:
+    """type, serviceType and reasonCode of an Encounter (model or raw dict)."""
+    concepts = [*_list(field(encounter, "type")), field(encounter, "serviceType"),
+                *_list(field(encounter, "reasonCode"))]  # fmt: skip
+    return [c for c in concepts if c is not None]
+
+
+def _is_therapy_encounter(raw: dict[str, Any]) -> bool:
+    """Raw prefilter: the same lookup :meth:`_Reader.encounters` runs on the model."""
+    return procedure_of(_encounter_concepts(raw)) is not None
+
+
+def _may_be_therapy_plan(raw: dict[str, Any]) -> bool:
+    """Raw prefilter for CarePlans: some activity's detail.code names a therapy.
+
+    Accepts whatever it cannot read (validation then decides), so it is a superset of what
+    :meth:`_Reader.care_plans` uses."""
+    if raw.get("status") in ("entered-in-error", "draft"):
+        return False
+    activities = raw.get("activity")
+    if activities is None:
+        return False
+    if not isinstance(activities, list):
+        return True
+    for activity in activities:
+        if not isinstance(activity, dict):
+            return True
+        detail = activity.get("detail")
+        if detail is None:
+            continue
+        if not isinstance(detail, dict) or procedure_of([detail.get("code")]) is not None:
+            return True
+    return False
 
 
 def _is_therapy_observation(raw: dict[str, Any]) -> bool:
@@ -154,10 +205,8 @@ class _Reader:
         return start, end
 
     def encounters(self) -> Iterator[TherapyFact | None]:
-        for encounter in self.index.resources("Encounter"):
-            concepts = [*_list(field(encounter, "type")), field(encounter, "serviceType"),
-                        *_list(field(encounter, "reasonCode"))]  # fmt: skip
-            info = procedure_of([c for c in concepts if c is not None])
+        for encounter in self.index.resources("Encounter", where=_is_therapy_encounter):
+            info = procedure_of(_encounter_concepts(encounter))
             if info is None:
                 continue
             status = _ENCOUNTER_STATUS.get(str(field(encounter, "status")))
@@ -167,7 +216,7 @@ class _Reader:
             yield self.fact(info, encounter, period_bounds(field(encounter, "period")), status)
 
     def care_plans(self) -> Iterator[TherapyFact | None]:
-        for plan in self.index.resources("CarePlan"):
+        for plan in self.index.resources("CarePlan", where=_may_be_therapy_plan):
             if field(plan, "status") in ("entered-in-error", "draft"):
                 continue
             for activity in field(plan, "activity") or []:

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 FIXTURES = Path(__file__).resolve().parents[1] / "data" / "fixtures"
-SHARED_FIXTURES = Path("/work/shared/fixtures")
+# ../shared beside the repository (as on the developers' machines and in CI), when present
+SHARED_FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures"
 MILAN = FIXTURES / "synthea_r4_smart" / "Milan_Beatty_e78d0ed2-1b54-4c30-90ae-f7405af1e402.json"
 FLETCHER = (
     FIXTURES / "synthea_r4_smart" / "Fletcher_Hyatt_fe0562b5-f517-4951-8366-32fdab088930.json"

@@ -72,7 +72,9 @@ def test_fixture_totals():
     assert totals == {"charts": 188, "resources": 5399, "validated": 5227}
 
 
-@pytest.mark.skipif(not SHARED_FIXTURES.is_dir(), reason="/work/shared/fixtures not present")
+@pytest.mark.skipif(
+    not SHARED_FIXTURES.is_dir(), reason="../shared/fixtures not present beside the repository"
+)
 def test_every_shared_fixture_loads():
     paths = chart_paths(SHARED_FIXTURES)
     assert len(paths) >= 200
