@@ -25,7 +25,7 @@ from priorauth.facts.dosing import (
     dispense_daily_dose,
 )
 from priorauth.facts.indication import indication_of
-from priorauth.facts.medications import identify_medication
+from priorauth.facts.medications import identify_concept, identify_medication
 from priorauth.facts.notes import Notes
 from priorauth.facts.outcomes import Stated, classify_code, classify_text, strongest
 from priorauth.facts.records import Exposure
@@ -358,9 +358,26 @@ def _has_dose_data(resource: Any, kind: str) -> bool:
     return False
 
 
+def may_name_drug(raw: dict[str, Any]) -> bool:
+    """Raw prefilter: could :meth:`_Reader.read` use this record or note it?
+
+    A ``medicationCodeableConcept`` is identified exactly as on the model (plus the class-word
+    test of the ``unrecognised-drug`` note); a ``medicationReference`` is always accepted (the
+    Medication must be resolved to know); a record naming no medication gives nothing.
+    """
+    concept = raw.get("medicationCodeableConcept")
+    if concept is None:
+        return raw.get("medicationReference") is not None
+    if not isinstance(concept, dict):
+        return True  # validation decides
+    if identify_concept(concept).matches:
+        return True
+    return _CLASS_WORDS.search(cc_text(concept)) is not None
+
+
 def _all(index: ResourceIndex) -> Iterator[tuple[Any, str]]:
     for kind in MEDICATION_TYPES:
-        for resource in index.resources(kind):
+        for resource in index.resources(kind, where=may_name_drug):
             yield resource, kind
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Literal
 
 from priorauth.facts.models import Address, ProviderFact
@@ -107,11 +107,28 @@ def _latest(resources: Sequence[Any], date_field: str) -> list[Any]:
 
 
 def _requests(index: ResourceIndex) -> Iterator[Any]:
-    """Requests with a requester, the preferred first."""
+    """Requests with a requester, the preferred (latest ``authoredOn``, then last) first.
+
+    Ordered on the raw dicts and validated lazily, in batches of 1, 2, 4... (usually only the
+    first is needed), so a chart's hundreds of MedicationRequests are not all validated here.
+    """
     for kind in ("ServiceRequest", "MedicationRequest"):
-        for request in _latest(index.resources(kind), "authoredOn"):
-            if field(request, "requester") is not None:
-                yield request
+        raws = [r for r in index.raw(kind) if r.get("requester") is not None]
+        ranked = _latest(raws, "authoredOn")
+        rank = {index.location_of(r): i for i, r in enumerate(ranked)}
+        start, size = 0, 1
+        while start < len(ranked):
+            models = index.resources(kind, where=_one_of(ranked[start : start + size]))
+            for request in sorted(models, key=lambda m: rank[index.location_of(m)]):
+                if field(request, "requester") is not None:
+                    yield request
+            start, size = start + size, size * 2
+
+
+def _one_of(raws: Sequence[dict[str, Any]]) -> Callable[[dict[str, Any]], bool]:
+    """A ``where`` test selecting exactly these raw dicts (by identity)."""
+    wanted = {id(r) for r in raws}
+    return lambda raw: id(raw) in wanted
 
 
 def _from_npi_reference(reference: Any) -> ProviderFact | None:

@@ -167,7 +167,7 @@ class _Screen:
             self.add(hit, condition, date, active)
 
     def procedures(self) -> None:
-        for procedure in self.index.resources("Procedure"):
+        for procedure in self.index.resources("Procedure", where=_is_safety_procedure):
             hit = _category(field(procedure, "code"))
             if hit is None or field(procedure, "status") != "completed":
                 continue
@@ -227,6 +227,11 @@ class _Screen:
         date = parse_date(field(obs, "effectiveDateTime")) or parse_date(field(obs, "issued"))
         hit = (categories[0], _LABELS[categories[0]], "screening answer yes")
         self.add(hit, obs, date, True)
+
+
+def _is_safety_procedure(raw: dict[str, Any]) -> bool:
+    """Raw prefilter: a completed Procedure whose code is in a safety category."""
+    return raw.get("status") == "completed" and _category(raw.get("code")) is not None
 
 
 def _is_screen(raw: dict[str, Any]) -> bool:

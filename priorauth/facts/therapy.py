@@ -96,6 +96,11 @@ def _encounter_concepts(encounter: Any) -> list[Any]:
     return [c for c in concepts if c is not None]
 
 
+def _is_therapy_procedure(raw: dict[str, Any]) -> bool:
+    """Raw prefilter: the same lookup :meth:`_Reader.procedures` runs on the model."""
+    return procedure_of([raw.get("code")]) is not None
+
+
 def _is_therapy_encounter(raw: dict[str, Any]) -> bool:
     """Raw prefilter: the same lookup :meth:`_Reader.encounters` runs on the model."""
     return procedure_of(_encounter_concepts(raw)) is not None
@@ -182,7 +187,7 @@ class _Reader:
         )
 
     def procedures(self) -> Iterator[TherapyFact | None]:
-        for procedure in self.index.resources("Procedure"):
+        for procedure in self.index.resources("Procedure", where=_is_therapy_procedure):
             info = procedure_of([field(procedure, "code")])
             if info is None:
                 continue

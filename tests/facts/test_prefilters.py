@@ -17,12 +17,14 @@ from typing import Any
 import pytest
 
 from priorauth.facts import PatientRecord, extract_facts
+from priorauth.facts.exposures import may_name_drug
 from priorauth.facts.instruments import is_score_candidate
 from priorauth.facts.providers import _has_service_provider
-from priorauth.facts.safety import _is_screen
+from priorauth.facts.safety import _is_safety_procedure, _is_screen
 from priorauth.facts.therapy import (
     _is_therapy_encounter,
     _is_therapy_observation,
+    _is_therapy_procedure,
     _may_be_therapy_plan,
 )
 from priorauth.fhir import load_chart
@@ -41,6 +43,9 @@ PREFILTERS = {
     _is_screen,
     is_score_candidate,
     _has_service_provider,
+    may_name_drug,
+    _is_therapy_procedure,
+    _is_safety_procedure,
 }
 
 
@@ -89,7 +94,8 @@ def test_prefilters_change_no_record(path: Path, monkeypatch: pytest.MonkeyPatch
     _unfiltered(monkeypatch)
     unfiltered = _record(path)
     if filtered is None or unfiltered is None:
-        assert filtered is None and unfiltered is None
+        assert filtered is None
+        assert unfiltered is None
         return
     assert _comparable(filtered) == _comparable(unfiltered)
 

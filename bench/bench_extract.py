@@ -1,0 +1,156 @@
+"""Benchmark: ``load_chart(bytes)`` + ``extract_facts`` vs validating the whole Bundle.
+
+    python bench/bench_extract.py                 # every Synthea chart, 20 runs
+    python bench/bench_extract.py --runs 30
+    python bench/bench_extract.py --charts Milan_Beatty Donnell_Torphy
+    python bench/bench_extract.py --no-memory     # skip the tracemalloc runs
+
+For each chart, both paths start from the file's bytes (already in memory), in one warm process:
+
+* **ours**: ``load_chart(bytes)`` then ``extract_facts(index, as_of=2026-11-25)``: the whole
+  PatientRecord (trials, scores, therapies, safety, providers, coverages...);
+* **whole Bundle**: ``orjson.loads`` then ``fhir.resources.R4B.bundle.Bundle.model_validate``.
+
+Each run times every chart with both paths back to back, the order of the two alternating from
+run to run, so machine noise hits both alike. Reported: CPU time (``time.process_time``, steadier
+on a shared machine) and wall time, median and minimum of ``--runs`` runs after two warm-up runs,
+with a garbage collection before each timed call. Memory (tracemalloc) comes from one more,
+separate run of each path, since tracing slows execution: the *peak* during the run and what is
+*retained* while the result (PatientRecord and its index, or the Bundle model) is alive. Charts
+come from ``/work/shared/fixtures/synthea_r4_smart`` (all 12) when present, else from the copies in
+``tests/data/fixtures/synthea_r4_smart``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gc
+import os
+import platform
+import statistics
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import orjson
+from fhir.resources.R4B.bundle import Bundle
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from priorauth.facts import extract_facts  # noqa: E402
+from priorauth.fhir import load_chart  # noqa: E402
+
+SHARED = Path("/work/shared/fixtures/synthea_r4_smart")
+COPIES = ROOT / "tests" / "data" / "fixtures" / "synthea_r4_smart"
+AS_OF = dt.date(2026, 11, 25)
+
+Run = Callable[[bytes], Any]
+
+
+def ours(data: bytes) -> Any:
+    return extract_facts(load_chart(data), as_of=AS_OF)
+
+
+def whole_bundle(data: bytes) -> Any:
+    return Bundle.model_validate(orjson.loads(data))
+
+
+def _timed(run: Run, data: bytes) -> tuple[float, float]:
+    gc.collect()
+    start, start_cpu = time.perf_counter(), time.process_time()
+    run(data)
+    return time.process_time() - start_cpu, time.perf_counter() - start
+
+
+def _peak(run: Run, data: bytes) -> tuple[int, int]:
+    """tracemalloc (peak, retained while the result is alive) of one run, in bytes."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        result = run(data)
+        gc.collect()
+        retained, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    del result
+    return peak, retained
+
+
+def chart_files(names: list[str] | None) -> list[Path]:
+    folder = SHARED if SHARED.is_dir() else COPIES
+    files = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_size)
+    if names:
+        files = [f for f in files if any(f.name.startswith(n) for n in names)]
+    return files
+
+
+def machine() -> str:
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    return (
+        f"{os.cpu_count()} CPUs, {platform.machine()}, Python {platform.python_version()}, "
+        f"load average {load}"
+    )
+
+
+def _ms(values: list[float]) -> str:
+    return f"{statistics.median(values) * 1000:7.1f} ({min(values) * 1000:6.1f})"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--charts", nargs="*", help="chart name prefixes (default: all)")
+    parser.add_argument("--no-memory", action="store_true")
+    args = parser.parse_args()
+    files = chart_files(args.charts)
+    data = {f: f.read_bytes() for f in files}
+    paths: dict[str, Run] = {"ours": ours, "bundle": whole_bundle}
+    print(f"machine: {machine()}")
+    for f in files:  # warm-up: imports, caches, lazily built terminology tables
+        for run in paths.values():
+            run(data[f])
+            run(data[f])
+    cpu: dict[tuple[Path, str], list[float]] = {(f, p): [] for f in files for p in paths}
+    wall: dict[tuple[Path, str], list[float]] = {(f, p): [] for f in files for p in paths}
+    for i in range(args.runs):
+        order = list(paths) if i % 2 == 0 else list(reversed(paths))
+        for f in files:
+            for name in order:
+                c, w = _timed(paths[name], data[f])
+                cpu[f, name].append(c)
+                wall[f, name].append(w)
+    peaks: dict[tuple[Path, str], tuple[int, int]] = {}
+    if not args.no_memory:
+        for f in files:
+            for name, run in paths.items():
+                peaks[f, name] = _peak(run, data[f])
+    print(f"load average after: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"{args.runs} runs; ms as median (min)\n")
+    print(
+        f"{'chart':<18} {'MB':>5} | {'ours CPU':>16} {'ours wall':>16} | "
+        f"{'Bundle CPU':>16} {'Bundle wall':>16} | {'CPU speed-up':>12} | "
+        f"{'MB peak ours/Bundle, retained':>29}"
+    )
+    for f in files:
+        name = "_".join(f.name.split("_")[:2])
+        mb = len(data[f]) / 1e6
+        speed = statistics.median(cpu[f, "bundle"]) / statistics.median(cpu[f, "ours"])
+        memory = (
+            f"{peaks[f, 'ours'][0] / 1e6:5.1f} / {peaks[f, 'bundle'][0] / 1e6:5.1f}   "
+            f"{peaks[f, 'ours'][1] / 1e6:5.1f} / {peaks[f, 'bundle'][1] / 1e6:5.1f}"
+            if peaks
+            else ""
+        )
+        print(
+            f"{name:<18} {mb:5.2f} | {_ms(cpu[f, 'ours'])} {_ms(wall[f, 'ours'])} | "
+            f"{_ms(cpu[f, 'bundle'])} {_ms(wall[f, 'bundle'])} | {speed:11.1f}x | {memory:>29}"
+        )
+
+
+if __name__ == "__main__":
+    main()
