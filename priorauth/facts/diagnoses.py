@@ -143,12 +143,17 @@ def _fact(
     )
 
 
+def _is_recognised_diagnosis(raw: dict[str, Any]) -> bool:
+    """Raw prefilter: a Condition whose code (or text) names a diagnosis we recognise."""
+    return bool(_infos(raw.get("code")))
+
+
 def extract_diagnoses(
     index: ResourceIndex, *, as_of: dt.date, notes: Notes
 ) -> tuple[DiagnosisFact, ...]:
     """Every recognised diagnosis, ordered by onset (undated last) then code."""
     facts: list[DiagnosisFact] = []
-    for condition in index.resources("Condition"):
+    for condition in index.resources("Condition", where=_is_recognised_diagnosis):
         infos = _infos(field(condition, "code"))
         if not infos:
             continue

@@ -146,7 +146,7 @@ class _Screen:
         self.evidence[self.index.ref_of(resource)] = None
 
     def conditions(self) -> None:
-        for condition in self.index.resources("Condition"):
+        for condition in self.index.resources("Condition", where=_is_safety_condition):
             hit = _category(field(condition, "code"))
             if hit is None:
                 continue
@@ -227,6 +227,11 @@ class _Screen:
         date = parse_date(field(obs, "effectiveDateTime")) or parse_date(field(obs, "issued"))
         hit = (categories[0], _LABELS[categories[0]], "screening answer yes")
         self.add(hit, obs, date, True)
+
+
+def _is_safety_condition(raw: dict[str, Any]) -> bool:
+    """Raw prefilter: a Condition whose code is in a safety category."""
+    return _category(raw.get("code")) is not None
 
 
 def _is_safety_procedure(raw: dict[str, Any]) -> bool:
