@@ -56,6 +56,13 @@ PayerParam = Annotated[
 AsOfParam = Annotated[
     dt.date | None, Query(description="Evaluation date, YYYY-MM-DD [default: today, UTC].")
 ]
+AttestParam = Annotated[
+    list[str] | None,
+    Query(
+        description="Attestation criterion id the signer confirms (repeatable); unconfirmed "
+        "attestation criteria are unknown."
+    ),
+]
 _BUNDLE_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
@@ -156,10 +163,16 @@ def _add_routes(app: FastAPI, handler: Handler) -> None:
         },
     )
     async def evaluate(
-        request: Request, key: KeyId, payer: PayerParam = "auto", as_of: AsOfParam = None
+        request: Request,
+        key: KeyId,
+        payer: PayerParam = "auto",
+        as_of: AsOfParam = None,
+        attest: AttestParam = None,
     ) -> Response:
         """Evaluate the chart against the payer's policy; returns the Determination JSON."""
-        call = Call.start(request, key, action="evaluate", payer=payer, as_of=as_of)
+        call = Call.start(
+            request, key, action="evaluate", payer=payer, as_of=as_of, attested=attest or ()
+        )
         return await handler.run(call, request, handler.evaluate)
 
     @app.post(
@@ -188,10 +201,13 @@ def _add_routes(app: FastAPI, handler: Handler) -> None:
             bool, Query(description="Render even when the policy is not met.")
         ] = False,
         kind: Annotated[Literal["initial", "continuation"], Query()] = "initial",
+        attest: AttestParam = None,
     ) -> Response:
         """Render the letter of medical necessity; 422 listing the gaps when not met."""
         fmt = letter_format(format, request.headers.get("accept"))
-        call = Call.start(request, key, action="letter", payer=payer, as_of=as_of)
+        call = Call.start(
+            request, key, action="letter", payer=payer, as_of=as_of, attested=attest or ()
+        )
         spec = LetterRequest(fmt, force, LetterOptions(kind=kind))
         return await handler.run(call, request, lambda c, b: handler.letter(c, b, spec))
 

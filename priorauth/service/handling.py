@@ -14,7 +14,7 @@ import datetime as dt
 import hashlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -81,12 +81,21 @@ class Call:
     payer: str
     as_of: dt.date
     started: float
+    attested: tuple[str, ...] = ()
+    """Attestation ids the signer confirms (``attest`` query parameters)."""
     input_sha256: str | None = None
     determinations: list[Determination] = field(default_factory=list)
 
     @classmethod
     def start(
-        cls, request: Request, key_id: str, *, action: str, payer: str, as_of: dt.date | None
+        cls,
+        request: Request,
+        key_id: str,
+        *,
+        action: str,
+        payer: str,
+        as_of: dt.date | None,
+        attested: Sequence[str] = (),
     ) -> Call:
         """A call starting now; ``as_of`` defaults to today (UTC), read here at the edge."""
         return cls(
@@ -96,6 +105,7 @@ class Call:
             payer=payer,
             as_of=as_of or dt.datetime.now(dt.UTC).date(),
             started=time.perf_counter(),
+            attested=tuple(attested),
         )
 
 
@@ -256,7 +266,9 @@ class Handler:
                 str(self.pipeline.unknown_payer(call.payer)),
                 expression=["http.payer"],
             )
-        found = self.pipeline.determinations(bundle, payer=call.payer, as_of=call.as_of)
+        found = self.pipeline.determinations(
+            bundle, payer=call.payer, as_of=call.as_of, attested=call.attested
+        )
         call.determinations = found
         if not found:
             raise UnknownPayerError(

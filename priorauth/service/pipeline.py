@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -68,13 +69,19 @@ class Pipeline:
         return hashlib.sha256(joined.encode()).hexdigest()
 
     def determinations(
-        self, chart: Any, *, payer: str, as_of: dt.date, source: str = "<request>"
+        self,
+        chart: Any,
+        *,
+        payer: str,
+        as_of: dt.date,
+        source: str = "<request>",
+        attested: Sequence[str] = (),
     ) -> list[Determination]:
         """Load ``chart`` (a Bundle dict or a path), extract facts, evaluate the policies."""
         index = load_chart(chart, source_name=source)
         record = extract_facts(index, as_of=as_of)
         policies = select_policies(self.ruleset, payer=payer, record=record, as_of=as_of)
-        return [evaluate(record, policy, as_of=as_of) for policy in policies]
+        return [evaluate(record, policy, as_of=as_of, attested=attested) for policy in policies]
 
     def letter(
         self, determination: Determination, fmt: LetterFormat, options: LetterOptions

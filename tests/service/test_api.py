@@ -475,3 +475,22 @@ def test_event_loop_stays_responsive_during_renders(server):
         assert all(f.result().status_code == 200 for f in letters)
     assert timings, "the letters finished before /healthz could be probed"
     assert max(timings) < 1.0, timings
+
+
+TEEN = Path(__file__).resolve().parents[1] / "data" / "charts" / "teen_trd.json"
+
+
+def test_attest_confirms_an_attestation_criterion(api):
+    """TRICARE 2025 covers 15-17-year-olds through TriWest (West Region) only. The teen chart
+    cannot show the region, so without `attest=west-region` the determination needs
+    documentation; with it the adolescent branch is met (see tests/e2e for the facts)."""
+    plain = api.post("/evaluate", TEEN.read_bytes(), payer="tricare-tms-2025")
+    assert plain.status_code == 200, plain.text
+    assert plain.json()["status"] == "needs_documentation"
+    assert any("West Region" in g["action"] for g in plain.json()["gaps"])
+    confirmed = api.post(
+        "/evaluate", TEEN.read_bytes(), payer="tricare-tms-2025", attest=["west-region"]
+    )
+    assert confirmed.status_code == 200, confirmed.text
+    assert confirmed.json()["status"] == "meets"
+    assert confirmed.json()["gaps"] == []
