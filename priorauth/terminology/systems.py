@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+from priorauth.fhir.codes import CPT, HCPCS_HTTP, ICD10CM, LOINC, NDC, RXNORM, SNOMED
+
 __all__ = [
     "CPT",
     "HCPCS",
@@ -21,13 +23,9 @@ __all__ = [
     "normalise_code",
 ]
 
-ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
-SNOMED = "http://snomed.info/sct"
-LOINC = "http://loinc.org"
-CPT = "http://www.ama-assn.org/go/cpt"
-HCPCS = "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets"
-RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
-NDC = "http://hl7.org/fhir/sid/ndc"
+# The canonical URIs are the loader's (priorauth.fhir.codes); HCPCS is canonicalised to its
+# http:// form, which the aliases below map every other spelling to.
+HCPCS = HCPCS_HTTP
 
 _ALIASES: dict[str, str] = {
     ICD10CM: ICD10CM,
