@@ -23,7 +23,7 @@ from typing import Any
 from priorauth.facts.models import DiagnosisFact
 from priorauth.facts.notes import Notes
 from priorauth.fhir.codes import ICD10_SYSTEMS, ICD10CM_SYSTEMS, in_system
-from priorauth.fhir.datatypes import cc_text, codings, field, parse_date
+from priorauth.fhir.datatypes import Concept, cc_text, codings, field, parse_date
 from priorauth.fhir.index import ResourceIndex
 from priorauth.terminology import DiagnosisInfo, diagnosis_info
 
@@ -143,9 +143,9 @@ def _fact(
     )
 
 
-def _is_recognised_diagnosis(raw: dict[str, Any]) -> bool:
-    """Raw prefilter: a Condition whose code (or text) names a diagnosis we recognise."""
-    return bool(_infos(raw.get("code")))
+def _is_recognised_diagnosis(code: Concept) -> bool:
+    """Code prefilter: a Condition whose code (or text) names a diagnosis we recognise."""
+    return bool(_infos(code))
 
 
 def extract_diagnoses(
@@ -153,7 +153,7 @@ def extract_diagnoses(
 ) -> tuple[DiagnosisFact, ...]:
     """Every recognised diagnosis, ordered by onset (undated last) then code."""
     facts: list[DiagnosisFact] = []
-    for condition in index.resources("Condition", where=_is_recognised_diagnosis):
+    for condition in index.resources("Condition", code=_is_recognised_diagnosis):
         infos = _infos(field(condition, "code"))
         if not infos:
             continue
@@ -194,15 +194,15 @@ _PREGNANCY_STATUS = "82810-3"
 _PREGNANT = {"77386006": True, "60001007": False}
 
 
-def _pregnancy_observation(raw: dict[str, Any]) -> bool:
-    return any(code == _PREGNANCY_STATUS for _s, code, _d in codings(raw.get("code")))
+def _pregnancy_observation(code: Concept) -> bool:
+    return any(value == _PREGNANCY_STATUS for _s, value, _d in code.codings)
 
 
 def pregnancy_status(index: ResourceIndex, diagnoses: Sequence[DiagnosisFact]) -> bool | None:
     """The latest pregnancy-status Observation (LOINC 82810-3), else an active pregnancy
     diagnosis (True), else None (not recorded)."""
     latest: tuple[dt.date, bool] | None = None
-    for obs in index.resources("Observation", where=_pregnancy_observation):
+    for obs in index.resources("Observation", code=_pregnancy_observation):
         date = parse_date(field(obs, "effectiveDateTime")) or parse_date(field(obs, "issued"))
         values = [_PREGNANT[c] for _s, c, _d in codings(field(obs, "valueCodeableConcept"))
                   if c in _PREGNANT]  # fmt: skip

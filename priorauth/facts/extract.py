@@ -26,6 +26,7 @@ from priorauth.facts.therapy import extract_therapies, prior_tms_courses, summar
 from priorauth.facts.trials import build_trials
 from priorauth.fhir.datatypes import field, parse_date
 from priorauth.fhir.index import ResourceIndex
+from priorauth.gcpause import gc_paused
 from priorauth.terminology import adequate_dose_table
 
 __all__ = ["extract_facts", "select_patient"]
@@ -85,6 +86,17 @@ def extract_facts(
     ``gap_days`` is the trial gap tolerance; ``dose_table`` maps ingredient → minimum adequate
     mg/day (default: the packaged table, see ``priorauth.terminology.adequate_dose_table``).
     """
+    with gc_paused():  # models and facts hold no cycles: see priorauth.gcpause
+        return _extract(index, as_of, patient, gap_days, dose_table)
+
+
+def _extract(
+    index: ResourceIndex,
+    as_of: dt.date,
+    patient: str | None,
+    gap_days: int,
+    dose_table: Mapping[str, float] | None,
+) -> PatientRecord:
     view, patient_model = select_patient(index, patient)
     notes = Notes()
     _patient_notes(view, patient_model, as_of, notes)

@@ -21,7 +21,7 @@ from typing import Any, cast, get_args
 from priorauth.facts.models import InstrumentId, ScoreFact
 from priorauth.facts.notes import Notes
 from priorauth.fhir.codes import SNOMED_SYSTEMS, in_system
-from priorauth.fhir.datatypes import cc_text, codings
+from priorauth.fhir.datatypes import Concept, cc_text, concept
 from priorauth.terminology import (
     Instrument,
     instrument,
@@ -30,7 +30,7 @@ from priorauth.terminology import (
     severity_band,
 )
 
-__all__ = ["Hit", "identify", "is_score_candidate", "make_score"]
+__all__ = ["Hit", "identify", "make_score", "names_instrument"]
 
 _TRACKED = frozenset(get_args(InstrumentId))
 _SNOMED_TOTALS = {"720433000": "phq9"}
@@ -61,14 +61,20 @@ def _tracked(hit: Hit | None) -> Hit | None:
     return hit if hit is not None and hit.instrument.id in _TRACKED else None
 
 
-def identify(concept: Any) -> Hit | None:
+def identify(element: Any) -> Hit | None:
     """The instrument (and total / item / panel role) a code names, by code first, then text."""
-    coded = codings(concept)
-    for system, code, _display in coded:
-        found = _by_code(system, code)
+    return _identify(concept(element))
+
+
+@lru_cache(maxsize=4096)
+def _identify(code: Concept) -> Hit | None:
+    """``identify``, memoised on the frozen concept (a Hit is frozen, so it can be shared)."""
+    coded = code.codings
+    for system, value, _display in coded:
+        found = _by_code(system, value)
         if found is not None:
             return _tracked(found)
-    for text in (cc_text(concept), *(d for _s, _c, d in coded if d)):
+    for text in (cc_text(code), *(d for _s, _c, d in coded if d)):
         found = _by_text(text)
         if found is not None:
             return found
@@ -81,9 +87,9 @@ def _by_text(text: str) -> Hit | None:
     return None if named is None else _tracked(Hit(named, "total", f"text: {named.id}"))
 
 
-def is_score_candidate(raw: dict[str, Any]) -> bool:
-    """Cheap test on a raw Observation: does its code name a tracked instrument?"""
-    return identify(raw.get("code")) is not None
+def names_instrument(code: Concept) -> bool:
+    """Prefilter on an Observation's frozen code: does it name a tracked instrument?"""
+    return _identify(code) is not None
 
 
 def make_score(

@@ -19,7 +19,15 @@ from typing import Any, Literal
 
 from priorauth.facts.models import SafetyFinding, SafetyScreen
 from priorauth.facts.notes import Notes
-from priorauth.fhir.datatypes import cc_text, codings, field, parse_date, period_bounds
+from priorauth.fhir.datatypes import (
+    Concept,
+    cc_text,
+    codings,
+    concept,
+    field,
+    parse_date,
+    period_bounds,
+)
 from priorauth.fhir.index import ResourceIndex
 from priorauth.terminology import code_set, contraindication_in_text
 
@@ -59,34 +67,45 @@ def _code_hit(system: str | None, code: str | None) -> tuple[str, Category] | No
     return None
 
 
-def _coded(concept: Any) -> tuple[Category, str, str] | None:
+def _coded(code: Concept) -> tuple[Category, str, str] | None:
     """(category, description, how) from the code sets."""
-    for system, code, display in codings(concept):
-        found = _code_hit(system, code)
+    for system, value, display in code.codings:
+        found = _code_hit(system, value)
         if found is not None:
             set_name, category = found
-            return category, display or _LABELS[category], f"{set_name} code {code}"
+            return category, display or _LABELS[category], f"{set_name} code {value}"
     return None
 
 
-def _category(concept: Any) -> tuple[Category, str, str] | None:
-    coded = _coded(concept)
+def _category(element: Any) -> tuple[Category, str, str] | None:
+    """(category, description, how) of a code or text naming a safety finding."""
+    return _concept_category(concept(element))
+
+
+@lru_cache(maxsize=4096)
+def _concept_category(code: Concept) -> tuple[Category, str, str] | None:
+    coded = _coded(code)
     if coded is not None:
         return coded
-    found = contraindication_in_text(cc_text(concept))
+    found = contraindication_in_text(cc_text(code))
     if found in ("seizure", "implanted_device", "retained_metal"):
         category: Category = found  # type: ignore[assignment]
         return category, _LABELS[category], "text"
     return None
 
 
-def _question(concept: Any) -> list[Category]:
+def _question(element: Any) -> tuple[Category, ...]:
     """The categories a screening question asks about ("metal or implanted device" → two)."""
-    coded = _coded(concept)
+    return _concept_question(concept(element))
+
+
+@lru_cache(maxsize=4096)
+def _concept_question(code: Concept) -> tuple[Category, ...]:
+    coded = _coded(code)
     if coded is not None:
-        return [coded[0]]
-    text = " ".join([cc_text(concept), *(d or "" for _s, _c, d in codings(concept))])
-    return list(_text_question(text))
+        return (coded[0],)
+    text = " ".join([cc_text(code), *(d or "" for _s, _c, d in code.codings)])
+    return _text_question(text)
 
 
 @lru_cache(maxsize=4096)
@@ -105,9 +124,12 @@ def screen_answer(element: Any) -> bool | None:
     boolean = field(element, "valueBoolean")
     if isinstance(boolean, bool):
         return boolean
-    concept = field(element, "valueCodeableConcept")
-    words = [code for _s, code, _d in codings(concept) if code] + [cc_text(concept)]
-    words.append(str(field(element, "valueString") or ""))
+    value = field(element, "valueCodeableConcept")
+    string = field(element, "valueString")
+    if value is None and not string:
+        return None  # most Observations (vitals, labs) carry a quantity: no answer
+    words = [code for _s, code, _d in codings(value) if code] + [cc_text(value)]
+    words.append(str(string or ""))
     for word in (w.strip() for w in words if w):
         key = word if word in _YES | _NO else word.lower().rstrip(".")
         if key in _NO:
@@ -146,7 +168,7 @@ class _Screen:
         self.evidence[self.index.ref_of(resource)] = None
 
     def conditions(self) -> None:
-        for condition in self.index.resources("Condition", where=_is_safety_condition):
+        for condition in self.index.resources("Condition", code=_names_safety_finding):
             hit = _category(field(condition, "code"))
             if hit is None:
                 continue
@@ -167,7 +189,9 @@ class _Screen:
             self.add(hit, condition, date, active)
 
     def procedures(self) -> None:
-        for procedure in self.index.resources("Procedure", where=_is_safety_procedure):
+        for procedure in self.index.resources(
+            "Procedure", where=_is_completed, code=_names_safety_finding
+        ):
             hit = _category(field(procedure, "code"))
             if hit is None or field(procedure, "status") != "completed":
                 continue
@@ -229,14 +253,14 @@ class _Screen:
         self.add(hit, obs, date, True)
 
 
-def _is_safety_condition(raw: dict[str, Any]) -> bool:
-    """Raw prefilter: a Condition whose code is in a safety category."""
-    return _category(raw.get("code")) is not None
+def _names_safety_finding(code: Concept) -> bool:
+    """Code prefilter: a Condition or Procedure code (or text) in a safety category."""
+    return _concept_category(code) is not None
 
 
-def _is_safety_procedure(raw: dict[str, Any]) -> bool:
-    """Raw prefilter: a completed Procedure whose code is in a safety category."""
-    return raw.get("status") == "completed" and _category(raw.get("code")) is not None
+def _is_completed(raw: dict[str, Any]) -> bool:
+    """Raw prefilter: a completed Procedure."""
+    return raw.get("status") == "completed"
 
 
 def _is_screen(raw: dict[str, Any]) -> bool:

@@ -23,7 +23,7 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from priorauth.facts.instruments import Hit, identify, is_score_candidate, make_score
+from priorauth.facts.instruments import Hit, identify, make_score, names_instrument
 from priorauth.facts.models import ScoreFact
 from priorauth.facts.notes import Notes
 from priorauth.facts.questionnaires import questionnaire_scores
@@ -79,7 +79,7 @@ class _Scorer:
         self.notes = notes
 
     def observations(self) -> Iterator[ScoreFact]:
-        for obs in self.index.resources("Observation", where=is_score_candidate):
+        for obs in self.index.resources("Observation", code=names_instrument):
             found = identify(field(obs, "code"))
             if found is None or field(obs, "status") in _SKIP_STATUS:
                 continue

@@ -24,7 +24,14 @@ from typing import Any, Literal
 from priorauth.facts.models import PriorTmsCourse, ScoreFact, TherapyFact, TherapySummary
 from priorauth.facts.notes import Notes
 from priorauth.facts.trials import weeks_from_days
-from priorauth.fhir.datatypes import cc_text, codings, field, parse_date, period_bounds
+from priorauth.fhir.datatypes import (
+    Concept,
+    cc_text,
+    concept,
+    field,
+    parse_date,
+    period_bounds,
+)
 from priorauth.fhir.index import ResourceIndex
 from priorauth.terminology import ProcedureInfo, procedure_in_text, procedure_info
 
@@ -76,16 +83,21 @@ def procedure_of(concepts: Sequence[Any], *, text: bool = True) -> ProcedureInfo
     SNOMED CBT is CBT), then, when ``text`` is set, their texts and displays.
 
     Works on models and raw dicts alike, so the same call is the raw prefilter."""
-    parsed = [(concept, codings(concept)) for concept in concepts]
+    return _procedure_of(tuple(concept(c) for c in concepts), text)
+
+
+@lru_cache(maxsize=4096)
+def _procedure_of(concepts: tuple[Concept, ...], text: bool) -> ProcedureInfo | None:
+    """``procedure_of``, memoised on the frozen concepts (the result is a frozen model)."""
     coded = [
         info
-        for _concept, coded_list in parsed
-        for system, code, _display in coded_list
-        if (info := _code_info(system, code)) is not None
+        for code in concepts
+        for system, value, _display in code.codings
+        if (info := _code_info(system, value)) is not None
     ]
     if coded or not text:
         return _specific(coded)
-    texts = [t for c, cs in parsed for t in (cc_text(c), *(d for _s, _c, d in cs if d)) if t]
+    texts = [t for c in concepts for t in (cc_text(c), *(d for _s, _c, d in c.codings if d)) if t]
     return _specific([info for t in texts if (info := _text_info(t)) is not None])
 
 
@@ -96,9 +108,9 @@ def _encounter_concepts(encounter: Any) -> list[Any]:
     return [c for c in concepts if c is not None]
 
 
-def _is_therapy_procedure(raw: dict[str, Any]) -> bool:
-    """Raw prefilter: the same lookup :meth:`_Reader.procedures` runs on the model."""
-    return procedure_of([raw.get("code")]) is not None
+def _is_therapy_procedure(code: Concept) -> bool:
+    """Code prefilter: the same lookup :meth:`_Reader.procedures` runs on the model."""
+    return _procedure_of((code,), True) is not None
 
 
 def _is_therapy_encounter(raw: dict[str, Any]) -> bool:
@@ -129,8 +141,9 @@ def _may_be_therapy_plan(raw: dict[str, Any]) -> bool:
     return False
 
 
-def _is_therapy_observation(raw: dict[str, Any]) -> bool:
-    return procedure_of([raw.get("code")], text=False) is not None
+def _is_therapy_observation(code: Concept) -> bool:
+    """Code prefilter: the same lookup :meth:`_Reader.observations` runs on the model."""
+    return _procedure_of((code,), False) is not None
 
 
 def _reason(resource: Any) -> str | None:
@@ -187,7 +200,7 @@ class _Reader:
         )
 
     def procedures(self) -> Iterator[TherapyFact | None]:
-        for procedure in self.index.resources("Procedure", where=_is_therapy_procedure):
+        for procedure in self.index.resources("Procedure", code=_is_therapy_procedure):
             info = procedure_of([field(procedure, "code")])
             if info is None:
                 continue
@@ -240,7 +253,7 @@ class _Reader:
         yield self.fact(info, plan, (start or plan_start, end or plan_end), status, sessions=0)
 
     def observations(self) -> Iterator[TherapyFact | None]:
-        for obs in self.index.resources("Observation", where=_is_therapy_observation):
+        for obs in self.index.resources("Observation", code=_is_therapy_observation):
             info = procedure_of([field(obs, "code")], text=False)
             status = _OBSERVATION_STATUS.get(str(field(obs, "status")))
             if info is None or status is None:

@@ -20,11 +20,13 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 __all__ = [
+    "Concept",
     "cc_text",
     "codings",
+    "concept",
     "date_precision",
     "field",
     "parse_date",
@@ -84,6 +86,52 @@ def _coding(coding: Any) -> Coded:
     )
 
 
+class Concept(NamedTuple):
+    """A CodeableConcept, Coding or list of them frozen into a hashable value.
+
+    ``codings`` and ``cc_text`` read a Concept exactly as they read the element it came from, so
+    a lookup written against those two can be memoised on the Concept (``functools.lru_cache``):
+    a chart repeats the same few codes hundreds of times.
+    """
+
+    text: str | None
+    """The element's own ``text`` (``None`` for a Coding, a list, or a missing text)."""
+    codings: tuple[Coded, ...]
+
+
+def concept(element: Any) -> Concept:
+    """Freeze a CodeableConcept (model or raw dict), a Coding or a list of them.
+
+    >>> concept({"coding": [{"system": "http://loinc.org", "code": "44261-6"}], "text": "PHQ-9"})
+    Concept(text='PHQ-9', codings=(('http://loinc.org', '44261-6', None),))
+    >>> concept(None), cc_text(concept({"coding": [{"code": "1", "display": "One"}]}))
+    (Concept(text=None, codings=()), 'One')
+    """
+    if type(element) is dict:  # the raw-JSON fast path; same result as the general one below
+        inner = element.get("coding")
+        if type(inner) is list:
+            text = element.get("text")
+            coded = tuple(
+                _raw_coding(item) if type(item) is dict else _coding(item)
+                for item in inner
+                if item is not None
+            )
+            return Concept(text if type(text) is str else None, coded)
+    if type(element) is Concept:
+        return element
+    text = field(element, "text") if not isinstance(element, list) else None
+    return Concept(text if isinstance(text, str) else None, tuple(codings(element)))
+
+
+def _raw_coding(coding: dict[str, Any]) -> Coded:
+    system, code, display = coding.get("system"), coding.get("code"), coding.get("display")
+    return (
+        system if type(system) is str else None,
+        code if type(code) is str else None,
+        display if type(display) is str else None,
+    )
+
+
 def codings(concept: Any) -> list[Coded]:
     """``(system, code, display)`` of each coding in a CodeableConcept, a Coding, or a list of them.
 
@@ -96,6 +144,8 @@ def codings(concept: Any) -> list[Coded]:
     """
     if concept is None:
         return []
+    if type(concept) is Concept:
+        return list(concept.codings)
     if isinstance(concept, list):
         return [coded for item in concept for coded in codings(item)]
     inner = field(concept, "coding")

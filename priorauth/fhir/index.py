@@ -27,7 +27,7 @@ from collections.abc import Callable
 from typing import Any
 
 from priorauth.errors import ChartError
-from priorauth.fhir.datatypes import field
+from priorauth.fhir.datatypes import Concept, concept, field
 from priorauth.fhir.notes import DataQualityNote
 from priorauth.fhir.references import (
     Identifier,
@@ -42,6 +42,7 @@ from priorauth.fhir.resource_types import VALIDATED_TYPES
 from priorauth.fhir.store import Owner, Slot, Store, is_safe_id
 
 Where = Callable[[dict[str, Any]], bool]
+CodeTest = Callable[[Concept], bool]
 
 
 class _Missing(enum.Enum):
@@ -81,6 +82,7 @@ class ResourceIndex:
             name: len(group) for name, group in self._by_type.items() if name not in VALIDATED_TYPES
         }
         self._reported: set[int] = set()
+        self._code_cache: dict[str, list[tuple[Slot, Concept]]] = {}
         self._dangling: set[tuple[str | None, str | None, Identifier | None]] = set()
 
     def __repr__(self) -> str:
@@ -96,7 +98,9 @@ class ResourceIndex:
         """The raw JSON dicts of one type, in input order (treat them as read-only)."""
         return [slot.entry.resource for slot in self._by_type.get(resource_type, ())]
 
-    def resources(self, resource_type: str, where: Where | None = None) -> list[Any]:
+    def resources(
+        self, resource_type: str, where: Where | None = None, *, code: CodeTest | None = None
+    ) -> list[Any]:
         """Validated R4B models of one type, in input order; invalid ones are left out (noted).
 
         ``where`` is a cheap test on the *raw* dict, run before validation, so resources the
@@ -104,18 +108,44 @@ class ResourceIndex:
 
             index.resources("Observation", where=lambda raw: "44261-6" in str(raw.get("code")))
 
+        ``code`` is a test on the resource's ``code`` element, frozen into a
+        :class:`~priorauth.fhir.datatypes.Concept`. The index freezes each resource's code once
+        and runs the test once per distinct code, so the extractors that each look for their
+        own codes among hundreds of Observations share the work (a chart repeats a few dozen
+        codes). With both, a resource must pass both.
+
         Raises ``ValueError`` for a type priorauth does not validate (see ``VALIDATED_TYPES``);
         read those with :meth:`raw`.
         """
         if resource_type not in VALIDATED_TYPES:
             raise ValueError(f"{resource_type} is not validated by priorauth; use raw()")
+        slots: list[Slot] | tuple[Slot, ...] = self._by_type.get(resource_type, ())
+        if code is not None:
+            verdicts: dict[Concept, bool] = {}
+            chosen = []
+            for slot, key in self._codes(resource_type):
+                verdict = verdicts.get(key)
+                if verdict is None:
+                    verdict = verdicts[key] = code(key)
+                if verdict:
+                    chosen.append(slot)
+            slots = chosen
         models = []
-        for slot in self._by_type.get(resource_type, ()):
+        for slot in slots:
             if where is None or where(slot.entry.resource):
                 model = self._model(slot)
                 if model is not None:
                     models.append(model)
         return models
+
+    def _codes(self, resource_type: str) -> list[tuple[Slot, Concept]]:
+        """Each resource of a type with its frozen ``code``, computed once per index."""
+        found = self._code_cache.get(resource_type)
+        if found is None:
+            slots = self._by_type.get(resource_type, ())
+            found = [(slot, concept(slot.entry.resource.get("code"))) for slot in slots]
+            self._code_cache[resource_type] = found
+        return found
 
     def _model(self, slot: Slot) -> Any:
         model = self._store.model(slot)

@@ -10,6 +10,7 @@ from priorauth.fhir.entries import collect
 from priorauth.fhir.index import ResourceIndex, build_index
 from priorauth.fhir.reader import read_source
 from priorauth.fhir.store import Store
+from priorauth.gcpause import gc_paused
 
 DEFAULT_MAX_BYTES = 200_000_000
 
@@ -47,15 +48,18 @@ def load_chart(
     input is not JSON, not FHIR, has a wrong top-level ``resourceType``, nests too deeply,
     exceeds ``max_bytes``, or holds no resources.
     """
-    chart = read_source(source, source_name=source_name, max_bytes=max_bytes)
-    collected = collect(chart, strict=strict)
-    if not collected.entries:
-        count = len(collected.notes)
-        left_out = f" ({count} {'entry' if count == 1 else 'entries'} left out)" if count else ""
-        message = f"no FHIR resources: empty chart or empty Bundle{left_out}"
-        raise ChartError(message, source=chart.name)
-    store = Store(collected.entries, source=chart.name, strict=strict)
-    index = build_index(store, collected.notes)
-    if strict:
-        store.validate_all()
+    with gc_paused():  # parsed JSON holds no cycles: see priorauth.gcpause
+        chart = read_source(source, source_name=source_name, max_bytes=max_bytes)
+        collected = collect(chart, strict=strict)
+        if not collected.entries:
+            count = len(collected.notes)
+            left_out = (
+                f" ({count} {'entry' if count == 1 else 'entries'} left out)" if count else ""
+            )
+            message = f"no FHIR resources: empty chart or empty Bundle{left_out}"
+            raise ChartError(message, source=chart.name)
+        store = Store(collected.entries, source=chart.name, strict=strict)
+        index = build_index(store, collected.notes)
+        if strict:
+            store.validate_all()
     return index

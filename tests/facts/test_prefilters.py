@@ -17,10 +17,11 @@ from typing import Any
 import pytest
 
 from priorauth.facts import PatientRecord, extract_facts
+from priorauth.facts.diagnoses import _is_recognised_diagnosis
 from priorauth.facts.exposures import may_name_drug
-from priorauth.facts.instruments import is_score_candidate
+from priorauth.facts.instruments import names_instrument
 from priorauth.facts.providers import _has_service_provider
-from priorauth.facts.safety import _is_safety_procedure, _is_screen
+from priorauth.facts.safety import _is_completed, _is_screen, _names_safety_finding
 from priorauth.facts.therapy import (
     _is_therapy_encounter,
     _is_therapy_observation,
@@ -41,11 +42,13 @@ PREFILTERS = {
     _may_be_therapy_plan,
     _is_therapy_observation,
     _is_screen,
-    is_score_candidate,
+    names_instrument,
     _has_service_provider,
     may_name_drug,
     _is_therapy_procedure,
-    _is_safety_procedure,
+    _is_completed,
+    _names_safety_finding,
+    _is_recognised_diagnosis,
 }
 
 
@@ -64,8 +67,11 @@ def _sources() -> Iterator[Path]:
 def _unfiltered(monkeypatch: pytest.MonkeyPatch) -> None:
     original = ResourceIndex.resources
 
-    def resources(self: ResourceIndex, resource_type: str, where: Any = None) -> list[Any]:
-        return original(self, resource_type, None if where in PREFILTERS else where)
+    def resources(
+        self: ResourceIndex, resource_type: str, where: Any = None, *, code: Any = None
+    ) -> list[Any]:
+        where = None if where in PREFILTERS else where
+        return original(self, resource_type, where, code=None if code in PREFILTERS else code)
 
     monkeypatch.setattr(ResourceIndex, "resources", resources)
 

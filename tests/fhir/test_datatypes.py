@@ -7,18 +7,23 @@ import importlib
 import inspect
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from fhir.resources.R4B.codeableconcept import CodeableConcept
 from fhir.resources.R4B.coding import Coding
 from fhir.resources.R4B.period import Period
 from fhir.resources.R4B.quantity import Quantity
+from hypothesis import given
+from hypothesis import strategies as st
 
 import priorauth.fhir
 from priorauth.fhir import codes, load_chart
 from priorauth.fhir.datatypes import (
+    Concept,
     cc_text,
     codings,
+    concept,
     date_precision,
     parse_date,
     period_bounds,
@@ -165,3 +170,46 @@ def test_code_system_variants():
     assert codes.CPT == "http://www.ama-assn.org/go/cpt"
     assert codes.NDC == "http://hl7.org/fhir/sid/ndc"
     assert codes.SNOMED == "http://snomed.info/sct"
+
+
+# -- Concept: the frozen form memoised lookups key on ----------------------------------------
+
+_SCALARS = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=8))
+_CODING = st.one_of(
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "system": st.one_of(st.sampled_from(["http://loinc.org", "urn:x"]), _SCALARS),
+            "code": _SCALARS,
+            "display": _SCALARS,
+        },
+    ),
+    _SCALARS,
+)
+_CONCEPT = st.fixed_dictionaries(
+    {},
+    optional={"coding": st.one_of(st.lists(_CODING, max_size=3), _SCALARS), "text": _SCALARS},
+)
+_ELEMENTS = st.one_of(_CONCEPT, _CODING, st.lists(st.one_of(_CONCEPT, _CODING), max_size=3))
+
+
+@given(_ELEMENTS)
+def test_a_concept_reads_like_the_raw_element_it_froze(element: Any) -> None:
+    frozen = concept(element)
+    hash(frozen)  # usable as an lru_cache key
+    assert codings(frozen) == codings(element)
+    assert cc_text(frozen) == cc_text(element)
+    assert concept(frozen) is frozen
+
+
+def test_a_concept_of_a_model_equals_the_concept_of_its_json() -> None:
+    model = CodeableConcept(
+        coding=[Coding(system="http://loinc.org", code="44261-6", display="PHQ-9 total")],
+        text="PHQ-9",
+    )
+    raw = model.model_dump(mode="json", exclude_none=True)
+    assert (
+        concept(model)
+        == concept(raw)
+        == Concept("PHQ-9", (("http://loinc.org", "44261-6", "PHQ-9 total"),))
+    )
