@@ -1,4 +1,4 @@
-"""Benchmark: ``load_chart(bytes)`` + ``extract_facts`` vs validating the whole Bundle.
+"""Benchmark: load + extract (``chart_facts(bytes)``) vs validating the whole Bundle.
 
     python bench/bench_extract.py                 # every Synthea chart, 20 runs
     python bench/bench_extract.py --runs 30
@@ -7,20 +7,23 @@
 
 For each chart, both paths start from the file's bytes (already in memory), in one warm process:
 
-* **ours**: ``load_chart(bytes)`` then ``extract_facts(index, as_of=2026-11-25)``: the whole
-  PatientRecord (trials, scores, therapies, safety, providers, coverages...);
+* **ours**: ``priorauth.pipeline.chart_facts(bytes, as_of=2026-11-25)``, i.e. ``load_chart``
+  then ``extract_facts`` with the collector paused across both (how the CLI and the HTTP
+  service read a chart): the whole PatientRecord (trials, scores, therapies, safety, providers,
+  coverages...);
 * **whole Bundle**: ``orjson.loads`` then ``fhir.resources.R4B.bundle.Bundle.model_validate``.
 
 Each run times every chart with both paths back to back, the order of the two alternating from
 run to run, so machine noise hits both alike. Reported: CPU time (``time.process_time``, steadier
 on a shared machine) and wall time, median and minimum of ``--runs`` runs after two warm-up runs,
 with a garbage collection before each timed call. The timing includes freeing the result and a
-young-generation collection after it, so the work ``load_chart`` and ``extract_facts`` defer by
-pausing the collector (``priorauth.gcpause``) is counted too. Memory (tracemalloc) comes from
-one more, separate run of each path, since tracing slows execution: the *peak* during the run and
-what is *retained* while the result (PatientRecord and its index, or the Bundle model) is alive.
-Charts come from ``/work/shared/fixtures/synthea_r4_smart`` (all 12) when present, else from the
-copies in ``tests/data/fixtures/synthea_r4_smart``.
+young-generation collection after it, so the work ``chart_facts`` defers by pausing the
+collector (``priorauth.gcpause``) is counted too. Memory (tracemalloc) comes from one more,
+separate run of each path, since tracing slows execution: the *peak* during the run and what is
+*retained* while the result is alive (the PatientRecord alone, since the index is freed inside
+``chart_facts``; the whole Bundle model). Charts come from
+``/work/shared/fixtures/synthea_r4_smart`` (all 12) when present, else from the copies in
+``tests/data/fixtures/synthea_r4_smart``.
 """
 
 from __future__ import annotations
@@ -44,8 +47,7 @@ from fhir.resources.R4B.bundle import Bundle
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from priorauth.facts import extract_facts  # noqa: E402
-from priorauth.fhir import load_chart  # noqa: E402
+from priorauth.pipeline import chart_facts  # noqa: E402
 
 SHARED = Path("/work/shared/fixtures/synthea_r4_smart")
 COPIES = ROOT / "tests" / "data" / "fixtures" / "synthea_r4_smart"
@@ -55,7 +57,7 @@ Run = Callable[[bytes], Any]
 
 
 def ours(data: bytes) -> Any:
-    return extract_facts(load_chart(data), as_of=AS_OF)
+    return chart_facts(data, as_of=AS_OF)
 
 
 def whole_bundle(data: bytes) -> Any:

@@ -8,7 +8,8 @@ The pipeline, one stage per package, data flowing one way::
     evaluate (priorauth.evaluate)      PatientRecord x Policy → Determination
     render_html / render_pdf           Determination → letter of medical necessity
 
-``evaluate_file(path, payer=..., as_of=...)`` runs the first four in one call.
+``chart_facts(source, as_of=...)`` runs the first two in one call, ``evaluate_file(path,
+payer=..., as_of=...)`` the first four.
 
 Names are imported lazily (PEP 562) so that ``import priorauth`` and the CLI stay fast: the PDF
 renderer and the HTTP stack load only when used. The logging policy is in ``priorauth.log``.
@@ -31,7 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover - names for type checkers; runtime uses __
     from priorauth.evaluate import select_policies
     from priorauth.facts import PatientRecord, extract_facts
     from priorauth.fhir import ResourceIndex, load_chart
-    from priorauth.pipeline import evaluate_bundle, evaluate_file, evaluate_record
+    from priorauth.pipeline import chart_facts, evaluate_bundle, evaluate_file, evaluate_record
     from priorauth.render import LetterOptions, letter_bytes, render_html, render_pdf
     from priorauth.rules import Policy, RuleSet, load_rules
 
@@ -54,6 +55,7 @@ _EXPORTS = {
     "RuleFileError": "priorauth.errors",
     "RuleSet": "priorauth.rules",
     "UnknownPayerError": "priorauth.errors",
+    "chart_facts": "priorauth.pipeline",
     "evaluate_bundle": "priorauth.pipeline",
     "evaluate_file": "priorauth.pipeline",
     "evaluate_record": "priorauth.pipeline",
@@ -81,6 +83,7 @@ __all__ = [
     "RuleFileError",
     "RuleSet",
     "UnknownPayerError",
+    "chart_facts",
     "evaluate",
     "evaluate_bundle",
     "evaluate_file",

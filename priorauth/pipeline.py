@@ -17,9 +17,31 @@ from priorauth.determination import Determination
 from priorauth.evaluate import evaluate, select_policies
 from priorauth.facts import PatientRecord, extract_facts
 from priorauth.fhir import ResourceIndex, load_chart
+from priorauth.fhir.loader import ChartSource
+from priorauth.gcpause import gc_paused
 from priorauth.rules import RuleSet, load_rules
 
-__all__ = ["evaluate_bundle", "evaluate_file", "evaluate_record"]
+__all__ = ["chart_facts", "evaluate_bundle", "evaluate_file", "evaluate_record"]
+
+
+def chart_facts(
+    source: ChartSource,
+    *,
+    as_of: dt.date,
+    patient: str | None = None,
+    strict: bool = False,
+    source_name: str | None = None,
+) -> PatientRecord:
+    """Stages 1 and 2 in one call: load a chart and extract one patient's PatientRecord.
+
+    The same record as ``extract_facts(load_chart(source), as_of=as_of, patient=patient)``,
+    with the garbage collector paused across both stages (priorauth.gcpause), so the tens of
+    thousands of objects the chart was parsed into are not walked by a collection between
+    them. The CLI, the HTTP service and :func:`evaluate_file` all read charts this way.
+    """
+    with gc_paused():
+        index = load_chart(source, strict=strict, source_name=source_name)
+        return extract_facts(index, as_of=as_of, patient=patient)
 
 
 def evaluate_record(
@@ -46,4 +68,5 @@ def evaluate_file(
     rules_dir: Path | None = None,
 ) -> list[Determination]:
     """Load a chart (file, folder, bytes or parsed JSON), extract facts, evaluate policies."""
-    return evaluate_bundle(load_chart(path), load_rules(rules_dir), payer=payer, as_of=as_of)
+    record = chart_facts(path, as_of=as_of)
+    return evaluate_record(record, load_rules(rules_dir), payer=payer, as_of=as_of)

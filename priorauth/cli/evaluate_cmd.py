@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,11 +34,9 @@ def load_record(path: Path, *, as_of: dt.date) -> PatientRecord:
     """
     if path.name.endswith((".facts.json", ".facts.yaml", ".yaml", ".yml")):
         return _facts_file(path, as_of)
-    from priorauth.fhir import load_chart
+    from priorauth.pipeline import chart_facts
 
-    facts = importlib.import_module("priorauth.facts")  # extract_facts: the facts stage's API
-    record: PatientRecord = facts.extract_facts(load_chart(path), as_of=as_of)
-    return record
+    return chart_facts(path, as_of=as_of)
 
 
 def _facts_file(path: Path, as_of: dt.date) -> PatientRecord:

@@ -29,13 +29,11 @@ def facts(
     \b
         priorauth facts examples/trd_meets_policies.json --as-of 2026-11-25
     """
-    from priorauth.facts import extract_facts
     from priorauth.facts.summary import format_summary
-    from priorauth.fhir import load_chart
+    from priorauth.pipeline import chart_facts
 
     try:
-        index = load_chart(chart, strict=strict)
-        record = extract_facts(index, as_of=resolve_as_of(as_of), patient=patient)
+        record = chart_facts(chart, as_of=resolve_as_of(as_of), patient=patient, strict=strict)
     except PriorAuthError as exc:
         fail(exc)
     click.echo(record.model_dump_json(indent=2) if as_json else format_summary(record))

@@ -23,11 +23,10 @@ from priorauth.errors import EXIT_NOT_MET, PriorAuthError
 def determine(chart: Path, *, payer: str, as_of: dt.date, rules_dir: Path | None) -> Determination:
     """Load, extract, select the payer's policy and evaluate it (the first one that applies)."""
     from priorauth.evaluate import evaluate, select_policies
-    from priorauth.facts import extract_facts  # type: ignore[attr-defined,unused-ignore]
-    from priorauth.fhir import load_chart
+    from priorauth.pipeline import chart_facts
     from priorauth.rules import load_rules
 
-    record = extract_facts(load_chart(chart), as_of=as_of)
+    record = chart_facts(chart, as_of=as_of)
     policies = select_policies(load_rules(rules_dir), payer=payer, record=record, as_of=as_of)
     result: Determination = evaluate(record, policies[0], as_of=as_of)
     return result

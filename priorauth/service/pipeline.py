@@ -16,8 +16,7 @@ from typing import Any, Literal
 from priorauth.determination import CriterionResult, Determination
 from priorauth.errors import UnknownPayerError
 from priorauth.evaluate import evaluate, select_policies
-from priorauth.facts import extract_facts
-from priorauth.fhir import load_chart
+from priorauth.pipeline import chart_facts
 from priorauth.render import LetterOptions, letter_bytes
 from priorauth.rules import Policy, RuleSet, load_rules
 
@@ -78,8 +77,7 @@ class Pipeline:
         attested: Sequence[str] = (),
     ) -> list[Determination]:
         """Load ``chart`` (a Bundle dict or a path), extract facts, evaluate the policies."""
-        index = load_chart(chart, source_name=source)
-        record = extract_facts(index, as_of=as_of)
+        record = chart_facts(chart, as_of=as_of, source_name=source)
         policies = select_policies(self.ruleset, payer=payer, record=record, as_of=as_of)
         return [evaluate(record, policy, as_of=as_of, attested=attested) for policy in policies]
 
