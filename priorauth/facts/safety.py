@@ -264,9 +264,19 @@ def _is_completed(raw: dict[str, Any]) -> bool:
 
 
 def _is_screen(raw: dict[str, Any]) -> bool:
-    elements = [raw, *(c for c in raw.get("component") or [] if isinstance(c, dict))]
-    # the answer first: it is cheap, and most Observations (vitals, labs) have none
-    return any(screen_answer(e) is not None and _question(e.get("code")) for e in elements)
+    """Raw prefilter: the Observation or one of its components answers a safety question."""
+    return _answers_screen(raw) or any(
+        _answers_screen(c) for c in raw.get("component") or () if isinstance(c, dict)
+    )
+
+
+def _answers_screen(element: dict[str, Any]) -> bool:
+    # the answer keys first: most Observations (vitals, labs) carry a quantity and none of them
+    if not (
+        "valueBoolean" in element or "valueCodeableConcept" in element or "valueString" in element
+    ):
+        return False
+    return screen_answer(element) is not None and bool(_question(element.get("code")))
 
 
 def extract_safety(index: ResourceIndex, *, as_of: dt.date, notes: Notes) -> SafetyScreen:

@@ -112,9 +112,11 @@ def concept(element: Any) -> Concept:
         if type(inner) is list:
             text = element.get("text")
             coded = tuple(
-                _raw_coding(item) if type(item) is dict else _coding(item)
-                for item in inner
-                if item is not None
+                [
+                    _raw_coding(item) if type(item) is dict else _coding(item)
+                    for item in inner
+                    if item is not None
+                ]
             )
             return Concept(text if type(text) is str else None, coded)
     if type(element) is Concept:
