@@ -1,11 +1,12 @@
-"""The raw ``where=`` prefilters of the extractors change no result.
+"""The ``where=`` and ``code=`` prefilters of the extractors change no result.
 
-Each extractor hands ``ResourceIndex.resources`` a cheap test on the raw dict so that only
-candidates are validated. The model-level logic re-checks every candidate, so a prefilter may
-accept too much but must never reject a resource that logic would use. These tests run every
-chart and fixture twice, with the prefilters and with them switched off (every resource
-validated), and require the same PatientRecord, notes included except the ``invalid-resource``
-notes of resources that only the unfiltered run validates.
+Each extractor hands ``ResourceIndex.resources`` a cheap test, on the raw dict (``where``) or on
+the frozen ``code`` element (``code``, run once per distinct code), so that only candidates are
+validated. The model-level logic re-checks every candidate, so a prefilter may accept too much
+but must never reject a resource that logic would use. These tests run every chart and fixture
+twice, with the prefilters and with them switched off (every resource validated), and require the
+same PatientRecord, notes included except the ``invalid-resource`` notes of resources that only
+the unfiltered run validates.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ import pytest
 
 from priorauth.errors import ChartError
 from priorauth.fhir import VALIDATED_TYPES, DataQualityNote, load_chart
+from priorauth.fhir.datatypes import Concept
 
 from .conftest import bundle, medication_request, patient
 
@@ -75,6 +76,36 @@ def test_where_filter_runs_before_validation():
     good = index.resources("MedicationRequest", where=lambda raw: raw["id"].startswith("good"))
     assert len(good) == 2
     assert index.notes == []  # the invalid one was never validated
+
+
+def _observation(oid: str, code: str, **extra: Any) -> dict[str, Any]:
+    coding = {"system": "http://loinc.org", "code": code}
+    return {"resourceType": "Observation", "id": oid, "status": "final",
+            "code": {"coding": [coding]}, **extra}  # fmt: skip
+
+
+def test_code_filter_runs_once_per_distinct_code_and_keeps_input_order():
+    chart = bundle(
+        _observation("o1", "44261-6"),
+        _observation("o2", "8867-4"),
+        _observation("o3", "44261-6", effectiveDateTime="not a date"),  # invalid
+        _observation("o4", "44261-6"),
+        _observation("o5", "8867-4"),
+    )
+    index = load_chart(chart)
+    asked: list[Concept] = []
+
+    def phq9(code: Concept) -> bool:
+        asked.append(code)
+        return any(value == "44261-6" for _system, value, _display in code.codings)
+
+    found = index.resources("Observation", code=phq9)
+    assert [index.ref_of(o) for o in found] == ["Observation/o1", "Observation/o4"]
+    assert len(asked) == 2  # two distinct codes among five Observations
+    assert [n.resource for n in index.notes] == ["Observation/o3"]  # candidates are validated
+    both = index.resources("Observation", where=lambda raw: raw["id"] != "o1", code=phq9)
+    assert [index.ref_of(o) for o in both] == ["Observation/o4"]
+    assert index.resources("Observation", code=lambda code: False) == []
 
 
 def test_models_are_cached():
