@@ -6,6 +6,7 @@
   x RuleFileError           - a payer_rules/ file failed to load or validate (has .path, .line,
   |                           .field and .hint)
   x UnknownPayerError       - no policy matches the payer id or the chart's Coverage
+  x UnknownAttestationError - an id given as attested names no attestation of the policies
   x RenderError             - the letter could not be rendered
   x AuditError              - the audit store could not be written or read
 
@@ -68,6 +69,10 @@ class RuleFileError(PriorAuthError):
 
 class UnknownPayerError(PriorAuthError):
     """No payer policy matches the requested id or the chart's coverage."""
+
+
+class UnknownAttestationError(PriorAuthError):
+    """An id given as attested names no attestation of the selected policies."""
 
 
 class RenderError(PriorAuthError):

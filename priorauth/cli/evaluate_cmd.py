@@ -13,11 +13,10 @@ from priorauth.cli import cli
 from priorauth.cli._common import as_of_option, fail, resolve_as_of
 from priorauth.cli.rules_cmd import rules_dir_option
 from priorauth.determination import CriterionResult, Determination
-from priorauth.errors import ChartError, PriorAuthError
-from priorauth.evaluate import PolicyMatch, auto_matches, select_policies
+from priorauth.errors import ChartError, PriorAuthError, UnknownAttestationError
+from priorauth.evaluate import PolicyMatch, auto_matches, check_attested, select_policies
 from priorauth.evaluate import evaluate as evaluate_policy
 from priorauth.facts.models import PatientRecord
-from priorauth.rules.cases_run import attestation_ids
 from priorauth.rules.loader import load_rules
 from priorauth.rules.models import Policy
 
@@ -107,15 +106,10 @@ def evaluate(
 
 
 def _check_attested(attested: tuple[str, ...], policies: list[Policy]) -> None:
-    known = sorted(frozenset().union(*(attestation_ids(p) for p in policies)))
-    unknown = [a for a in attested if a not in known]
-    if unknown:
-        which = "policy" if len(policies) == 1 else "policies"
-        raise click.BadParameter(
-            f"{', '.join(unknown)}: no such attestation in the selected {which} "
-            f"(known: {', '.join(known) or 'none'})",
-            param_hint="--attest",
-        )
+    try:
+        check_attested(attested, policies)
+    except UnknownAttestationError as exc:
+        raise click.BadParameter(str(exc), param_hint="--attest") from None
 
 
 def _several(matches: list[PolicyMatch]) -> Iterator[str]:

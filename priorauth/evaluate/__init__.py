@@ -9,12 +9,13 @@ Usage::
 
 from __future__ import annotations
 
-from priorauth.evaluate.engine import evaluate, policy_ref
+from priorauth.evaluate.engine import check_attested, evaluate, policy_ref
 from priorauth.evaluate.select import PolicyMatch, auto_matches, coverage_matches, select_policies
 
 __all__ = [
     "PolicyMatch",
     "auto_matches",
+    "check_attested",
     "coverage_matches",
     "evaluate",
     "policy_ref",

@@ -22,7 +22,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 
 from priorauth.determination import (
@@ -35,6 +35,7 @@ from priorauth.determination import (
     PolicyRef,
     ServiceRequested,
 )
+from priorauth.errors import UnknownAttestationError
 from priorauth.evaluate._verdict import (
     MET,
     NOT_MET,
@@ -49,7 +50,7 @@ from priorauth.evaluate.criteria import evaluate_leaf
 from priorauth.facts.models import PatientRecord
 from priorauth.rules.models import AllGroup, AnyGroup, AtLeastGroup, LeafCriterion, Node, Policy
 
-__all__ = ["evaluate", "policy_ref"]
+__all__ = ["check_attested", "evaluate", "policy_ref"]
 
 _STATUS: dict[CriterionOutcome, DeterminationStatus] = {
     MET: "meets",
@@ -96,6 +97,22 @@ def evaluate(
         warnings=_uncovered_safety_findings(policy, record),
         record=record,
     )
+
+
+def check_attested(attested: Collection[str], policies: Sequence[Policy]) -> None:
+    """Refuse attested ids that name no attestation of ``policies``.
+
+    A misspelt id would otherwise confirm nothing and leave its criterion unknown without a word.
+    Raises ``UnknownAttestationError`` naming the unknown ids and the known ones.
+    """
+    known = sorted(frozenset().union(*(p.attestation_ids() for p in policies)))
+    unknown = [a for a in attested if a not in known]
+    if unknown:
+        which = "policy" if len(policies) == 1 else "policies"
+        raise UnknownAttestationError(
+            f"{', '.join(unknown)}: no such attestation in the selected {which} "
+            f"(known: {', '.join(known) or 'none'})"
+        )
 
 
 def _uncovered_safety_findings(policy: Policy, record: PatientRecord) -> tuple[str, ...]:

@@ -21,7 +21,7 @@ from priorauth.rules.models import Policy
 from priorauth.rules.problems import Problem, problems_from_validation
 from priorauth.rules.yamlio import LineMap, YamlProblem, read_yaml
 
-__all__ = ["attestation_ids", "find_result", "run_test_file"]
+__all__ = ["find_result", "run_test_file"]
 
 
 def run_test_file(policy: Policy, path: Path, display: str) -> list[Problem]:
@@ -86,7 +86,7 @@ def _run_case(
             hint="add as_of to the case or to the file",
         )
         return
-    unknown = [a for a in case.attested if a not in attestation_ids(policy)]
+    unknown = [a for a in case.attested if a not in policy.attestation_ids()]
     if unknown:
         yield Problem(
             path=display,
@@ -94,7 +94,7 @@ def _run_case(
             field=f"cases.{index}.attested",
             message=f"case '{case.name}': no attestation {', '.join(map(repr, unknown))} in the "
             "policy",
-            hint="known: " + (", ".join(sorted(attestation_ids(policy))) or "none"),
+            hint="known: " + (", ".join(sorted(policy.attestation_ids())) or "none"),
         )
         return
     try:
@@ -120,17 +120,6 @@ def _record(tests: RuleTestFile, case: RuleCase, as_of: dt.date) -> PatientRecor
     return PatientRecord.model_validate(
         expand_record(case_record(tests.base, case.record), as_of=as_of)
     )
-
-
-def attestation_ids(policy: Policy) -> frozenset[str]:
-    """Ids a caller may pass as attested: attestation criteria, ``relapse: attested`` retreatment
-    criteria, and the policy's top-level attestations (listed, never changing the status)."""
-    leaves = {
-        leaf.id
-        for leaf in policy.leaves()
-        if leaf.kind == "attestation" or getattr(leaf, "relapse", None) == "attested"
-    }
-    return frozenset(leaves | {a.id for a in policy.attestations})
 
 
 def _record_error(exc: ValueError, index: int, lines: LineMap, display: str) -> Iterator[Problem]:

@@ -342,6 +342,16 @@ class Policy(Strict):
         """Every leaf criterion, depth first."""
         return tuple(n for n in walk(self.criteria) if not isinstance(n, Group))
 
+    def attestation_ids(self) -> frozenset[str]:
+        """Ids a caller may confirm as attested: attestation criteria, ``relapse: attested``
+        retreatment criteria, and the top-level attestations (listed, never changing the status)."""
+        leaves = {
+            leaf.id
+            for leaf in self.leaves()
+            if leaf.kind == "attestation" or getattr(leaf, "relapse", None) == "attested"
+        }
+        return frozenset(leaves | {a.id for a in self.attestations})
+
     def computed_reads(self) -> frozenset[str]:
         """The union of ``reads`` over every leaf criterion."""
         return frozenset().union(*(leaf.reads for leaf in self.leaves()))

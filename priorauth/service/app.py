@@ -60,7 +60,7 @@ AttestParam = Annotated[
     list[str] | None,
     Query(
         description="Attestation criterion id the signer confirms (repeatable); unconfirmed "
-        "attestation criteria are unknown."
+        "attestation criteria are unknown. An id the selected policy does not have is a 400."
     ),
 ]
 _BUNDLE_BODY: dict[str, Any] = {

@@ -27,7 +27,14 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
 from priorauth.determination import Determination
-from priorauth.errors import AuditError, ChartError, PriorAuthError, RenderError, UnknownPayerError
+from priorauth.errors import (
+    AuditError,
+    ChartError,
+    PriorAuthError,
+    RenderError,
+    UnknownAttestationError,
+    UnknownPayerError,
+)
 from priorauth.render import LetterOptions
 from priorauth.service.audit import AuditEvent, AuditStore
 from priorauth.service.auth import KeyRing
@@ -321,6 +328,8 @@ def _not_met(determination: Determination) -> ApiError:
 def _api_error(exc: PriorAuthError, call: Call) -> ApiError:
     if isinstance(exc, ChartError):
         return ApiError(422, "invalid", exc.message, expression=[fhir_path(exc.location)])
+    if isinstance(exc, UnknownAttestationError):
+        return ApiError(400, "invalid", str(exc), expression=["http.attest"])
     if isinstance(exc, UnknownPayerError):  # a known payer, but no policy applies
         where = "Bundle.entry.resource.ofType(Coverage)" if call.payer == "auto" else "http.as_of"
         return ApiError(422, "not-found", str(exc), expression=[where])

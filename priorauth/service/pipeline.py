@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from priorauth.determination import CriterionResult, Determination
 from priorauth.errors import UnknownPayerError
-from priorauth.evaluate import evaluate, select_policies
+from priorauth.evaluate import check_attested, evaluate, select_policies
 from priorauth.pipeline import chart_facts
 from priorauth.render import LetterOptions, letter_bytes
 from priorauth.rules import Policy, RuleSet, load_rules
@@ -79,6 +79,7 @@ class Pipeline:
         """Load ``chart`` (a Bundle dict or a path), extract facts, evaluate the policies."""
         record = chart_facts(chart, as_of=as_of, source_name=source)
         policies = select_policies(self.ruleset, payer=payer, record=record, as_of=as_of)
+        check_attested(attested, policies)
         return [evaluate(record, policy, as_of=as_of, attested=attested) for policy in policies]
 
     def letter(

@@ -305,6 +305,8 @@ def test_wrong_content_type_is_415(api, content_type):
         ("/letters", {"format": "docx"}, 400, "invalid", "http.format"),
         ("/letters", {"force": "maybe"}, 400, "invalid", "http.force"),
         ("/letters", {"payer": "all"}, 400, "invalid", "http.payer"),
+        ("/evaluate", {"attest": ["west-regoin"]}, 400, "invalid", "http.attest"),
+        ("/letters", {"attest": ["west-regoin"]}, 400, "invalid", "http.attest"),
     ],
 )
 def test_bad_parameters(api, route, params, status, code, expression):
@@ -494,3 +496,15 @@ def test_attest_confirms_an_attestation_criterion(api):
     assert confirmed.status_code == 200, confirmed.text
     assert confirmed.json()["status"] == "meets"
     assert confirmed.json()["gaps"] == []
+
+
+def test_an_unknown_attestation_id_is_refused_with_the_known_ones(api):
+    """A misspelt attest id would confirm nothing and leave its criterion unknown: 400 instead,
+    naming the unknown id and the attestations the selected policy has."""
+    response = api.post(
+        "/evaluate", TEEN.read_bytes(), payer="tricare-tms-2025", attest=["west-regoin"]
+    )
+    outcome = assert_outcome(response, 400, "invalid")
+    message = outcome["issue"][0]["diagnostics"]
+    assert message.startswith("west-regoin: no such attestation in the selected policy (known: ")
+    assert "west-region" in message
