@@ -4,6 +4,7 @@
     python bench/bench_extract.py --runs 30
     python bench/bench_extract.py --charts Milan_Beatty Donnell_Torphy
     python bench/bench_extract.py --no-memory     # skip the tracemalloc runs
+    python bench/bench_extract.py --stages Darron_Feeney   # where the time of one chart goes
 
 For each chart, both paths start from the file's bytes (already in memory), in one warm process:
 
@@ -91,6 +92,60 @@ def _peak(run: Run, data: bytes) -> tuple[int, int]:
     return peak, retained
 
 
+def stages(data: bytes, runs: int) -> None:
+    """Print where ``chart_facts`` spends its time on one chart: median (min) CPU ms per stage.
+
+    The stages are timed back to back inside one collector pause, as ``chart_facts`` runs them;
+    *free* is dropping the index and the record; *R4B validation* is the part of *extract* spent
+    in ``fhir.resources`` model validation of the resources the record cites.
+    """
+    from priorauth.facts import extract_facts
+    from priorauth.fhir import store as store_module
+    from priorauth.fhir.entries import collect
+    from priorauth.fhir.index import build_index
+    from priorauth.fhir.reader import read_source
+    from priorauth.fhir.store import Store
+    from priorauth.gcpause import gc_paused
+
+    validate = store_module.validate
+    spent = [0.0]
+
+    def timed_validate(raw: dict[str, Any], resource_type: str) -> Any:
+        start = time.process_time()
+        try:
+            return validate(raw, resource_type)
+        finally:
+            spent[0] += time.process_time() - start
+
+    names = ("parse", "collect", "index", "extract", "R4B validation", "free", "total")
+    times: dict[str, list[float]] = {name: [] for name in names}
+    store_module.validate = timed_validate  # type: ignore[assignment]
+    try:
+        for i in range(runs + 2):
+            gc.collect()
+            spent[0] = 0.0
+            with gc_paused():
+                t0 = time.process_time()
+                chart = read_source(data, source_name=None, max_bytes=len(data))
+                t1 = time.process_time()
+                collected = collect(chart, strict=False)
+                t2 = time.process_time()
+                index = build_index(Store(collected.entries, source="x", strict=False), [])
+                t3 = time.process_time()
+                record = extract_facts(index, as_of=AS_OF)
+                t4 = time.process_time()
+                del chart, collected, index, record
+                t5 = time.process_time()
+            if i >= 2:  # two warm-up runs
+                laps = (t1 - t0, t2 - t1, t3 - t2, t4 - t3, spent[0], t5 - t4, t5 - t0)
+                for name, lap in zip(names, laps, strict=True):
+                    times[name].append(lap)
+    finally:
+        store_module.validate = validate
+    for name in names:
+        print(f"  {name:<15} {_ms(times[name])}")
+
+
 def chart_files(names: list[str] | None) -> list[Path]:
     folder = SHARED if SHARED.is_dir() else COPIES
     files = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_size)
@@ -116,7 +171,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--charts", nargs="*", help="chart name prefixes (default: all)")
     parser.add_argument("--no-memory", action="store_true")
+    parser.add_argument("--stages", metavar="CHART", help="time the stages of one chart instead")
     args = parser.parse_args()
+    if args.stages:
+        [path] = chart_files([args.stages])[:1]
+        print(f"machine: {machine()}\n{path.name[:40]}: CPU ms, median (min) of {args.runs} runs")
+        stages(path.read_bytes(), args.runs)
+        return
     files = chart_files(args.charts)
     data = {f: f.read_bytes() for f in files}
     paths: dict[str, Run] = {"ours": ours, "bundle": whole_bundle, "parse": parse_only}

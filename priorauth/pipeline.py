@@ -41,7 +41,9 @@ def chart_facts(
     """
     with gc_paused():
         index = load_chart(source, strict=strict, source_name=source_name)
-        return extract_facts(index, as_of=as_of, patient=patient)
+        record = extract_facts(index, as_of=as_of, patient=patient)
+        del index  # freed while paused: a collection after the pause then walks the record only
+    return record
 
 
 def evaluate_record(
