@@ -8,7 +8,9 @@ pydantic models are trees; a test checks that a loaded and extracted chart leave
 garbage), so reference counting frees all of them and the passes find nothing to collect.
 
 :func:`gc_paused` switches automatic collection off for the duration and back on afterwards,
-only if it was on: nesting is free, and a caller that keeps the collector off keeps it off.
+only if it was on: nesting is free, and a caller that keeps the collector off keeps it off. The
+switch is process-wide; in the HTTP service's worker threads each pause turns back on exactly
+what it turned off, so overlapping pauses never leave collection off after the last one ends.
 Allocation counts keep growing while paused, so the first young-generation pass after the pause
 walks whatever is still alive once (for load + extract, the small PatientRecord).
 """
