@@ -79,11 +79,11 @@ def _text_or_none(value: Any) -> str | None:
 
 
 def _coding(coding: Any) -> Coded:
-    return (
-        _text_or_none(field(coding, "system")),
-        _text_or_none(field(coding, "code")),
-        _text_or_none(field(coding, "display")),
-    )
+    if type(coding) is dict:  # raw JSON, the common case: plain lookups
+        system, code, display = coding.get("system"), coding.get("code"), coding.get("display")
+    else:
+        system, code, display = (field(coding, name) for name in ("system", "code", "display"))
+    return _text_or_none(system), _text_or_none(code), _text_or_none(display)
 
 
 class Concept(NamedTuple):
@@ -107,31 +107,10 @@ def concept(element: Any) -> Concept:
     >>> concept(None), cc_text(concept({"coding": [{"code": "1", "display": "One"}]}))
     (Concept(text=None, codings=()), 'One')
     """
-    if type(element) is dict:  # the raw-JSON fast path; same result as the general one below
-        inner = element.get("coding")
-        if type(inner) is list:
-            text = element.get("text")
-            coded = tuple(
-                [
-                    _raw_coding(item) if type(item) is dict else _coding(item)
-                    for item in inner
-                    if item is not None
-                ]
-            )
-            return Concept(text if type(text) is str else None, coded)
     if type(element) is Concept:
         return element
     text = field(element, "text") if not isinstance(element, list) else None
-    return Concept(text if isinstance(text, str) else None, tuple(codings(element)))
-
-
-def _raw_coding(coding: dict[str, Any]) -> Coded:
-    system, code, display = coding.get("system"), coding.get("code"), coding.get("display")
-    return (
-        system if type(system) is str else None,
-        code if type(code) is str else None,
-        display if type(display) is str else None,
-    )
+    return Concept(_text_or_none(text), tuple(codings(element)))
 
 
 def codings(concept: Any) -> list[Coded]:
