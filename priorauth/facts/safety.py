@@ -113,6 +113,9 @@ def _text_question(text: str) -> tuple[Category, ...]:
     return tuple(category for pattern, category in _QUESTION if pattern.search(text))
 
 
+_ANSWER_KEYS = frozenset({"valueBoolean", "valueCodeableConcept", "valueString"})
+
+
 def screen_answer(element: Any) -> bool | None:
     """True (yes / present), False (no / absent) or None for an Observation or component value.
 
@@ -121,13 +124,15 @@ def screen_answer(element: Any) -> bool | None:
     >>> screen_answer({"valueCodeableConcept": {"coding": [{"code": "373066001"}]}})
     True
     """
+    if type(element) is dict and _ANSWER_KEYS.isdisjoint(element):
+        return None  # most raw Observations (vitals, labs) carry a quantity: no answer
     boolean = field(element, "valueBoolean")
     if isinstance(boolean, bool):
         return boolean
     value = field(element, "valueCodeableConcept")
     string = field(element, "valueString")
     if value is None and not string:
-        return None  # most Observations (vitals, labs) carry a quantity: no answer
+        return None
     words = [code for _s, code, _d in codings(value) if code] + [cc_text(value)]
     words.append(str(string or ""))
     for word in (w.strip() for w in words if w):
@@ -271,11 +276,6 @@ def _is_screen(raw: dict[str, Any]) -> bool:
 
 
 def _answers_screen(element: dict[str, Any]) -> bool:
-    # the answer keys first: most Observations (vitals, labs) carry a quantity and none of them
-    if not (
-        "valueBoolean" in element or "valueCodeableConcept" in element or "valueString" in element
-    ):
-        return False
     return screen_answer(element) is not None and bool(_question(element.get("code")))
 
 
