@@ -81,42 +81,40 @@ class Store:
         self.contained: dict[int, tuple[Any, DataQualityNote | None]] = {}
         self.notes: list[DataQualityNote] = []
         self._identifiers: dict[str, list[tuple[str | None, Slot]]] | None = None
-        urls: list[tuple[str, Slot]] = []
-        owners, by_full_url, by_type_id = self.owners, self.by_full_url, self.by_type_id
-        for slot in self.slots:  # one loop, locals bound: it runs for every entry of the chart
-            entry = slot.entry
-            resource = entry.resource
-            owners[id(resource)] = (slot, None)
-            if entry.full_url is not None:
-                by_full_url.setdefault(entry.full_url, slot)
-                if "/" in entry.full_url:  # urn:uuid:… can hold no Type/id
-                    urls.append((entry.full_url, slot))
-            resource_id = resource.get("id")
-            if isinstance(resource_id, str):
-                key = (entry.resource_type, resource_id)
-                if by_type_id.setdefault(key, slot) is not slot:
-                    self._duplicate(slot, by_type_id[key])
-            contained = resource.get("contained")
-            if isinstance(contained, list):
-                for item in contained:
-                    if isinstance(item, dict) and isinstance(item.get("id"), str):
-                        owners[id(item)] = (slot, item["id"])
-        for url, slot in urls:  # "Encounter/9" also finds fullUrl "https://x/Encounter/9"
-            url_key = type_and_id(url)
-            if url_key is not None and url_key[0] == slot.entry.resource_type:
-                by_type_id.setdefault(url_key, slot)
+        for slot in self.slots:
+            self._register(slot)
+        for slot in self.slots:  # "Encounter/9" also finds fullUrl "https://x/Encounter/9"
+            url = slot.entry.full_url
+            key = type_and_id(url) if url and "/" in url else None  # urn:uuid:… holds no Type/id
+            if key is not None and key[0] == slot.entry.resource_type:
+                self.by_type_id.setdefault(key, slot)
 
-    def _duplicate(self, slot: Slot, first: Slot) -> None:
-        """Note a second resource with the same ``Type/id`` (references use the first)."""
-        self.notes.append(
-            DataQualityNote(
-                code="duplicate-resource",
-                message=f"{slot.ref} appears again; references use the first, at "
-                f"{first.entry.location}",
-                resource=slot.ref,
-                location=slot.entry.location,
+    def _register(self, slot: Slot) -> None:
+        resource = slot.entry.resource
+        self.owners[id(resource)] = (slot, None)
+        if slot.entry.full_url is not None:
+            self.by_full_url.setdefault(slot.entry.full_url, slot)
+        resource_id = resource.get("id")
+        if isinstance(resource_id, str):
+            self._register_id(slot, (slot.entry.resource_type, resource_id))
+        contained = resource.get("contained")
+        if isinstance(contained, list):
+            for item in contained:
+                if isinstance(item, dict) and isinstance(item.get("id"), str):
+                    self.owners[id(item)] = (slot, item["id"])
+
+    def _register_id(self, slot: Slot, key: tuple[str, str]) -> None:
+        first = self.by_type_id.setdefault(key, slot)
+        if first is not slot:
+            self.notes.append(
+                DataQualityNote(
+                    code="duplicate-resource",
+                    message=f"{slot.ref} appears again; references use the first, at "
+                    f"{first.entry.location}",
+                    resource=slot.ref,
+                    location=slot.entry.location,
+                )
             )
-        )
 
     def identifiers(self) -> dict[str, list[tuple[str | None, Slot]]]:
         """Identifier value → ``[(system, slot)]`` over the whole chart, built on first use."""
