@@ -129,12 +129,9 @@ def screen_answer(element: Any) -> bool | None:
     boolean = field(element, "valueBoolean")
     if isinstance(boolean, bool):
         return boolean
-    value = field(element, "valueCodeableConcept")
-    string = field(element, "valueString")
-    if value is None and not string:
-        return None
-    words = [code for _s, code, _d in codings(value) if code] + [cc_text(value)]
-    words.append(str(string or ""))
+    concept = field(element, "valueCodeableConcept")
+    words = [code for _s, code, _d in codings(concept) if code] + [cc_text(concept)]
+    words.append(str(field(element, "valueString") or ""))
     for word in (w.strip() for w in words if w):
         key = word if word in _YES | _NO else word.lower().rstrip(".")
         if key in _NO:
