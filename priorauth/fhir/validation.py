@@ -14,6 +14,7 @@ the offending value.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,9 @@ MAX_DEPTH = 100
 """JSON nesting levels allowed inside one resource (real resources use fewer than 20)."""
 
 _SHORTEST_REDACTED = 3
+_PATH_PART = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}|[0-9]{1,9}")
+"""A field name or list index as pydantic reports it. Anything else in a path is a key taken
+from the input (an unknown field), which could be any text: it is shown as ``<key>``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +79,9 @@ def _invalid(exc: ValidationError) -> Invalid:
     if not errors:
         return Invalid("", "failed validation")
     first = errors[0]
-    path = ".".join(str(part) for part in first["loc"])
+    path = ".".join(
+        str(part) if _PATH_PART.fullmatch(str(part)) else "<key>" for part in first["loc"]
+    )
     message = _redact(first["msg"], first.get("input"))
     if len(errors) > 1:
         message += f" (and {len(errors) - 1} more)"

@@ -126,6 +126,24 @@ def test_error_names_several_problems_without_values():
     assert "1970-13-01" not in note.message + note.location
 
 
+def test_an_unknown_key_is_not_quoted_in_the_field_path():
+    """Hypothesis found a key holding a newline in a strict-mode error: a key the model does not
+    know is input text, so the path shows ``<key>`` instead (no PHI, one line)."""
+    key = "Jane Doe\nMRN 12345"
+    chart = bundle(patient("p1", name=[{"family": "Doe", key: "x"}]))
+    index = load_chart(chart)
+    assert index.resources("Patient") == []
+    (note,) = index.notes
+    assert note.location is not None
+    assert note.location.startswith("entry[0].resource.name.0.<key>:")
+    assert "Jane" not in note.location + note.message
+    with pytest.raises(ChartError) as caught:
+        load_chart(chart, strict=True)
+    assert "\n" not in str(caught.value)
+    assert "Jane" not in str(caught.value)
+    assert "name.0.<key>" in str(caught.value)
+
+
 def test_r5_shaped_medication_is_rejected():
     r5 = medication_request("r5")
     del r5["medicationCodeableConcept"]
