@@ -22,12 +22,20 @@ __all__ = [
     "DeterminationStatus",
     "Evidence",
     "Gap",
+    "AlertLevel",
     "PolicyRef",
+    "SafetyAlert",
     "ServiceRequested",
 ]
 
 CriterionOutcome = Literal["met", "not_met", "unknown"]
-DeterminationStatus = Literal["meets", "does_not_meet", "needs_documentation"]
+DeterminationStatus = Literal[
+    "safety_hold", "clinician_review", "does_not_meet", "needs_documentation", "meets"
+]
+"""``safety_hold``: an absolute safety finding (docs/safety.md); never a letter to submit.
+``clinician_review``: the criteria are met but a relative finding needs a named clinician's
+review first. The other three come from the policy's criteria alone."""
+AlertLevel = Literal["absolute", "relative"]
 
 
 class _Model(BaseModel):
@@ -59,6 +67,28 @@ class Attestation(_Model):
     id: str
     text: str
     quote: str = ""
+
+
+class SafetyAlert(_Model):
+    """A finding of the safety floor (``priorauth.evaluate.floor``), whatever the policy says.
+
+    ``absolute`` alerts make the status ``safety_hold``; ``relative`` ones make a ``meets``
+    ``clinician_review`` until a named clinician confirms the review (``reviewed_by``).
+    """
+
+    id: str
+    """Stable, e.g. ``acute-suicide-risk``, ``implant-near-coil``, ``seizure-history``."""
+    level: AlertLevel
+    category: str
+    title: str
+    """Short, e.g. ``Acute suicide risk``."""
+    message: str
+    """What it means and what to do; names codes, dates and resource ids, never note text."""
+    urgent: bool = False
+    """Acute suicide risk: contact the treating clinician the same day."""
+    evidence: tuple[Evidence, ...] = ()
+    reviewed_by: str | None = None
+    """Relative alerts: the clinician who reviewed the finding and cleared it for this request."""
 
 
 class CriterionResult(_Model):
@@ -111,6 +141,10 @@ class Determination(_Model):
 
     as_of: dt.date
     status: DeterminationStatus
+    alerts: tuple[SafetyAlert, ...] = ()
+    """The safety floor's findings, absolute first; shown before anything else on every surface."""
+    criteria_status: DeterminationStatus | None = None
+    """The status from the policy's criteria alone, before the safety floor (None: same)."""
     policy: PolicyRef
     criteria: tuple[CriterionResult, ...]
     gaps: tuple[Gap, ...] = ()

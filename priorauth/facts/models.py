@@ -18,18 +18,22 @@ from priorauth.terminology.models import DrugClass
 
 __all__ = [
     "Address",
+    "Contradiction",
     "CoverageFact",
+    "CurrentSeverity",
     "DataQualityNote",
     "DiagnosisFact",
     "DrugClass",
     "MedicationTrial",
     "PatientFact",
     "PatientRecord",
+    "PriorCourse",
     "PriorTmsCourse",
     "ProviderFact",
     "SafetyFinding",
     "SafetyScreen",
     "ScoreFact",
+    "SuicideRiskFact",
     "TherapyFact",
     "TherapySummary",
 ]
@@ -67,6 +71,10 @@ class PatientFact(_Cited):
     sex: str | None = None
     identifiers: dict[str, str] = Field(default_factory=dict)
     """Identifier system (or type text) → value, e.g. MRN."""
+    deceased: bool | None = None
+    """True when Patient.deceased[x] says the patient died on or before the as-of date; False
+    when the chart says ``deceasedBoolean: false``; None when it does not say."""
+    deceased_date: dt.date | None = None
 
 
 class CoverageFact(_Cited):
@@ -83,6 +91,11 @@ class CoverageFact(_Cited):
     period_start: dt.date | None = None
     period_end: dt.date | None = None
     status: str | None = None
+    order: int | None = None
+    """Coverage.order: 1 primary, 2 secondary ...; None when not stated."""
+    in_force: bool = True
+    """False when the status is cancelled / entered-in-error or the period does not cover the
+    as-of date (started after it or ended before it)."""
 
 
 class ProviderFact(_Cited):
@@ -185,9 +198,19 @@ class TherapySummary(_Fact):
     evidence: tuple[str, ...] = ()
 
 
-class PriorTmsCourse(_Cited):
-    """A previous course of TMS with its response, when the chart records it."""
+CourseResponse = Literal["response", "partial_response", "no_response", "unknown"]
 
+
+class PriorCourse(_Cited):
+    """A previous course of TMS (or ECT) with its response, when the chart records it.
+
+    ``improvement_pct`` is (baseline - best) / baseline × 100 on one instrument, baseline being
+    the last score before (or at) the course start and best the lowest during or within the gap
+    tolerance after it; ``response`` is ``response`` at ≥ 50 %, ``partial_response`` at 25–49 %,
+    ``no_response`` below 25 %, ``unknown`` without scores bracketing the course.
+    """
+
+    modality: Literal["tms", "ect"] = "tms"
     start: dt.date
     end: dt.date | None = None
     sessions: int | None = None
@@ -195,6 +218,53 @@ class PriorTmsCourse(_Cited):
     best_score: float | None = None
     instrument: InstrumentId | None = None
     improvement_pct: float | None = None
+    response: CourseResponse = "unknown"
+
+
+PriorTmsCourse = PriorCourse
+"""The older name of :class:`PriorCourse` (``modality: tms``)."""
+
+
+class CurrentSeverity(_Cited):
+    """The latest score on one instrument as of the as-of date, its range and its trend."""
+
+    instrument: InstrumentId
+    date: dt.date
+    value: float
+    band: str | None = None
+    range: Literal["remission", "mild", "moderate_or_worse"]
+    """From the instrument's bands: its lowest band (minimal / none / normal) is ``remission``,
+    a band named ``mild`` is ``mild``, anything above is ``moderate_or_worse``."""
+    previous_value: float | None = None
+    previous_date: dt.date | None = None
+    trend: Literal["improving", "worsening", "stable"] | None = None
+    """Latest against the previous score on the same instrument (None with only one score)."""
+
+
+class SuicideRiskFact(_Cited):
+    """One record that says something about suicide risk: an item answer, a screen, a diagnosis.
+
+    Negative answers are recorded too (``positive: False``), so a recent "not at all" on PHQ-9
+    item 9 or a negative C-SSRS screen is a documented negative, not an absence of data.
+    """
+
+    source: Literal["phq9_item9", "cssrs", "diagnosis"]
+    date: dt.date | None = None
+    positive: bool
+    kind: Literal["ideation", "behavior", "attempt", "self_harm", "history", "screen"]
+    """``ideation`` (PHQ-9 item 9 > 0, C-SSRS ideation items, R45.851); ``behavior`` (C-SSRS
+    behaviour items); ``attempt`` (a suicide attempt diagnosis); ``self_harm`` (intentional
+    self-harm codes); ``history`` (personal history codes, Z91.51-); ``screen`` (a screen's
+    overall result or a negative answer)."""
+    value: float | None = None
+    """PHQ-9 item 9: the answer 0–3 (0 not at all, 1 several days, 2 more than half the days,
+    3 nearly every day)."""
+    code: str | None = None
+    description: str
+    """The code display or a fixed label; never free text copied from notes."""
+    active: bool = True
+    """Diagnoses: clinical status active (as in DiagnosisFact.active); answers: True."""
+    how: str = ""
 
 
 class SafetyFinding(_Cited):
@@ -208,6 +278,15 @@ class SafetyFinding(_Cited):
     how: str = ""
 
 
+class Contradiction(_Cited):
+    """Two records of the chart that disagree about a safety fact."""
+
+    category: str
+    """The safety category, e.g. ``seizure``."""
+    description: str
+    """E.g. ``active seizure diagnosis beside a negative seizure screen``; codes and labels only."""
+
+
 class SafetyScreen(_Fact):
     """Seizure history, implants and metal near the coil: what the chart records."""
 
@@ -215,6 +294,7 @@ class SafetyScreen(_Fact):
     screened_negative: tuple[str, ...] = ()
     """Categories a documented screen says are absent (e.g. ``implanted_device``)."""
     screen_evidence: tuple[str, ...] = ()
+    contradictions: tuple[Contradiction, ...] = ()
 
 
 class PatientRecord(_Fact):
@@ -232,7 +312,12 @@ class PatientRecord(_Fact):
     scores: tuple[ScoreFact, ...] = ()
     therapies: tuple[TherapyFact, ...] = ()
     psychotherapy: TherapySummary = Field(default_factory=TherapySummary)
-    prior_tms: tuple[PriorTmsCourse, ...] = ()
+    prior_tms: tuple[PriorCourse, ...] = ()
+    prior_ect: tuple[PriorCourse, ...] = ()
+    current_severity: tuple[CurrentSeverity, ...] = ()
+    """One entry per instrument with a score on or before the as-of date."""
+    suicide_risk: tuple[SuicideRiskFact, ...] = ()
+    """Every item answer, screen and diagnosis about suicide risk, oldest first."""
     safety: SafetyScreen = Field(default_factory=SafetyScreen)
     pregnant: bool | None = None
     notes: tuple[DataQualityNote, ...] = ()

@@ -49,6 +49,8 @@ ConditionCategory = Literal[
     "pregnancy",
     "anxiety",
     "ptsd",
+    "catatonia",
+    "dementia",
     "other_excluded",
 ]
 EctStatus = Literal["completed", "in_progress", "not_done", "declined", "planned"]

@@ -55,6 +55,8 @@ DiagnosisCategory = Literal[
     "anxiety",
     "ptsd",
     "neurological",
+    "catatonia",
+    "dementia",
     "other_excluded",
 ]
 """``depression_other``: depressive codes that are not MDD proper (F32.A, F32.8x, F33.8, F34.1,
