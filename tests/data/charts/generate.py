@@ -202,6 +202,14 @@ BH_SECURITY = [
 PHQ9_TOTAL = cc(
     LOINC, "44261-6", "Patient Health Questionnaire 9 item (PHQ-9) total score [Reported]"
 )
+PHQ9_ITEM9_NOT_AT_ALL: R = {
+    "code": cc(
+        LOINC,
+        "44260-8",
+        "Thoughts that you would be better off dead, or of hurting yourself in some way in last 2 weeks [Reported.PHQ]",
+    ),
+    "valueCodeableConcept": cc(LOINC, "LA6568-5", "Not at all"),
+}
 PHQA_TOTAL = cc(
     LOINC,
     "89204-2",
@@ -2422,6 +2430,8 @@ def example_chart() -> R:
                 "effectiveDateTime": dtz(d, "10:05:00"),
                 "performer": [dref],
                 "valueInteger": v,
+                # item 9 (thoughts of self-harm) answered "Not at all" at the two latest visits
+                **({"component": [PHQ9_ITEM9_NOT_AT_ALL]} if d >= "2026-08-24" else {}),
             }
         )
     res.append(
