@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict
 from priorauth.facts.models import PatientRecord
 
 __all__ = [
+    "AlertLevel",
     "Attestation",
     "CriterionOutcome",
     "CriterionResult",
@@ -22,7 +23,6 @@ __all__ = [
     "DeterminationStatus",
     "Evidence",
     "Gap",
-    "AlertLevel",
     "PolicyRef",
     "SafetyAlert",
     "ServiceRequested",
@@ -139,12 +139,12 @@ class PolicyRef(_Model):
 class Determination(_Model):
     """One policy applied to one PatientRecord as of one date."""
 
-    as_of: dt.date
     status: DeterminationStatus
     alerts: tuple[SafetyAlert, ...] = ()
     """The safety floor's findings, absolute first; shown before anything else on every surface."""
     criteria_status: DeterminationStatus | None = None
     """The status from the policy's criteria alone, before the safety floor (None: same)."""
+    as_of: dt.date
     policy: PolicyRef
     criteria: tuple[CriterionResult, ...]
     gaps: tuple[Gap, ...] = ()

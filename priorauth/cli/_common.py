@@ -6,13 +6,15 @@ import contextlib
 import datetime as dt
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import NoReturn, TypeVar
 
 import click
 
+from priorauth.determination import SafetyAlert
 from priorauth.errors import EXIT_ERROR, PriorAuthError
+from priorauth.evaluate.floor import iter_alert_lines
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -65,3 +67,43 @@ def rules_dir_option(func: F) -> F:
         default=None,
         help="Folder of payer rule files [default: the packaged payer_rules/].",
     )(func)
+
+
+def review_options(func: F) -> F:
+    """``--reviewed ID`` (repeatable) with ``--reviewer NAME``: relative safety alerts a named
+    clinician has reviewed (docs/safety.md)."""
+    func = click.option(
+        "--reviewer",
+        metavar="NAME",
+        default=None,
+        help="The clinician who reviewed the --reviewed alerts (name and credentials).",
+    )(func)
+    return click.option(
+        "--reviewed",
+        "reviewed_ids",
+        multiple=True,
+        metavar="ALERT_ID",
+        help="A relative safety alert the --reviewer has reviewed (repeatable).",
+    )(func)
+
+
+def reviews(reviewed_ids: tuple[str, ...], reviewer: str | None) -> dict[str, str]:
+    """Alert id → reviewer, or a usage error when ids and a reviewer do not come together."""
+    if reviewed_ids and not (reviewer or "").strip():
+        raise click.BadParameter("name the clinician with --reviewer", param_hint="--reviewed")
+    if reviewer and not reviewed_ids:
+        raise click.BadParameter("give the alert ids with --reviewed", param_hint="--reviewer")
+    return dict.fromkeys(reviewed_ids, (reviewer or "").strip())
+
+
+def alert_block(alerts: Iterable[SafetyAlert]) -> list[str]:
+    """The safety alerts of one or several determinations, once each, absolute and urgent first:
+    the lines every text surface prints before anything else (empty when there are none)."""
+    unique: dict[str, SafetyAlert] = {}
+    for alert in alerts:
+        unique.setdefault(alert.id, alert)
+    if not unique:
+        return []
+    ordered = sorted(unique.values(), key=lambda a: (a.level != "absolute", not a.urgent))
+    lines = [*iter_alert_lines(ordered), ""]
+    return lines

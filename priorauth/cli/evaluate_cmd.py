@@ -10,12 +10,20 @@ from pathlib import Path
 import click
 
 from priorauth.cli import cli
-from priorauth.cli._common import as_of_option, fail, resolve_as_of
+from priorauth.cli._common import (
+    alert_block,
+    as_of_option,
+    fail,
+    resolve_as_of,
+    review_options,
+    reviews,
+)
 from priorauth.cli.rules_cmd import rules_dir_option
 from priorauth.determination import CriterionResult, Determination
 from priorauth.errors import ChartError, PriorAuthError, UnknownAttestationError
 from priorauth.evaluate import PolicyMatch, auto_matches, check_attested, select_policies
 from priorauth.evaluate import evaluate as evaluate_policy
+from priorauth.evaluate.floor import check_reviewed
 from priorauth.facts.models import PatientRecord
 from priorauth.rules.loader import load_rules
 from priorauth.rules.models import Policy
@@ -66,6 +74,7 @@ def _facts_file(path: Path, as_of: dt.date) -> PatientRecord:
     metavar="ID",
     help="An attestation criterion the signer confirms (repeatable); unconfirmed ones are unknown.",
 )
+@review_options
 @click.option("--json", "as_json", is_flag=True, help="Print the determination(s) as JSON.")
 @rules_dir_option
 def evaluate(
@@ -73,6 +82,8 @@ def evaluate(
     payer: str,
     as_of: dt.datetime | None,
     attested: tuple[str, ...],
+    reviewed_ids: tuple[str, ...],
+    reviewer: str | None,
     as_json: bool,
     rules_dir: Path | None,
 ) -> None:
@@ -81,11 +92,17 @@ def evaluate(
     Attestation criteria (e.g. "candidate for ECT" as an alternative path) are unknown, with the
     gap "Signer to confirm: ...", until confirmed with --attest ID.
 
+    Safety alerts (docs/safety.md) are printed before anything else. An absolute one holds the
+    request (status safety_hold); a relative one turns "meets" into clinician_review until a
+    clinician reviews it: --reviewed ALERT_ID --reviewer "Dr. A. Name, MD".
+
     \b
         priorauth evaluate chart.json --payer auto
         priorauth evaluate chart.json --payer all --as-of 2026-11-25
         priorauth evaluate chart.json --payer mp-170-tms-2023 --attest d-ect-attestation
+        priorauth evaluate chart.json --payer auto --reviewed seizure-history --reviewer "Dr. X"
     """
+    reviewed = reviews(reviewed_ids, reviewer)
     day = resolve_as_of(as_of)
     try:
         record = load_record(chart, as_of=day)
@@ -94,8 +111,14 @@ def evaluate(
     except PriorAuthError as exc:
         fail(exc)
     _check_attested(attested, policies)
-    results = [evaluate_policy(record, p, as_of=day, attested=attested) for p in policies]
+    results = [
+        evaluate_policy(record, p, as_of=day, attested=attested, reviewed=reviewed)
+        for p in policies
+    ]
+    _check_reviewed(reviewed, results)
     by_id = {p.id: p for p in policies}
+    for line in alert_block(a for r in results for a in r.alerts):
+        click.echo(line, err=as_json)
     if payer == "auto" and len(policies) > 1:
         note = _several(auto_matches(ruleset, record, day))
         for line in note:
@@ -110,6 +133,13 @@ def _check_attested(attested: tuple[str, ...], policies: list[Policy]) -> None:
         check_attested(attested, policies)
     except UnknownAttestationError as exc:
         raise click.BadParameter(str(exc), param_hint="--attest") from None
+
+
+def _check_reviewed(reviewed: dict[str, str], results: list[Determination]) -> None:
+    try:
+        check_reviewed(reviewed, (a for r in results for a in r.alerts))
+    except UnknownAttestationError as exc:
+        raise click.BadParameter(str(exc), param_hint="--reviewed") from None
 
 
 def _several(matches: list[PolicyMatch]) -> Iterator[str]:
@@ -139,21 +169,27 @@ def _overview(results: list[Determination], policies: dict[str, Policy]) -> Iter
         policy = policies.get(r.policy.id)
         return "REFERENCE MODEL" if policy and policy.reference_model else r.policy.payer
 
-    rows = [(r.policy.id, payer(r), _status(r), str(len(r.gaps))) for r in results]
-    header = ("policy", "payer", "status", "gaps")
-    widths = [max(len(row[k]) for row in [header, *rows]) for k in range(4)]
+    rows = [(r.policy.id, payer(r), _status(r), str(len(r.gaps)), _alert_ids(r)) for r in results]
+    header = ("policy", "payer", "status", "gaps", "alerts")
+    widths = [max(len(row[k]) for row in [header, *rows]) for k in range(5)]
     for row in [header, *rows]:
         yield "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
 
 
 def _status(r: Determination) -> str:
-    return f"{r.status} (safety warning)" if r.warnings else r.status
+    return f"{r.status} (warning)" if r.warnings else r.status
+
+
+def _alert_ids(r: Determination) -> str:
+    return ", ".join(a.id for a in r.alerts) or "-"
 
 
 def _details(r: Determination, policy: Policy | None) -> Iterator[str]:
     p = r.policy
     name = f"{p.payer} {p.number or p.title} ({p.id}, version {p.version})"
     yield f"{name} as of {r.as_of}: {r.status.upper()}"
+    if r.criteria_status and r.criteria_status != r.status:
+        yield f"  The policy's criteria alone: {r.criteria_status}; the safety floor: {r.status}."
     if policy is not None and policy.reference_model:
         yield "  REFERENCE MODEL, not a payer policy: for comparison only, never a coverage rule."
     if policy is not None and policy.status == "draft":

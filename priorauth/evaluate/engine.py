@@ -22,7 +22,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from priorauth.determination import (
@@ -47,6 +47,7 @@ from priorauth.evaluate._verdict import (
     at_least,
 )
 from priorauth.evaluate.criteria import evaluate_leaf
+from priorauth.evaluate.floor import Floor, floor_status, safety_floor
 from priorauth.facts.models import PatientRecord
 from priorauth.rules.models import AllGroup, AnyGroup, AtLeastGroup, LeafCriterion, Node, Policy
 
@@ -75,26 +76,35 @@ def evaluate(
     *,
     as_of: dt.date,
     attested: Collection[str] | None = None,
+    reviewed: Mapping[str, str] | None = None,
 ) -> Determination:
-    """Apply ``policy`` to ``record`` on ``as_of``.
+    """Apply ``policy`` to ``record`` on ``as_of``, then the safety floor.
 
     ``attested``: the ids of the attestation criteria (and ``relapse: attested`` retreatment
     criteria) the signer has confirmed; ``None`` or empty means none. Unconfirmed ones are
     unknown ("Signer to confirm: ..."). The policy's top-level attestations never change the
     status and are always listed in ``Determination.attestations``.
+
+    ``reviewed``: relative safety alert id → the clinician who reviewed it (see
+    :mod:`priorauth.evaluate.floor`; absolute alerts cannot be reviewed away).
     """
     ctx = Context(record, as_of, frozenset(attested or ()))
     root = _node(policy.criteria, "criteria", ctx)
-    status = _STATUS[root.result.outcome]
+    criteria_status = _STATUS[root.result.outcome]
+    floor = safety_floor(record, policy, as_of=as_of, reviewed=reviewed)
+    status = floor_status(criteria_status, floor)
+    gaps = _deciding_gaps(root.result) if criteria_status != "meets" else iter(())
+    floor_gaps = floor.gaps if status != "safety_hold" else ()
     return Determination(
         as_of=as_of,
         status=status,
+        alerts=floor.alerts,
+        criteria_status=criteria_status,
         policy=policy_ref(policy),
         criteria=_top_level(policy, root),
-        gaps=_dedupe_gaps(_deciding_gaps(root.result)),
+        gaps=_dedupe_gaps(iter([*gaps, *floor_gaps])),
         attestations=_attestations(policy, root),
-        summary=_summary(policy, root.result, status, as_of),
-        warnings=_uncovered_safety_findings(policy, record),
+        summary=_summary(policy, root.result, status, as_of, floor),
         record=record,
     )
 
@@ -113,27 +123,6 @@ def check_attested(attested: Collection[str], policies: Sequence[Policy]) -> Non
             f"{', '.join(unknown)}: no such attestation in the selected {which} "
             f"(known: {', '.join(known) or 'none'})"
         )
-
-
-def _uncovered_safety_findings(policy: Policy, record: PatientRecord) -> tuple[str, ...]:
-    """Active safety findings that no contraindication criterion of ``policy`` looks at.
-
-    A payer that does not list seizures or implants near the coil among its criteria does not
-    make them safe: the finding is surfaced as a warning whatever the status.
-    """
-    covered = {
-        category
-        for leaf in policy.leaves()
-        if leaf.kind == "contraindication"
-        for category in leaf.categories
-    }
-    return tuple(
-        f"Safety screen: {finding.category.replace('_', ' ')} recorded "
-        f"({', '.join(finding.evidence) or 'no resource id'}); this policy's criteria do not "
-        "address it. A clinician must review it before TMS is requested."
-        for finding in record.safety.findings
-        if finding.active and finding.category not in covered
-    )
 
 
 def _top_level(policy: Policy, root: _Evaluated) -> tuple[CriterionResult, ...]:
@@ -279,9 +268,24 @@ def _failures(result: CriterionResult) -> Iterator[str]:
 
 
 def _summary(
-    policy: Policy, root: CriterionResult, status: DeterminationStatus, as_of: dt.date
+    policy: Policy,
+    root: CriterionResult,
+    status: DeterminationStatus,
+    as_of: dt.date,
+    floor: Floor,
 ) -> str:
     name = f"{policy.payer.name} {policy.number or policy.title}"
+    titles = "; ".join(a.title for a in floor.alerts if a.level == "absolute")
+    if status == "safety_hold":
+        return f"SAFETY HOLD ({titles}): not for submission under {name}."
+    if status == "clinician_review":
+        pending = "; ".join(a.title for a in floor.alerts if a.reviewed_by is None)
+        return (
+            f"Criteria of {name} met as of {as_of.isoformat()}, but a clinician must review: "
+            f"{pending}."
+        )
+    if status == "needs_documentation" and root.outcome == MET:
+        return f"Criteria of {name} met, but the safety floor needs documentation first."
     if status == "meets":
         return f"Meets {name} as of {as_of.isoformat()}."
     if status == "does_not_meet":

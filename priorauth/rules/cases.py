@@ -33,6 +33,8 @@ class CaseExpectation(Strict):
     """What evaluation must produce."""
 
     status: DeterminationStatus
+    """The status the policy's criteria give (``Determination.criteria_status``): the safety
+    floor is not part of a policy's cases (docs/safety.md)."""
     criteria: dict[str, CriterionOutcome] = Field(default_factory=dict)
     """Criterion (or named group) id -> expected outcome; unlisted criteria are not checked."""
     gaps_include: tuple[str, ...] = ()

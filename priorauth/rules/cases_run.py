@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from priorauth.determination import CriterionResult, Determination
+from priorauth.determination import CriterionResult, Determination, DeterminationStatus
 from priorauth.evaluate.engine import evaluate
 from priorauth.facts.models import PatientRecord
 from priorauth.rules.cases import RuleCase, RuleTestFile, case_record, expand_record
@@ -157,12 +157,13 @@ def _compare(
 ) -> Iterator[Problem]:
     expect = case.expect
     prefix = f"case '{case.name}': "
-    if result.status != expect.status:
+    status = policy_status(result)
+    if status != expect.status:
         yield Problem(
             path=display,
             line=lines.line_for(("cases", index, "expect", "status")),
             field=f"cases.{index}.expect.status",
-            message=f"{prefix}expected {expect.status}, got {result.status}",
+            message=f"{prefix}expected {expect.status}, got {status}",
             hint=result.summary,
         )
     for criterion_id, wanted in expect.criteria.items():
@@ -225,13 +226,23 @@ def _all_results(results: tuple[CriterionResult, ...]) -> Iterator[CriterionResu
         yield from _all_results(r.children)
 
 
+def policy_status(result: Determination) -> DeterminationStatus:
+    """The status the policy's own criteria give, before the safety floor.
+
+    A rule file's cases test the policy; the floor (docs/safety.md) holds whatever a policy
+    says and is tested on its own, so a case's record need not carry a suicide-risk screen.
+    """
+    return result.criteria_status or result.status
+
+
 def find_result(result: Determination, criterion_id: str, policy: Policy) -> CriterionResult | None:
     """The result of one criterion or named group (the root's id gives the overall outcome)."""
     for r in _all_results(result.criteria):
         if r.id == criterion_id:
             return r
     if getattr(policy.criteria, "id", None) == criterion_id:
-        outcome = {"meets": "met", "does_not_meet": "not_met"}.get(result.status, "unknown")
+        status = policy_status(result)
+        outcome = {"meets": "met", "does_not_meet": "not_met"}.get(status, "unknown")
         return CriterionResult(
             id=criterion_id,
             title="",

@@ -63,6 +63,17 @@ AttestParam = Annotated[
         "attestation criteria are unknown. An id the selected policy does not have is a 400."
     ),
 ]
+ReviewedParam = Annotated[
+    list[str] | None,
+    Query(
+        description="A relative safety alert id (docs/safety.md) the reviewer has reviewed "
+        "(repeatable); needs reviewer. An id the chart has no relative alert for is a 400."
+    ),
+]
+ReviewerParam = Annotated[
+    str | None,
+    Query(description="The clinician who reviewed the reviewed alerts (name, credentials)."),
+]
 _BUNDLE_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
@@ -168,10 +179,22 @@ def _add_routes(app: FastAPI, handler: Handler) -> None:
         payer: PayerParam = "auto",
         as_of: AsOfParam = None,
         attest: AttestParam = None,
+        reviewed: ReviewedParam = None,
+        reviewer: ReviewerParam = None,
     ) -> Response:
-        """Evaluate the chart against the payer's policy; returns the Determination JSON."""
+        """Evaluate the chart against the payer's policy; returns the Determination JSON.
+
+        Safety alerts come first in it (``status``, then ``alerts``): see docs/safety.md.
+        """
         call = Call.start(
-            request, key, action="evaluate", payer=payer, as_of=as_of, attested=attest or ()
+            request,
+            key,
+            action="evaluate",
+            payer=payer,
+            as_of=as_of,
+            attested=attest or (),
+            reviewed=reviewed or (),
+            reviewer=reviewer,
         )
         return await handler.run(call, request, handler.evaluate)
 
@@ -202,11 +225,21 @@ def _add_routes(app: FastAPI, handler: Handler) -> None:
         ] = False,
         kind: Annotated[Literal["initial", "continuation"], Query()] = "initial",
         attest: AttestParam = None,
+        reviewed: ReviewedParam = None,
+        reviewer: ReviewerParam = None,
     ) -> Response:
-        """Render the letter of medical necessity; 422 listing the gaps when not met."""
+        """Render the letter of medical necessity; 422 listing safety alerts first, then the
+        unmet criteria and gaps, when it is not ready to submit."""
         fmt = letter_format(format, request.headers.get("accept"))
         call = Call.start(
-            request, key, action="letter", payer=payer, as_of=as_of, attested=attest or ()
+            request,
+            key,
+            action="letter",
+            payer=payer,
+            as_of=as_of,
+            attested=attest or (),
+            reviewed=reviewed or (),
+            reviewer=reviewer,
         )
         spec = LetterRequest(fmt, force, LetterOptions(kind=kind))
         return await handler.run(call, request, lambda c, b: handler.letter(c, b, spec))

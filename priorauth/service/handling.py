@@ -41,7 +41,7 @@ from priorauth.service.auth import KeyRing
 from priorauth.service.body import check_content_type, parse_bundle, read_body
 from priorauth.service.config import Settings
 from priorauth.service.context import describe_exception
-from priorauth.service.outcome import ApiError, fhir_path, issue
+from priorauth.service.outcome import ApiError, Issue, fhir_path, issue
 from priorauth.service.pipeline import LetterFormat, Pipeline, unmet_criteria
 
 __all__ = ["Call", "DeterminationList", "Handler", "LetterRequest", "Result", "letter_format"]
@@ -90,6 +90,8 @@ class Call:
     started: float
     attested: tuple[str, ...] = ()
     """Attestation ids the signer confirms (``attest`` query parameters)."""
+    reviewed: dict[str, str] = field(default_factory=dict)
+    """Relative safety alert id → the clinician who reviewed it (``reviewed`` + ``reviewer``)."""
     input_sha256: str | None = None
     determinations: list[Determination] = field(default_factory=list)
 
@@ -103,8 +105,21 @@ class Call:
         payer: str,
         as_of: dt.date | None,
         attested: Sequence[str] = (),
+        reviewed: Sequence[str] = (),
+        reviewer: str | None = None,
     ) -> Call:
-        """A call starting now; ``as_of`` defaults to today (UTC), read here at the edge."""
+        """A call starting now; ``as_of`` defaults to today (UTC), read here at the edge.
+
+        ``reviewed`` alert ids need a ``reviewer`` (and a reviewer needs ids): else a 400.
+        """
+        who = (reviewer or "").strip()
+        if bool(reviewed) != bool(who):
+            raise ApiError(
+                400,
+                "invalid",
+                "reviewed (alert ids) and reviewer (the clinician's name) come together",
+                expression=["http.reviewer" if reviewed else "http.reviewed"],
+            )
         return cls(
             request_id=request.state.request_id,
             key_id=key_id,
@@ -113,6 +128,7 @@ class Call:
             as_of=as_of or dt.datetime.now(dt.UTC).date(),
             started=time.perf_counter(),
             attested=tuple(attested),
+            reviewed=dict.fromkeys(reviewed, who),
         )
 
 
@@ -274,7 +290,11 @@ class Handler:
                 expression=["http.payer"],
             )
         found = self.pipeline.determinations(
-            bundle, payer=call.payer, as_of=call.as_of, attested=call.attested
+            bundle,
+            payer=call.payer,
+            as_of=call.as_of,
+            attested=call.attested,
+            reviewed=call.reviewed,
         )
         call.determinations = found
         if not found:
@@ -309,20 +329,41 @@ class Handler:
         return Result(body, MEDIA[spec.format])
 
 
+def _alert_issues(determination: Determination) -> list[Issue]:
+    """The safety alerts as the first issues: urgent and absolute ones ``fatal``."""
+    return [
+        issue(
+            "business-rule",
+            f"{'URGENT ' if a.urgent else ''}safety alert {a.id} ({a.level}): {a.title}. "
+            f"{a.message}",
+            severity="fatal" if a.level == "absolute" else "error",
+        )
+        for a in determination.alerts
+        if a.reviewed_by is None
+    ]
+
+
 def _not_met(determination: Determination) -> ApiError:
     unmet = unmet_criteria(determination)
-    extra = [issue("business-rule", f"criterion {c.id} not met: {c.explanation}") for c in unmet]
+    extra = _alert_issues(determination)
+    extra += [issue("business-rule", f"criterion {c.id} not met: {c.explanation}") for c in unmet]
     extra += [
         issue("incomplete", f"{gap.criterion_id}: {gap.action}", severity="warning")
         for gap in determination.gaps
     ]
-    return ApiError(
-        422,
-        "business-rule",
-        f"the chart does not meet policy {determination.policy.id} "
-        f"({determination.status}); close the gaps listed, or pass force=true to render anyway",
-        extra=extra,
-    )
+    if determination.status in ("safety_hold", "clinician_review"):
+        first = determination.alerts[0]
+        lead = (
+            f"{'URGENT: ' if first.urgent else ''}{determination.status} for policy "
+            f"{determination.policy.id}: {first.title}; no letter to submit "
+            "(force=true renders a draft marked not for submission)"
+        )
+    else:
+        lead = (
+            f"the chart does not meet policy {determination.policy.id} "
+            f"({determination.status}); close the gaps listed, or pass force=true to render anyway"
+        )
+    return ApiError(422, "business-rule", lead, extra=extra)
 
 
 def _api_error(exc: PriorAuthError, call: Call) -> ApiError:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
 from priorauth.determination import CriterionResult, Determination
 from priorauth.errors import UnknownPayerError
 from priorauth.evaluate import check_attested, evaluate, select_policies
+from priorauth.evaluate.floor import check_reviewed
 from priorauth.pipeline import chart_facts
 from priorauth.render import LetterOptions, letter_bytes
 from priorauth.rules import Policy, RuleSet, load_rules
@@ -75,12 +76,22 @@ class Pipeline:
         as_of: dt.date,
         source: str = "<request>",
         attested: Sequence[str] = (),
+        reviewed: Mapping[str, str] | None = None,
     ) -> list[Determination]:
-        """Load ``chart`` (a Bundle dict or a path), extract facts, evaluate the policies."""
+        """Load ``chart`` (a Bundle dict or a path), extract facts, evaluate the policies.
+
+        ``reviewed``: relative safety alert id → reviewing clinician (refused when the chart has
+        no such relative alert, see :func:`priorauth.evaluate.floor.check_reviewed`).
+        """
         record = chart_facts(chart, as_of=as_of, source_name=source)
         policies = select_policies(self.ruleset, payer=payer, record=record, as_of=as_of)
         check_attested(attested, policies)
-        return [evaluate(record, policy, as_of=as_of, attested=attested) for policy in policies]
+        found = [
+            evaluate(record, policy, as_of=as_of, attested=attested, reviewed=reviewed)
+            for policy in policies
+        ]
+        check_reviewed(reviewed or {}, (a for d in found for a in d.alerts))
+        return found
 
     def letter(
         self, determination: Determination, fmt: LetterFormat, options: LetterOptions

@@ -17,8 +17,23 @@ from priorauth.rules.models import Policy
 AS_OF = dt.date(2026, 11, 25)
 
 
+NEGATIVE_SUICIDE_SCREEN = {
+    "source": "phq9_item9",
+    "date": "2026-11-20",
+    "positive": False,
+    "kind": "screen",
+    "value": 0,
+    "description": "PHQ-9 item 9",
+    "evidence": ["Observation/item9-negative"],
+}
+"""A documented negative suicide-risk screen five days before AS_OF: records built here pass
+the safety floor's screen check unless a test gives ``suicide_risk`` itself."""
+
+
 def record(**facts: Any) -> PatientRecord:
-    """A PatientRecord from test-case shorthand (see payer_rules/README.md, Test cases)."""
+    """A PatientRecord from test-case shorthand (see payer_rules/README.md, Test cases), with a
+    negative suicide-risk screen unless ``suicide_risk`` is given."""
+    facts.setdefault("suicide_risk", [NEGATIVE_SUICIDE_SCREEN])
     return PatientRecord.model_validate(expand_record(facts, as_of=AS_OF))
 
 

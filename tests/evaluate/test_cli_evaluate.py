@@ -71,7 +71,7 @@ def test_all_prints_one_row_per_policy(facts):
     result = run(facts, "--payer", "all", *AS_OF)
     assert result.exit_code == 0
     rows = result.stdout.splitlines()
-    assert rows[0].split() == ["policy", "payer", "status", "gaps"]
+    assert rows[0].split() == ["policy", "payer", "status", "gaps", "alerts"]
     assert any(
         r.split()[:3] == ["cpb-0469-tms-2026-02", "Aetna", "needs_documentation"] for r in rows
     )
@@ -98,7 +98,7 @@ def test_auto_with_several_matches_says_so(tmp_path):
         "  - l34522-tms-2022 (Medicare (LCD L34522)): payer name 'Medicare'",
         "  - l34998-tms-2022 (Medicare (LCD L34998)): payer name 'Medicare'",
     ]
-    assert lines[4].split() == ["policy", "payer", "status", "gaps"]
+    assert lines[4].split() == ["policy", "payer", "status", "gaps", "alerts"]
     as_json = run(path, "--payer", "auto", *AS_OF, "--json")
     assert len(json.loads(as_json.stdout)) == 2  # the note goes to stderr with --json
     assert as_json.stderr.startswith("2 policies match the chart's coverage")

@@ -206,7 +206,8 @@ PHQ9_ITEM9_NOT_AT_ALL: R = {
     "code": cc(
         LOINC,
         "44260-8",
-        "Thoughts that you would be better off dead, or of hurting yourself in some way in last 2 weeks [Reported.PHQ]",
+        "Thoughts that you would be better off dead, or of hurting yourself in some way in last 2 "
+        "weeks [Reported.PHQ]",
     ),
     "valueCodeableConcept": cc(LOINC, "LA6568-5", "Not at all"),
 }
