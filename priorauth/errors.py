@@ -75,6 +75,11 @@ class UnknownAttestationError(PriorAuthError):
     """An id given as attested names no attestation of the selected policies."""
 
 
+class ReviewError(UnknownAttestationError):
+    """A safety-alert review that cannot be taken: an absolute alert, an id the chart has no
+    relative alert for, or no reviewer named (docs/safety.md)."""
+
+
 class RenderError(PriorAuthError):
     """The letter could not be rendered."""
 

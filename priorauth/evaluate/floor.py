@@ -27,7 +27,7 @@ from priorauth.determination import (
     Gap,
     SafetyAlert,
 )
-from priorauth.errors import UnknownAttestationError
+from priorauth.errors import ReviewError
 from priorauth.evaluate.select import coverage_matches
 from priorauth.facts.models import DiagnosisFact, PatientRecord, SuicideRiskFact
 from priorauth.rules.models import Policy
@@ -498,22 +498,22 @@ def floor_status(criteria_status: DeterminationStatus, floor: Floor) -> Determin
 def check_reviewed(reviewed: Mapping[str, str], alerts: Iterable[SafetyAlert]) -> None:
     """Refuse a review that names no relative alert of ``alerts``, or an absolute one, or no one.
 
-    Raises ``UnknownAttestationError`` (a usage error) naming the id and the reviewable ones.
+    Raises ``ReviewError`` (a usage error) naming the id and the reviewable ones.
     """
     relative = sorted({a.id for a in alerts if a.level == "relative"})
     for alert_id, who in reviewed.items():
         if alert_id in ABSOLUTE_IDS:
-            raise UnknownAttestationError(
+            raise ReviewError(
                 f"{alert_id}: an absolute safety finding cannot be cleared by review "
                 "(docs/safety.md)"
             )
         if alert_id not in relative:
-            raise UnknownAttestationError(
+            raise ReviewError(
                 f"{alert_id}: no such relative safety alert for this chart "
                 f"(reviewable: {', '.join(relative) or 'none'})"
             )
         if not who.strip():
-            raise UnknownAttestationError(f"{alert_id}: name the reviewing clinician")
+            raise ReviewError(f"{alert_id}: name the reviewing clinician")
 
 
 def iter_alert_lines(alerts: Sequence[SafetyAlert]) -> Iterator[str]:

@@ -32,6 +32,7 @@ from priorauth.errors import (
     ChartError,
     PriorAuthError,
     RenderError,
+    ReviewError,
     UnknownAttestationError,
     UnknownPayerError,
 )
@@ -369,6 +370,8 @@ def _not_met(determination: Determination) -> ApiError:
 def _api_error(exc: PriorAuthError, call: Call) -> ApiError:
     if isinstance(exc, ChartError):
         return ApiError(422, "invalid", exc.message, expression=[fhir_path(exc.location)])
+    if isinstance(exc, ReviewError):
+        return ApiError(400, "invalid", str(exc), expression=["http.reviewed"])
     if isinstance(exc, UnknownAttestationError):
         return ApiError(400, "invalid", str(exc), expression=["http.attest"])
     if isinstance(exc, UnknownPayerError):  # a known payer, but no policy applies

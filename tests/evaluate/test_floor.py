@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from priorauth.errors import UnknownAttestationError
+from priorauth.errors import ReviewError
 from priorauth.evaluate import evaluate
 from priorauth.evaluate.floor import check_reviewed, floor_status, safety_floor
 
@@ -292,11 +292,11 @@ def test_a_review_cannot_clear_an_absolute_alert(h):
     floor = safety_floor(record, None, as_of=h.AS_OF, reviewed={"acute-suicide-risk": "Dr. X"})
     assert floor.alerts[0].reviewed_by is None
     assert floor_status("meets", floor) == "safety_hold"
-    with pytest.raises(UnknownAttestationError, match="cannot be cleared by review"):
+    with pytest.raises(ReviewError, match="cannot be cleared by review"):
         check_reviewed({"acute-suicide-risk": "Dr. X"}, floor.alerts)
 
 
 def test_a_review_of_an_alert_the_chart_does_not_have_is_refused(h):
     floor = safety_floor(h.record(**BASE), None, as_of=h.AS_OF)
-    with pytest.raises(UnknownAttestationError, match="reviewable: none"):
+    with pytest.raises(ReviewError, match="reviewable: none"):
         check_reviewed({"pregnancy": "Dr. X"}, floor.alerts)
