@@ -1,6 +1,8 @@
 """Every chart we have through ``evaluate --payer all``: one TSV line per chart × policy.
 
-Used to compare the statuses of two versions of priorauth (run it at both, ``diff`` the files):
+Columns: chart, policy, status, the status of the policy's criteria alone, the safety alert ids,
+the ids of the criteria with gaps. Used to compare two versions of priorauth (run it at both,
+compare the first three columns):
 
     python scripts/status_matrix.py --as-of 2026-11-25 > before.tsv
 
@@ -54,7 +56,10 @@ def main() -> int:
             print(f"{name}\t-\t{kind}\t{type(exc).__name__}")
             continue
         for det in results:
-            print(f"{name}\t{det.policy.id}\t{det.status}")
+            why = getattr(det, "criteria_status", None) or det.status
+            alerts = ",".join(a.id for a in getattr(det, "alerts", ())) or "-"
+            gaps = ",".join(sorted({g.criterion_id for g in det.gaps})) or "-"
+            print(f"{name}\t{det.policy.id}\t{det.status}\t{why}\t{alerts}\t{gaps}")
     return 0
 
 
