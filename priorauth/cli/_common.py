@@ -8,13 +8,14 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import NoReturn, TypeVar
+from typing import TYPE_CHECKING, NoReturn, TypeVar
 
 import click
 
-from priorauth.determination import SafetyAlert
 from priorauth.errors import EXIT_ERROR, PriorAuthError
-from priorauth.evaluate.floor import iter_alert_lines
+
+if TYPE_CHECKING:
+    from priorauth.determination import SafetyAlert
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -99,6 +100,8 @@ def reviews(reviewed_ids: tuple[str, ...], reviewer: str | None) -> dict[str, st
 def alert_block(alerts: Iterable[SafetyAlert]) -> list[str]:
     """The safety alerts of one or several determinations, once each, absolute and urgent first:
     the lines every text surface prints before anything else (empty when there are none)."""
+    from priorauth.evaluate.floor import iter_alert_lines
+
     unique: dict[str, SafetyAlert] = {}
     for alert in alerts:
         unique.setdefault(alert.id, alert)
