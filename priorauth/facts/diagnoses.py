@@ -5,8 +5,8 @@ terminology recognises becomes one :class:`DiagnosisFact`. Details missing from 
 coding (episode, severity, psychotic features) are filled from the other codings of the same
 Condition. A Condition that also carries a coding of an exclusion category (bipolar, psychotic,
 catatonia, dementia) besides its best one gives one more fact per such category, so a bipolar
-code beside an MDD code is never hidden. A Condition whose ``verificationStatus`` is ``refuted`` or ``entered-in-error`` is
-ignored with a note.
+code beside an MDD code is never hidden. A Condition whose ``verificationStatus`` is ``refuted``
+or ``entered-in-error`` is ignored with a note.
 
 ``active`` is true unless the clinical status is inactive / remission / resolved, or an
 abatement date on or before the as-of date says the condition is over.

@@ -22,7 +22,14 @@ from priorauth.facts.providers import extract_providers
 from priorauth.facts.reactions import drug_reactions
 from priorauth.facts.safety import extract_safety
 from priorauth.facts.scores import extract_scores
-from priorauth.facts.therapy import extract_therapies, prior_tms_courses, summarise
+from priorauth.facts.severity import current_severity
+from priorauth.facts.suicide import extract_suicide_risk
+from priorauth.facts.therapy import (
+    extract_therapies,
+    prior_ect_courses,
+    prior_tms_courses,
+    summarise,
+)
 from priorauth.facts.trials import build_trials
 from priorauth.fhir.datatypes import field, parse_date
 from priorauth.fhir.index import ResourceIndex
@@ -116,7 +123,7 @@ def _extract(
         as_of=as_of,
         source=view.source,
         patient=extract_patient(view, patient_model, as_of),
-        coverages=extract_coverages(view),
+        coverages=extract_coverages(view, as_of=as_of),
         practitioner=practitioner,
         organization=organization,
         diagnoses=diagnoses,
@@ -126,6 +133,9 @@ def _extract(
         therapies=therapies,
         psychotherapy=summarise(therapies),
         prior_tms=prior_tms_courses(therapies, scores, gap_days=gap_days),
+        prior_ect=prior_ect_courses(therapies, scores, gap_days=gap_days),
+        current_severity=current_severity(scores, as_of=as_of),
+        suicide_risk=extract_suicide_risk(view, as_of=as_of),
         safety=extract_safety(view, as_of=as_of, notes=notes),
         pregnant=pregnancy_status(view, diagnoses),
     )
