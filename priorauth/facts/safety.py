@@ -184,7 +184,7 @@ class _Screen:
             label = _LABELS[finding.category]
             found.append(Contradiction(
                 category=finding.category,
-                description=f"active {label} ({finding.description}) beside a negative "
+                description=f"active {label}{_detail(finding, label)} beside a negative "
                             f"{label} screen",
                 evidence=tuple(dict.fromkeys((*finding.evidence, *negative))),
             ))  # fmt: skip
@@ -280,6 +280,19 @@ class _Screen:
         date = parse_date(field(obs, "effectiveDateTime")) or parse_date(field(obs, "issued"))
         hit = (categories[0], _LABELS[categories[0]], "screening answer yes")
         self.add(hit, obs, date, True)
+
+
+def _detail(finding: SafetyFinding, label: str) -> str:
+    """`` (G40.909, Epilepsy)``: the finding's code and display, when it has them.
+
+    >>> _detail(SafetyFinding(category="seizure", description="seizure history",
+    ...                       how="seizure code G40.909"), "seizure history")
+    ' (G40.909)'
+    """
+    code = finding.how.split(" code ", 1)[1] if " code " in finding.how else None
+    display = finding.description if finding.description != label else None
+    parts = [part for part in (code, display) if part]
+    return f" ({', '.join(parts)})" if parts else ""
 
 
 def _names_safety_finding(code: Concept) -> bool:

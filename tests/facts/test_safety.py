@@ -191,7 +191,9 @@ def test_active_epilepsy_beside_a_negative_seizure_screen_is_a_contradiction():
     (contradiction,) = record.safety.contradictions
     assert contradiction.category == "seizure"
     assert set(contradiction.evidence) == {"Condition/epi", "Observation/scr"}
-    assert "negative seizure history screen" in contradiction.description
+    assert contradiction.description == (
+        "active seizure history (G40.909) beside a negative seizure history screen"
+    )
     assert record.safety.screened_negative == ("seizure",)  # both sides are kept
     assert [f.evidence for f in record.safety.findings] == [("Condition/epi",)]
     (note,) = [n for n in record.notes if n.code == "safety-contradiction"]
