@@ -1,4 +1,4 @@
-"""Suicide-risk codes and screen LOINCs (terminology/data/suicide_risk_codes.csv, suicide_screens.yaml)."""
+"""Suicide-risk codes and screen LOINCs (suicide_risk_codes.csv, suicide_screens.yaml)."""
 
 from __future__ import annotations
 
