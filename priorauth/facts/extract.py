@@ -17,7 +17,7 @@ from priorauth.facts.diagnoses import current_episode_onset, extract_diagnoses, 
 from priorauth.facts.exposures import medication_exposures
 from priorauth.facts.models import PatientRecord
 from priorauth.facts.notes import Notes
-from priorauth.facts.patient import extract_coverages, extract_patient
+from priorauth.facts.patient import deceased_on, extract_coverages, extract_patient
 from priorauth.facts.providers import extract_providers
 from priorauth.facts.reactions import drug_reactions
 from priorauth.facts.safety import extract_safety
@@ -72,8 +72,7 @@ def _patient_notes(view: ResourceIndex, patient: Any, as_of: dt.date, notes: Not
         notes.add("no-patient", "the chart has no Patient resource; patient details are unknown")
         return
     ref = view.ref_of(patient)
-    died = parse_date(field(patient, "deceasedDateTime"))
-    if field(patient, "deceasedBoolean") is True or (died is not None and died <= as_of):
+    if deceased_on(patient, as_of)[0]:
         notes.add("patient-deceased", f"{ref} is recorded as deceased", resource=ref)
     if field(patient, "birthDate") is None:
         notes.add("no-birth-date", f"{ref} has no birth date; age is unknown", resource=ref)
