@@ -8,8 +8,10 @@ one extractor per subject, each in its own module:
 exclusions, pregnancy) · ``medications`` + ``exposures`` + ``dosing`` (medication resources →
 exposure records with daily doses) · ``reactions`` + ``outcomes`` + ``indication`` (why a drug
 was stopped or given) · ``trials`` (exposures → trials, per docs/trial-conventions.md) ·
-``instruments`` + ``scores`` + ``questionnaires`` (severity scores) · ``therapy``
-(psychotherapy, ECT, prior TMS) · ``safety`` (seizures, implants, metal) · ``extract``
+``instruments`` + ``scores`` + ``questionnaires`` (severity scores) · ``severity`` (current
+severity and trend per instrument) · ``therapy`` (psychotherapy, ECT, prior TMS and ECT courses) ·
+``suicide`` (PHQ-9 item 9, C-SSRS, suicide-risk diagnoses) · ``safety`` (seizures, implants,
+metal, contradictions) · ``extract``
 (orchestration and data-quality notes) · ``summary`` (the text ``priorauth facts`` prints).
 
 >>> import datetime as dt

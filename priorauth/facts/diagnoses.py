@@ -3,8 +3,10 @@
 Each Condition whose code (ICD-10-CM preferred, then SNOMED CT, then the display text) the
 terminology recognises becomes one :class:`DiagnosisFact`. Details missing from the preferred
 coding (episode, severity, psychotic features) are filled from the other codings of the same
-Condition. A Condition whose ``verificationStatus`` is ``refuted`` or ``entered-in-error`` is
-ignored with a note.
+Condition. A Condition that also carries a coding of an exclusion category (bipolar, psychotic,
+catatonia, dementia) besides its best one gives one more fact per such category, so a bipolar
+code beside an MDD code is never hidden. A Condition whose ``verificationStatus`` is ``refuted``
+or ``entered-in-error`` is ignored with a note.
 
 ``active`` is true unless the clinical status is inactive / remission / resolved, or an
 abatement date on or before the as-of date says the condition is over.
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from priorauth.facts.models import DiagnosisFact
 from priorauth.facts.notes import Notes
@@ -28,6 +30,8 @@ from priorauth.fhir.index import ResourceIndex
 from priorauth.terminology import DiagnosisInfo, diagnosis_info
 
 __all__ = [
+    "ConditionState",
+    "condition_state",
     "current_episode_onset",
     "extract_diagnoses",
     "pregnancy_status",
@@ -114,6 +118,29 @@ def _is_active(status: str | None, abatement: dt.date | None, as_of: dt.date) ->
     return abatement is None or abatement > as_of
 
 
+class ConditionState(NamedTuple):
+    """A Condition's dates and status, read as every diagnosis fact reads them."""
+
+    onset: dt.date | None
+    abatement: dt.date | None
+    recorded: dt.date | None
+    clinical_status: str | None
+    active: bool
+
+
+def condition_state(condition: Any, as_of: dt.date) -> ConditionState:
+    """Onset, abatement, recorded date, clinical status and ``active`` (module docstring)."""
+    status = _code(field(condition, "clinicalStatus"))
+    abatement = _abatement(condition)
+    return ConditionState(
+        onset=_onset(condition),
+        abatement=abatement,
+        recorded=parse_date(field(condition, "recordedDate")),
+        clinical_status=status,
+        active=_is_active(status, abatement, as_of),
+    )
+
+
 def _remission(info: DiagnosisInfo) -> Any:
     return info.remission if info.remission in ("partial", "full") else None
 
@@ -122,8 +149,7 @@ def _fact(
     condition: Any, ref: str, infos: Sequence[tuple[DiagnosisInfo, str]], as_of: dt.date
 ) -> DiagnosisFact:
     info = _merged(infos)
-    status = _code(field(condition, "clinicalStatus"))
-    abatement = _abatement(condition)
+    state = condition_state(condition, as_of)
     return DiagnosisFact(
         category=info.category,
         code=info.code,
@@ -133,14 +159,29 @@ def _fact(
         severity=info.severity,
         psychotic_features=info.psychotic_features,
         remission=_remission(info),
-        onset=_onset(condition),
-        abatement=abatement,
-        recorded=parse_date(field(condition, "recordedDate")),
-        clinical_status=status,
-        active=_is_active(status, abatement, as_of),
+        onset=state.onset,
+        abatement=state.abatement,
+        recorded=state.recorded,
+        clinical_status=state.clinical_status,
+        active=state.active,
         how=infos[0][1],
         evidence=(ref,),
     )
+
+
+_EXCLUSIONS = frozenset({"bipolar", "psychotic", "catatonia", "dementia"})
+
+
+def _by_category(
+    infos: Sequence[tuple[DiagnosisInfo, str]],
+) -> list[list[tuple[DiagnosisInfo, str]]]:
+    """The recognised codings grouped by category: the best coding's category, then each
+    exclusion category another coding names (F33.2 beside F31.4 is both mdd and bipolar)."""
+    groups: dict[str, list[tuple[DiagnosisInfo, str]]] = {}
+    for info, how in infos:
+        groups.setdefault(info.category, []).append((info, how))
+    first = infos[0][0].category
+    return [group for category, group in groups.items() if category in _EXCLUSIONS | {first}]
 
 
 def _is_recognised_diagnosis(code: Concept) -> bool:
@@ -164,7 +205,7 @@ def extract_diagnoses(
                 "refuted", f"{ref} is {verification} and is ignored", resource=ref, severity="info"
             )
             continue
-        facts.append(_fact(condition, ref, infos, as_of))
+        facts.extend(_fact(condition, ref, group, as_of) for group in _by_category(infos))
     return tuple(sorted(facts, key=lambda f: (f.onset or f.recorded or dt.date.max, f.code)))
 
 

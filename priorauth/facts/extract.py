@@ -17,12 +17,19 @@ from priorauth.facts.diagnoses import current_episode_onset, extract_diagnoses, 
 from priorauth.facts.exposures import medication_exposures
 from priorauth.facts.models import PatientRecord
 from priorauth.facts.notes import Notes
-from priorauth.facts.patient import extract_coverages, extract_patient
+from priorauth.facts.patient import deceased_on, extract_coverages, extract_patient
 from priorauth.facts.providers import extract_providers
 from priorauth.facts.reactions import drug_reactions
 from priorauth.facts.safety import extract_safety
 from priorauth.facts.scores import extract_scores
-from priorauth.facts.therapy import extract_therapies, prior_tms_courses, summarise
+from priorauth.facts.severity import current_severity
+from priorauth.facts.suicide import extract_suicide_risk
+from priorauth.facts.therapy import (
+    extract_therapies,
+    prior_ect_courses,
+    prior_tms_courses,
+    summarise,
+)
 from priorauth.facts.trials import build_trials
 from priorauth.fhir.datatypes import field, parse_date
 from priorauth.fhir.index import ResourceIndex
@@ -65,8 +72,7 @@ def _patient_notes(view: ResourceIndex, patient: Any, as_of: dt.date, notes: Not
         notes.add("no-patient", "the chart has no Patient resource; patient details are unknown")
         return
     ref = view.ref_of(patient)
-    died = parse_date(field(patient, "deceasedDateTime"))
-    if field(patient, "deceasedBoolean") is True or (died is not None and died <= as_of):
+    if deceased_on(patient, as_of)[0]:
         notes.add("patient-deceased", f"{ref} is recorded as deceased", resource=ref)
     if field(patient, "birthDate") is None:
         notes.add("no-birth-date", f"{ref} has no birth date; age is unknown", resource=ref)
@@ -116,7 +122,7 @@ def _extract(
         as_of=as_of,
         source=view.source,
         patient=extract_patient(view, patient_model, as_of),
-        coverages=extract_coverages(view),
+        coverages=extract_coverages(view, as_of=as_of),
         practitioner=practitioner,
         organization=organization,
         diagnoses=diagnoses,
@@ -126,6 +132,9 @@ def _extract(
         therapies=therapies,
         psychotherapy=summarise(therapies),
         prior_tms=prior_tms_courses(therapies, scores, gap_days=gap_days),
+        prior_ect=prior_ect_courses(therapies, scores, gap_days=gap_days),
+        current_severity=current_severity(scores, as_of=as_of),
+        suicide_risk=extract_suicide_risk(view, as_of=as_of),
         safety=extract_safety(view, as_of=as_of, notes=notes),
         pregnant=pregnancy_status(view, diagnoses),
     )

@@ -19,7 +19,14 @@ from priorauth.fhir.datatypes import cc_text, codings, field, parse_date, period
 from priorauth.fhir.index import ResourceIndex
 from priorauth.fhir.references import reference_parts
 
-__all__ = ["extract_coverages", "extract_patient", "identifiers", "type_of"]
+__all__ = [
+    "deceased_on",
+    "extract_coverages",
+    "extract_patient",
+    "identifiers",
+    "in_force",
+    "type_of",
+]
 
 
 def human_name(names: Any) -> str | None:
@@ -69,6 +76,7 @@ def extract_patient(index: ResourceIndex, patient: Any, as_of: dt.date) -> Patie
     if patient is None:
         return PatientFact()
     birth = parse_date(field(patient, "birthDate"))
+    deceased, died = deceased_on(patient, as_of)
     return PatientFact(
         ref=index.ref_of(patient),
         name=human_name(field(patient, "name")),
@@ -76,8 +84,31 @@ def extract_patient(index: ResourceIndex, patient: Any, as_of: dt.date) -> Patie
         age=age_on(birth, as_of),
         sex=field(patient, "gender"),
         identifiers=identifiers(patient),
+        deceased=deceased,
+        deceased_date=died,
         evidence=(index.ref_of(patient),),
     )
+
+
+def deceased_on(patient: Any, as_of: dt.date) -> tuple[bool | None, dt.date | None]:
+    """(deceased, date of death) from Patient.deceased[x], as of ``as_of``.
+
+    ``deceasedBoolean`` true → (True, None), false → (False, None); ``deceasedDateTime`` on or
+    before ``as_of`` → (True, date); a later date means alive on ``as_of`` → (False, date);
+    nothing recorded → (None, None).
+
+    >>> deceased_on({"deceasedDateTime": "2026-03-01"}, dt.date(2026, 6, 1))
+    (True, datetime.date(2026, 3, 1))
+    >>> deceased_on({"deceasedDateTime": "2026-09-01"}, dt.date(2026, 6, 1))
+    (False, datetime.date(2026, 9, 1))
+    >>> deceased_on({}, dt.date(2026, 6, 1))
+    (None, None)
+    """
+    died = parse_date(field(patient, "deceasedDateTime"))
+    if died is not None:
+        return died <= as_of, died
+    flag = field(patient, "deceasedBoolean")
+    return (flag, None) if isinstance(flag, bool) else (None, None)
 
 
 # --------------------------------------------------------------------------------- coverage
@@ -129,14 +160,42 @@ def type_of(resource: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
+_NOT_IN_FORCE = {"cancelled", "entered-in-error"}
+
+
+def in_force(
+    status: str | None, start: dt.date | None, end: dt.date | None, as_of: dt.date
+) -> bool:
+    """False when the status is cancelled / entered-in-error or the period does not cover
+    ``as_of`` (started after it or ended before it); True otherwise (an open period is in force).
+
+    >>> in_force("active", dt.date(2025, 1, 1), dt.date(2025, 12, 31), dt.date(2026, 6, 1))
+    False
+    >>> day = dt.date(2026, 6, 1)
+    >>> in_force(None, None, None, day), in_force("cancelled", None, None, day)
+    (True, False)
+    """
+    if status in _NOT_IN_FORCE:
+        return False
+    return not ((start is not None and start > as_of) or (end is not None and end < as_of))
+
+
+def _order(coverage: Any) -> int | None:
+    order = field(coverage, "order")
+    return order if isinstance(order, int) and not isinstance(order, bool) else None
+
+
 def _coverage(
     index: ResourceIndex,
     coverage: Any,
     refs: Sequence[str],
     period: tuple[dt.date | None, dt.date | None],
+    as_of: dt.date,
 ) -> CoverageFact:
     payer, payer_ids = _payor(index, coverage)
     start, end = period_bounds(field(coverage, "period"))
+    status = field(coverage, "status")
+    start, end = start or period[0], end or period[1]
     return CoverageFact(
         payer_name=payer, payer_identifiers=payer_ids,
         member_id=id_by_type(coverage, "MB") or field(coverage, "subscriberId")
@@ -145,8 +204,8 @@ def _coverage(
         plan=_class_value(coverage, "plan") or cc_text(field(coverage, "type")) or None,
         subscriber_id=field(coverage, "subscriberId"),
         relationship=cc_text(field(coverage, "relationship")) or None,
-        period_start=start or period[0], period_end=end or period[1],
-        status=field(coverage, "status"), evidence=tuple(refs),
+        period_start=start, period_end=end, status=status, order=_order(coverage),
+        in_force=in_force(status, start, end, as_of), evidence=tuple(refs),
     )  # fmt: skip
 
 
@@ -167,7 +226,7 @@ def _group_key(coverage: dict[str, Any]) -> str:
     return repr((payors, cc_text(coverage.get("type"))))
 
 
-def _eob_coverages(index: ResourceIndex) -> list[CoverageFact]:
+def _eob_coverages(index: ResourceIndex, as_of: dt.date) -> list[CoverageFact]:
     """One fact per distinct contained Coverage. Grouping reads the raw EOBs, so only one EOB
     per group is validated (Synthea writes hundreds of large EOBs)."""
     groups: dict[str, list[tuple[dict[str, Any], str]]] = {}
@@ -185,7 +244,7 @@ def _eob_coverages(index: ResourceIndex) -> list[CoverageFact]:
         ends = [end for s, e in periods if (end := e or s) is not None]
         refs = [index.ref_of(pairs[0][0]), index.ref_of(pairs[-1][0])]
         span = (min(starts, default=None), max(ends, default=None))
-        facts.append(_coverage(index, coverage, refs, span))
+        facts.append(_coverage(index, coverage, refs, span, as_of))
     return facts
 
 
@@ -195,10 +254,11 @@ def _recency(fact: CoverageFact) -> tuple[bool, int]:
     return fact.status not in (None, "active"), -latest.toordinal()
 
 
-def extract_coverages(index: ResourceIndex) -> tuple[CoverageFact, ...]:
-    """Every coverage, active and most recent first."""
+def extract_coverages(index: ResourceIndex, *, as_of: dt.date) -> tuple[CoverageFact, ...]:
+    """Every coverage, active and most recent first; ``in_force`` as of ``as_of``."""
     facts = [
-        _coverage(index, c, [index.ref_of(c)], (None, None)) for c in index.resources("Coverage")
+        _coverage(index, c, [index.ref_of(c)], (None, None), as_of)
+        for c in index.resources("Coverage")
     ]
-    facts += _eob_coverages(index)
+    facts += _eob_coverages(index, as_of)
     return tuple(sorted(facts, key=_recency))

@@ -8,6 +8,10 @@ components) that ask about a category and answer *no* (``valueBoolean false``, S
 LOINC LA32-8, "no"/"none"/"denies"/"negative") record the category as ``screened_negative``; a
 *yes* answer is a finding. A refuted Condition is a negative screen too. Nothing recorded gives an
 empty screen, which evaluation reads as "not documented".
+
+An active finding beside a negative screen of the same category (an active G40.909 epilepsy
+diagnosis and "Seizure history: no") is a :class:`Contradiction` citing both sides, and a
+data-quality note; the finding and the negative screen are both kept.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import re
 from functools import lru_cache
 from typing import Any, Literal
 
-from priorauth.facts.models import SafetyFinding, SafetyScreen
+from priorauth.facts.models import Contradiction, SafetyFinding, SafetyScreen
 from priorauth.facts.notes import Notes
 from priorauth.fhir.datatypes import (
     Concept,
@@ -147,7 +151,7 @@ class _Screen:
         self.as_of = as_of
         self.notes = notes
         self.findings: list[SafetyFinding] = []
-        self.negative: dict[str, None] = {}
+        self.negative: dict[str, dict[str, None]] = {}
         self.evidence: dict[str, None] = {}
 
     def add(
@@ -166,8 +170,31 @@ class _Screen:
         ))  # fmt: skip
 
     def negative_screen(self, category: str, resource: Any) -> None:
-        self.negative[category] = None
-        self.evidence[self.index.ref_of(resource)] = None
+        ref = self.index.ref_of(resource)
+        self.negative.setdefault(category, {})[ref] = None
+        self.evidence[ref] = None
+
+    def contradictions(self) -> list[Contradiction]:
+        """An active finding beside a negative screen of the same category (each a note too)."""
+        found = []
+        for finding in self.findings:
+            negative = self.negative.get(finding.category)
+            if not finding.active or not negative:
+                continue
+            label = _LABELS[finding.category]
+            found.append(Contradiction(
+                category=finding.category,
+                description=f"active {label}{_detail(finding, label)} beside a negative "
+                            f"{label} screen",
+                evidence=tuple(dict.fromkeys((*finding.evidence, *negative))),
+            ))  # fmt: skip
+            self.notes.add(
+                "safety-contradiction",
+                f"{finding.evidence[0]} records an active {label} but "
+                f"{', '.join(negative)} records a negative {label} screen",
+                resource=finding.evidence[0],
+            )
+        return found
 
     def conditions(self) -> None:
         for condition in self.index.resources("Condition", code=_names_safety_finding):
@@ -255,6 +282,19 @@ class _Screen:
         self.add(hit, obs, date, True)
 
 
+def _detail(finding: SafetyFinding, label: str) -> str:
+    """`` (G40.909, Epilepsy)``: the finding's code and display, when it has them.
+
+    >>> _detail(SafetyFinding(category="seizure", description="seizure history",
+    ...                       how="seizure code G40.909"), "seizure history")
+    ' (G40.909)'
+    """
+    code = finding.how.split(" code ", 1)[1] if " code " in finding.how else None
+    display = finding.description if finding.description != label else None
+    parts = [part for part in (code, display) if part]
+    return f" ({', '.join(parts)})" if parts else ""
+
+
 def _names_safety_finding(code: Concept) -> bool:
     """Code prefilter: a Condition or Procedure code (or text) in a safety category."""
     return _concept_category(code) is not None
@@ -284,8 +324,10 @@ def extract_safety(index: ResourceIndex, *, as_of: dt.date, notes: Notes) -> Saf
     screen.devices()
     screen.observations()
     findings = sorted(screen.findings, key=lambda f: (f.date or dt.date.min, f.category))
+    screen.findings = findings
     return SafetyScreen(
         findings=tuple(findings),
         screened_negative=tuple(sorted(screen.negative)),
         screen_evidence=tuple(screen.evidence),
+        contradictions=tuple(screen.contradictions()),
     )

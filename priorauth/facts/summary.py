@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
-from priorauth.facts.models import MedicationTrial, PatientRecord
+from priorauth.facts.models import MedicationTrial, PatientRecord, PriorCourse
 
 __all__ = ["TRIAL_COLUMNS", "format_summary"]
 
@@ -57,7 +57,8 @@ def _trial_row(trial: MedicationTrial) -> list[str]:
 def _patient_lines(record: PatientRecord) -> list[str]:
     patient = record.patient
     age = f"{patient.age} y" if patient.age is not None else "age unknown"
-    lines = [f"Patient: {patient.ref or '-'} ({age}, {patient.sex or 'sex unknown'})"]
+    died = f", deceased {_text(patient.deceased_date)}" if patient.deceased else ""
+    lines = [f"Patient: {patient.ref or '-'} ({age}, {patient.sex or 'sex unknown'}{died})"]
     for coverage in record.coverages[:1]:
         extra = ", ".join(
             f"{label} {value}"
@@ -68,7 +69,10 @@ def _patient_lines(record: PatientRecord) -> list[str]:
             )
             if value
         )
-        lines.append(f"Coverage: {coverage.payer_name or '-'}" + (f" ({extra})" if extra else ""))
+        lapsed = "" if coverage.in_force else " [not in force]"
+        lines.append(
+            f"Coverage: {coverage.payer_name or '-'}" + (f" ({extra})" if extra else "") + lapsed
+        )
     if not record.coverages:
         lines.append("Coverage: none recorded")
     return lines
@@ -95,6 +99,37 @@ def _score_lines(record: PatientRecord) -> list[str]:
     ]
 
 
+def _severity_lines(record: PatientRecord) -> list[str]:
+    lines = [f"Current severity ({len(record.current_severity)})"]
+    for c in record.current_severity:
+        previous = f", previous {_text(c.previous_value)} on {_text(c.previous_date)}, {c.trend}"
+        lines.append(
+            f"  {c.instrument} {_text(c.value)} on {_text(c.date)}: {c.band or '-'} "
+            f"({c.range.replace('_', ' ')})" + (previous if c.previous_value is not None else "")
+        )
+    return lines
+
+
+def _suicide_lines(record: PatientRecord) -> list[str]:
+    risk = record.suicide_risk
+    positive = sum(1 for r in risk if r.positive)
+    lines = [f"Suicide risk ({len(risk)} records, {positive} positive)"]
+    for r in risk:
+        answer = f" (answer {_text(r.value)})" if r.value is not None else ""
+        status = ("positive" if r.positive else "negative") + ("" if r.active else ", inactive")
+        lines.append(f"  {_text(r.date)} {r.kind} {status}: {r.description}{answer}")
+    return lines
+
+
+def _course_line(course: PriorCourse) -> str:
+    pct = f" ({course.improvement_pct:g} %)" if course.improvement_pct is not None else ""
+    sessions = f", {course.sessions} sessions" if course.sessions is not None else ""
+    return (
+        f"  prior {course.modality.upper()}: {_text(course.start)} to {_text(course.end)}"
+        f"{sessions}, {course.response.replace('_', ' ')}{pct}"
+    )
+
+
 def _therapy_lines(record: PatientRecord) -> list[str]:
     summary = record.psychotherapy
     span = f"{_text(summary.first)} to {_text(summary.last)}" if summary.first else "none recorded"
@@ -106,6 +141,7 @@ def _therapy_lines(record: PatientRecord) -> list[str]:
                 f"  {therapy.category}: {_text(therapy.start)} {therapy.status}"
                 + (f" ({therapy.reason})" if therapy.reason else "")
             )
+    lines += [_course_line(c) for c in (*record.prior_tms, *record.prior_ect)]
     return lines
 
 
@@ -117,11 +153,13 @@ def _safety_lines(record: PatientRecord) -> list[str]:
     lines = ["Safety: " + ("; ".join(found) if found else "no findings recorded")]
     if negative:
         lines.append(f"  screened negative: {negative}")
+    lines += [f"  contradiction: {c.description}" for c in safety.contradictions]
     return lines
 
 
 def format_summary(record: PatientRecord) -> str:
-    """The readable summary: patient, coverage, diagnoses, trials, scores, therapy, safety."""
+    """The readable summary: patient, coverage, diagnoses, trials, scores, current severity,
+    suicide risk, therapy and prior courses, safety and contradictions."""
     trials = [_trial_row(t) for t in record.trials]
     lines = [
         f"{record.source} as of {record.as_of.isoformat()}",
@@ -130,6 +168,8 @@ def format_summary(record: PatientRecord) -> str:
         f"Trials ({len(trials)})",
         *(_table(TRIAL_COLUMNS, trials) if trials else ["  none recorded"]),
         *_score_lines(record),
+        *_severity_lines(record),
+        *_suicide_lines(record),
         *_therapy_lines(record),
         *_safety_lines(record),
         f"Data-quality notes: {len(record.notes)}",

@@ -9,9 +9,9 @@
   count (``sessions=0``): a plan is not proof of attended sessions, but its types and dates count.
 
 A Procedure and an Encounter naming the same therapy on the same day are one session citing
-both. :func:`summarise` gives the psychotherapy totals; :func:`prior_tms_courses` groups TMS
+both. :func:`summarise` gives the psychotherapy totals; :func:`prior_courses` groups TMS (or ECT)
 sessions into courses (a gap of more than ``gap_days`` starts a new course) and computes the
-response from the scores around each course.
+improvement and response (:func:`course_response`) from the scores around each course.
 """
 
 from __future__ import annotations
@@ -21,7 +21,13 @@ from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from typing import Any, Literal
 
-from priorauth.facts.models import PriorTmsCourse, ScoreFact, TherapyFact, TherapySummary
+from priorauth.facts.models import (
+    CourseResponse,
+    PriorCourse,
+    ScoreFact,
+    TherapyFact,
+    TherapySummary,
+)
 from priorauth.facts.notes import Notes
 from priorauth.facts.trials import weeks_from_days
 from priorauth.fhir.datatypes import (
@@ -35,7 +41,14 @@ from priorauth.fhir.datatypes import (
 from priorauth.fhir.index import ResourceIndex
 from priorauth.terminology import ProcedureInfo, procedure_in_text, procedure_info
 
-__all__ = ["extract_therapies", "prior_tms_courses", "summarise"]
+__all__ = [
+    "course_response",
+    "extract_therapies",
+    "prior_courses",
+    "prior_ect_courses",
+    "prior_tms_courses",
+    "summarise",
+]
 
 Status = Literal["completed", "in_progress", "not_done", "declined", "planned"]
 _PROCEDURE_STATUS: dict[str, Status] = {
@@ -356,21 +369,56 @@ def _response(
     return {"scores": ()}
 
 
-def prior_tms_courses(
-    therapies: Sequence[TherapyFact], scores: Sequence[ScoreFact], *, gap_days: int
-) -> tuple[PriorTmsCourse, ...]:
-    """TMS courses with sessions and, when scores bracket them, the response."""
-    sessions = [t for t in therapies if t.category == "tms" and t.status in _COUNTED]
+def course_response(improvement_pct: float | None) -> CourseResponse:
+    """``response`` at >= 50 %, ``partial_response`` at 25-49 %, ``no_response`` below 25 %,
+    ``unknown`` without an improvement (no scores bracketing the course).
+
+    >>> course_response(60.0), course_response(25.0), course_response(10.0), course_response(None)
+    ('response', 'partial_response', 'no_response', 'unknown')
+    """
+    if improvement_pct is None:
+        return "unknown"
+    if improvement_pct >= 50:
+        return "response"
+    return "partial_response" if improvement_pct >= 25 else "no_response"
+
+
+def prior_courses(
+    therapies: Sequence[TherapyFact],
+    scores: Sequence[ScoreFact],
+    *,
+    modality: Literal["tms", "ect"],
+    gap_days: int,
+) -> tuple[PriorCourse, ...]:
+    """Courses of one modality (sessions no more than ``gap_days`` apart) with their response
+    when scores bracket them (see :class:`PriorCourse`)."""
+    sessions = [t for t in therapies if t.category == modality and t.status in _COUNTED]
     result = []
     for course in _courses(sessions, gap_days):
         start = course[0].start
         end = max(t.end or t.start for t in course)
         response = _response(start, end, scores, gap_days)
         counted = all(t.end is None for t in course)
-        result.append(PriorTmsCourse(
-            start=start, end=end, sessions=sum(t.sessions for t in course) if counted else None,
+        result.append(PriorCourse(
+            modality=modality, start=start, end=end,
+            sessions=sum(t.sessions for t in course) if counted else None,
             evidence=tuple(dict.fromkeys([*(r for t in course for r in t.evidence),
                                           *response.pop("scores")])),
+            response=course_response(response.get("improvement_pct")),
             **response,
         ))  # fmt: skip
     return tuple(result)
+
+
+def prior_tms_courses(
+    therapies: Sequence[TherapyFact], scores: Sequence[ScoreFact], *, gap_days: int
+) -> tuple[PriorCourse, ...]:
+    """TMS courses with sessions and, when scores bracket them, the response."""
+    return prior_courses(therapies, scores, modality="tms", gap_days=gap_days)
+
+
+def prior_ect_courses(
+    therapies: Sequence[TherapyFact], scores: Sequence[ScoreFact], *, gap_days: int
+) -> tuple[PriorCourse, ...]:
+    """ECT courses with sessions and, when scores bracket them, the response."""
+    return prior_courses(therapies, scores, modality="ect", gap_days=gap_days)

@@ -136,3 +136,49 @@ def test_pregnancy_status():
     }
     assert facts(pregnancy, status_obs).pregnant is False
     assert facts().pregnant is None
+
+
+def test_bipolar_beside_an_mdd_code_in_one_condition_is_not_hidden():
+    record = facts(
+        condition(
+            "c",
+            (ICD10, "F33.2", None),
+            (ICD10, "F31.4", None),
+            onsetDateTime="2026-01-10",
+            clinicalStatus=status("active"),
+        )
+    )
+    assert {(d.category, d.code, d.active) for d in record.diagnoses} == {
+        ("mdd", "F33.2", True),
+        ("bipolar", "F31.4", True),
+    }
+    assert {d.evidence for d in record.diagnoses} == {("Condition/c",)}
+
+
+def test_bipolar_in_its_own_condition_beside_mdd():
+    record = facts(condition("m", (ICD10, "F33.2", None)), condition("b", (ICD10, "F31.81", None)))
+    assert sorted(d.category for d in record.diagnoses) == ["bipolar", "mdd"]
+
+
+def test_catatonia_and_dementia_with_status_and_dates():
+    record = facts(
+        condition("cat", (ICD10, "F06.1", None), onsetDateTime="2025-02-01"),
+        condition(
+            "dem",
+            (ICD10, "G30.1", None),
+            recordedDate="2024-07-01",
+            clinicalStatus=status("active"),
+        ),
+        condition("ftd", (ICD10, "G31.09", None), clinicalStatus=status("inactive")),
+    )
+    found = {d.evidence[0]: (d.category, d.onset, d.recorded, d.active) for d in record.diagnoses}
+    assert found == {
+        "Condition/cat": ("catatonia", D(2025, 2, 1), None, True),
+        "Condition/dem": ("dementia", None, D(2024, 7, 1), True),
+        "Condition/ftd": ("dementia", None, None, False),
+    }
+
+
+def test_catatonic_schizophrenia_is_psychotic():
+    (fact,) = facts(condition("c", (ICD10, "F20.2", None))).diagnoses
+    assert fact.category == "psychotic"

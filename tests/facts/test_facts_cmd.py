@@ -11,7 +11,7 @@ from priorauth.cli import cli
 from priorauth.facts import PatientRecord
 from priorauth.facts.summary import TRIAL_COLUMNS
 
-from .conftest import CHARTS, EXAMPLES
+from .conftest import CHARTS, EXAMPLES, ICD10, LOINC, bundle
 
 EPIC = CHARTS / "epic_orders.json"
 
@@ -149,3 +149,38 @@ def test_example_chart_runs(runner):
     )
     assert result.exit_code == 0
     assert "screened negative: implanted_device, retained_metal, seizure" in result.output
+
+
+def test_summary_shows_safety_floor_facts(runner, tmp_path):
+    def obs(id_: str, code: str, day: str, value: int) -> dict:
+        coding = {"coding": [{"system": LOINC, "code": code}]}
+        return {"resourceType": "Observation", "id": id_, "status": "final", "code": coding,
+                "effectiveDateTime": day, "valueInteger": value}  # fmt: skip
+
+    ect = {"resourceType": "Procedure", "id": "ect", "status": "completed",
+           "code": {"coding": [{"system": "http://www.ama-assn.org/go/cpt", "code": "90870"}]},
+           "performedDateTime": "2026-03-02", "subject": {"reference": "Patient/p1"}}  # fmt: skip
+    epilepsy = {"resourceType": "Condition", "id": "epi",
+                "code": {"coding": [{"system": ICD10, "code": "G40.909"}]},
+                "subject": {"reference": "Patient/p1"}}  # fmt: skip
+    no_seizures = {"resourceType": "Observation", "id": "scr", "status": "final",
+                   "code": {"text": "History of seizures?"}, "valueBoolean": False}  # fmt: skip
+    chart = tmp_path / "floor.json"
+    resources = [obs("p1", "44261-6", "2026-02-20", 21), obs("p2", "44261-6", "2026-04-01", 9),
+                 obs("i9", "44260-8", "2026-04-01", 2), ect, epilepsy, no_seizures]  # fmt: skip
+    chart.write_text(json.dumps(bundle(*resources)), encoding="utf-8")
+    result = runner.invoke(cli, ["facts", str(chart), "--as-of", "2026-11-25"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "Current severity (1)" in lines
+    assert "  phq9 9 on 2026-04-01: mild (mild), previous 21 on 2026-02-20, improving" in lines
+    assert "Suicide risk (1 records, 1 positive)" in lines
+    assert (
+        "  2026-04-01 ideation positive: PHQ-9 item 9 (thoughts of death or self-harm) (answer 2)"
+        in lines
+    )
+    assert "  prior ECT: 2026-03-02 to 2026-03-02, 1 sessions, response (57.1 %)" in lines
+    assert (
+        "  contradiction: active seizure history (G40.909) beside a negative seizure"
+        " history screen" in lines
+    )

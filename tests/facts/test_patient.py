@@ -253,3 +253,50 @@ def test_notes_hold_no_patient_data():
     assert "MedicationStatement/m" in text
     for secret in ("Doe", "Jane", "1980", "secret", "Prozac"):
         assert secret not in text
+
+
+@pytest.mark.parametrize(
+    ("deceased", "expected"),
+    [
+        ({"deceasedBoolean": True}, (True, None)),
+        ({"deceasedBoolean": False}, (False, None)),
+        ({"deceasedDateTime": "2026-10-01"}, (True, D(2026, 10, 1))),
+        ({"deceasedDateTime": "2026-12-20"}, (False, D(2026, 12, 20))),  # after the as-of date
+        ({}, (None, None)),
+    ],
+)
+def test_deceased(deceased, expected):
+    patient = facts(patient_extra=deceased).patient
+    assert (patient.deceased, patient.deceased_date) == expected
+
+
+@pytest.mark.parametrize(
+    ("extra", "in_force"),
+    [
+        ({"period": {"start": "2025-01-01", "end": "2025-12-31"}}, False),  # ended before
+        ({"period": {"start": "2027-01-01"}}, False),  # starts after
+        ({"status": "cancelled"}, False),
+        ({"status": "entered-in-error"}, False),
+        ({"status": "active", "period": {"start": "2026-01-01"}}, True),
+        ({}, True),
+    ],
+)
+def test_coverage_in_force_on_the_as_of_date(extra, in_force):
+    (fact,) = facts(coverage(payor=[{"display": "Aetna"}], **extra)).coverages
+    assert fact.in_force is in_force
+
+
+def test_coverage_order():
+    primary, secondary = sorted(
+        facts(
+            coverage(payor=[{"display": "Aetna"}], order=1),
+            {**coverage(payor=[{"display": "Medicare"}], order=2), "id": "cov2"},
+        ).coverages,
+        key=lambda c: c.order or 0,
+    )
+    assert [(c.payer_name, c.order) for c in (primary, secondary)] == [
+        ("Aetna", 1),
+        ("Medicare", 2),
+    ]
+    (unordered,) = facts(coverage(payor=[{"display": "Cigna"}])).coverages
+    assert unordered.order is None

@@ -144,3 +144,78 @@ def test_negated_text_is_not_a_finding():
 )
 def test_screen_answers(element, answer):
     assert screen_answer(element) is answer
+
+
+@pytest.mark.parametrize(
+    ("device", "category"),
+    [
+        ({"type": {"text": "Deep brain stimulator"}}, "implanted_device"),
+        (
+            {"deviceName": [{"name": "Vagus nerve stimulator", "type": "user-friendly-name"}]},
+            "implanted_device",
+        ),
+        ({"type": {"text": "Responsive neurostimulator (RNS)"}}, "implanted_device"),
+        ({"type": {"text": "Cochlear implant, left"}}, "implanted_device"),
+        ({"type": {"text": "Intracranial aneurysm clip"}}, "implanted_device"),
+        ({"type": {"text": "Ventriculoperitoneal shunt, programmable"}}, "implanted_device"),
+        ({"type": {"text": "Retained bullet fragment"}}, "retained_metal"),
+    ],
+)
+def test_implants_and_metal_near_the_coil(device, category):
+    (finding,) = facts({"resourceType": "Device", "id": "d", **device}).safety.findings
+    assert (finding.category, finding.evidence) == (category, ("Device/d",))
+
+
+@pytest.mark.parametrize(
+    ("code", "category"),
+    [
+        ("Z96.82", "implanted_device"),  # neurostimulator (DBS, VNS, RNS)
+        ("Z96.21", "implanted_device"),  # cochlear implant
+        ("Z95.0", "implanted_device"),  # pacemaker
+        ("Z95.810", "implanted_device"),  # ICD
+        ("Z98.2", "implanted_device"),  # CSF drainage device (shunt)
+        ("T85.01XA", "implanted_device"),  # ventricular shunt complication
+        ("Z18.11", "retained_metal"),  # magnetic metal fragments
+    ],
+)
+def test_implant_codes(code, category):
+    (finding,) = facts(condition("c", code)).safety.findings
+    assert finding.category == category
+
+
+def test_active_epilepsy_beside_a_negative_seizure_screen_is_a_contradiction():
+    record = facts(
+        condition("epi", "G40.909", clinicalStatus={"coding": [{"code": "active"}]}),
+        screen("scr", "History of seizures?", valueBoolean=False),
+    )
+    (contradiction,) = record.safety.contradictions
+    assert contradiction.category == "seizure"
+    assert set(contradiction.evidence) == {"Condition/epi", "Observation/scr"}
+    assert contradiction.description == (
+        "active seizure history (G40.909) beside a negative seizure history screen"
+    )
+    assert record.safety.screened_negative == ("seizure",)  # both sides are kept
+    assert [f.evidence for f in record.safety.findings] == [("Condition/epi",)]
+    (note,) = [n for n in record.notes if n.code == "safety-contradiction"]
+    assert note.resource == "Condition/epi"
+
+
+def test_no_contradiction_for_a_resolved_diagnosis_or_another_category():
+    safety = facts(
+        condition("old", "G40.909", clinicalStatus={"coding": [{"code": "resolved"}]}),
+        condition("ci", "Z96.21"),
+        screen("scr", "History of seizures?", valueBoolean=False),
+    ).safety
+    assert safety.contradictions == ()
+
+
+def test_implant_beside_a_negative_implant_screen_is_a_contradiction():
+    safety = facts(
+        condition("vns", "Z96.82"),
+        screen("scr", "Any implanted device?", valueString="No"),
+    ).safety
+    (contradiction,) = safety.contradictions
+    assert (contradiction.category, set(contradiction.evidence)) == (
+        "implanted_device",
+        {"Condition/vns", "Observation/scr"},
+    )

@@ -230,3 +230,48 @@ def test_two_tms_courses_apart_and_no_scores():
         (D(2022, 1, 3), 2, None),
         (D(2024, 5, 1), 1, None),
     ]
+
+
+def phq9(id_: str, day: str, value: int) -> dict:
+    return {
+        "resourceType": "Observation",
+        "id": id_,
+        "status": "final",
+        "code": {"coding": [{"system": LOINC, "code": "44261-6"}]},
+        "subject": {"reference": "Patient/p1"},
+        "effectiveDateTime": day,
+        "valueInteger": value,
+    }
+
+
+def test_prior_ect_course_with_a_partial_response():
+    """ECT (CPT 90870) three times a week for four weeks; PHQ-9 24 before, 16 after:
+    (24 - 16) / 24 = 33.3 % → partial response."""
+    sessions = [
+        procedure(f"e{i}", cpt("90870"), (D(2023, 3, 6) + dt.timedelta(days=i)).isoformat())
+        for i in range(0, 28, 2)
+    ]
+    record = facts(*sessions, phq9("before", "2023-03-01", 24), phq9("after", "2023-04-10", 16))
+    (course,) = record.prior_ect
+    assert (course.modality, course.start, course.sessions) == ("ect", D(2023, 3, 6), 14)
+    assert (course.improvement_pct, course.response) == (33.3, "partial_response")
+    assert record.prior_tms == ()
+
+
+def test_course_response_thresholds():
+    courses = [
+        facts(
+            procedure("t", cpt("90868"), "2024-01-08"),
+            phq9("b", "2024-01-05", 20),
+            phq9("a", "2024-01-20", after),
+        )
+        .prior_tms[0]
+        .response
+        for after in (10, 15, 16)
+    ]
+    assert courses == ["response", "partial_response", "no_response"]
+
+
+def test_course_without_bracketing_scores_has_an_unknown_response():
+    (course,) = facts(procedure("e", cpt("90870"), "2022-05-02")).prior_ect
+    assert (course.improvement_pct, course.response) == (None, "unknown")

@@ -83,10 +83,19 @@ EXTRA_ICD = [
     ("I67", "prefix", "neurological", "Cerebrovascular diseases (I60-I69)", NOT_IN_REF),
     ("I68", "prefix", "neurological", "Cerebrovascular diseases (I60-I69)", NOT_IN_REF),
     ("I69", "prefix", "neurological", "Cerebrovascular diseases (I60-I69)", NOT_IN_REF),
-    ("F01", "prefix", "neurological", "Vascular dementia", NOT_IN_REF),
-    ("F02", "prefix", "neurological", "Dementia in other diseases", NOT_IN_REF),
-    ("F03", "prefix", "neurological", "Unspecified dementia", NOT_IN_REF),
-    ("G30", "prefix", "neurological", "Alzheimer's disease", NOT_IN_REF),
+    ("F01", "prefix", "dementia", "Vascular dementia", NOT_IN_REF),
+    ("F02", "prefix", "dementia", "Dementia in other diseases", NOT_IN_REF),
+    ("F03", "prefix", "dementia", "Unspecified dementia", NOT_IN_REF),
+    ("G30", "prefix", "dementia", "Alzheimer's disease", NOT_IN_REF),
+    ("G31.0", "prefix", "dementia", "Frontotemporal dementia", NOT_IN_REF),
+    ("G31.83", "prefix", "dementia", "Neurocognitive disorder with Lewy bodies", NOT_IN_REF),
+    (
+        "F06.1",
+        "exact",
+        "catatonia",
+        "Catatonic disorder due to known physiological condition",
+        NOT_IN_REF,
+    ),
     ("S06", "prefix", "neurological", "Intracranial injury", NOT_IN_REF),
     ("C71", "prefix", "neurological", "Malignant neoplasm of brain", NOT_IN_REF),
     ("D33", "prefix", "neurological", "Benign neoplasm of brain and other CNS", NOT_IN_REF),
@@ -330,6 +339,14 @@ def build_code_sets(ref: Path) -> None:
     ):
         add("implanted_device", "icd10cm", code, "exact", label, "README 5b table")
     add("implanted_device", "icd10cm", "T85.1", "prefix", by_code["T85.1"]["description"], REF_ICD)
+    add(
+        "implanted_device",
+        "icd10cm",
+        "T85.0",
+        "prefix",
+        "Mechanical complication of ventricular intracranial (communicating) shunt",
+        NOT_IN_REF,
+    )
     for system, code, display in _valueset_codes(ref, "2.16.840.1.113883.3.526.3.368"):
         if "snomed" in system:
             add(
@@ -387,6 +404,8 @@ def build_code_sets(ref: Path) -> None:
     for code, match, category, description, _source in EXTRA_ICD:
         if category in ("pregnancy", "neurological"):
             add(category, "icd10cm", code, match, description, NOT_IN_REF)
+        elif category == "dementia":  # payer summaries list dementia among neurological exclusions
+            add("neurological", "icd10cm", code, match, description, NOT_IN_REF)
     add(
         "pregnancy",
         "snomed",
