@@ -38,7 +38,9 @@ __all__ = [
 Comparator = Literal[">", ">=", "<", "<="]
 Window = Literal["current_episode", "lifetime", "lookback"]
 FailureOutcome = Literal["inadequate_response", "intolerance"]
-SafetyCategory = Literal["seizure", "implanted_device", "retained_metal", "other"]
+SafetyCategory = Literal["seizure", "implanted_device", "retained_metal", "suicide_risk", "other"]
+"""``suicide_risk`` is read from ``PatientRecord.suicide_risk`` (PHQ-9 item 9, C-SSRS, suicidal
+ideation / attempt / self-harm diagnoses); the other categories from ``PatientRecord.safety``."""
 ConditionCategory = Literal[
     "mdd",
     "depression_other",
@@ -251,13 +253,19 @@ class EctCriterion(_Criterion):
 
 
 class ContraindicationCriterion(_Criterion):
-    """Safety findings that must be absent, and a screen showing they are."""
+    """Safety findings that must be absent, and a screen showing they are.
 
-    reads: ClassVar[frozenset[str]] = frozenset({"safety"})
+    ``suicide_risk``: not met on a positive suicide-risk record dated within 30 days before the
+    as-of date or an active ideation / attempt / self-harm diagnosis; met on a documented negative
+    PHQ-9 item 9 or C-SSRS within 30 days; otherwise unknown (document a suicide-risk screen).
+    """
+
+    reads: ClassVar[frozenset[str]] = frozenset({"safety", "suicide_risk"})
     kind: Literal["contraindication"]
     categories: tuple[SafetyCategory, ...] = Field(min_length=1)
     include_history: bool = False
-    """When true, inactive (historical) findings count too, e.g. any seizure history."""
+    """When true, inactive (historical) findings count too, e.g. any seizure history; for
+    ``suicide_risk``, any positive record whatever its date."""
 
 
 class ExclusionCriterion(_Criterion):

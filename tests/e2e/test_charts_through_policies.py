@@ -7,7 +7,8 @@ extracted once, and evaluated against several payers:
 * Cigna / Evernorth EN0383 2026 (``en0383-tms-2026``), which has an adolescent (15-17) branch;
 * Medicare LCD L34998 (``l34998-tms-2022``);
 * New York State Medicaid 2025 (``nys-medicaid-tms-2025``);
-* TRICARE 2025 (``tricare-tms-2025``), whose adolescent branch needs the West Region attested.
+* TRICARE 2025 (``tricare-tms-2025``; a draft, named by id), whose adolescent branch needs the
+  West Region attested.
 
 Each expectation below was worked out by hand: the ``why`` of every case says which facts of the
 chart (the hand-checked trial tables are in ``tests/data/charts/*.expected.yaml``; the first test
@@ -64,6 +65,15 @@ AETNA_SCREEN_GAP = (
 L34998_SCREEN_GAP = (
     "Document a metal/implant screen (implanted devices, clips, stimulators or fragments within "
     "30 cm of the coil)."
+)
+SUICIDE_SCREEN_GAP = (
+    "Document a suicide-risk screen (PHQ-9 item 9 or C-SSRS) within 30 days before 2026-11-25"
+)
+L34998_RELATIVE_GAPS = (
+    "Document a screen for seizure history",
+    "Signer to confirm: Any relative contraindication (a seizure disorder or history, or "
+    "psychosis in the current episode) has been assessed by the treating psychiatrist and does "
+    "not preclude TMS.",
 )
 
 
@@ -126,7 +136,7 @@ CASES = [
     Case(
         "example",
         AETNA,
-        "meets",
+        "needs_documentation",
         {
             "age": "met",
             "diagnosis": "met",
@@ -138,13 +148,16 @@ CASES = [
             "course-type": "met",
             "no-psychosis": "met",
             "no-metal-near-coil": "met",
+            "no-active-suicidality": "unknown",
         },
         why="45 >= 15. F33.2 is severe, recurrent, without psychotic features. PHQ-9 22 and "
         "HAM-D 24 on 2026-11-10 are within 30 days. Sertraline (SSRI, 10 wk), bupropion (10 wk) "
         "and duloxetine (SNRI, 17 wk) failed at adequate doses: two classes for 8+ weeks. "
         "Aripiprazole augmented duloxetine for 8.0 weeks (56 days = 8 weeks). No prior TMS: first "
-        "course. Two negative screens rule out implants/metal near the head.",
-        exact_gaps=(),
+        "course. Two negative screens rule out implants/metal near the head. Aetna names active "
+        "suicidality as a contraindication: the chart records PHQ-9 totals only (no item 9 "
+        "answer, no C-SSRS), so the suicide-risk screen is the one gap.",
+        exact_gaps=(SUICIDE_SCREEN_GAP,),
     ),
     Case(
         "example",
@@ -212,7 +225,7 @@ CASES = [
         "failed: two classes for 8+ weeks. Aripiprazole augmented bupropion for 8.0 weeks. "
         "PHQ-9 22 on 2026-11-12. The chart has no metal/implant screen, so the "
         "contraindication is unknown: that is the only thing to document.",
-        exact_gaps=(AETNA_SCREEN_GAP,),
+        exact_gaps=(AETNA_SCREEN_GAP, SUICIDE_SCREEN_GAP),
     ),
     Case(
         "epic_orders",
@@ -231,7 +244,7 @@ CASES = [
         "needs_documentation",
         {"medication-failure": "met", "no-metal-near-coil": "unknown"},
         why="Failed trials are there; only the metal screen is missing.",
-        exact_gaps=(L34998_SCREEN_GAP,),
+        exact_gaps=(L34998_SCREEN_GAP, *L34998_RELATIVE_GAPS),
     ),
     Case(
         "epic_orders",
@@ -266,7 +279,7 @@ CASES = [
         "needs_documentation",
         {"medication-failure": "met", "no-metal-near-coil": "unknown"},
         why="Failed trials documented; no metal screen in the chart.",
-        exact_gaps=(L34998_SCREEN_GAP,),
+        exact_gaps=(L34998_SCREEN_GAP, *L34998_RELATIVE_GAPS),
     ),
     Case(
         "intake_statements",
@@ -322,7 +335,7 @@ CASES = [
         why="The only diagnosis is SNOMED 36474008 (severe recurrent MDD without psychotic "
         "features); L34998 lists no codes, so the stated severity suffices. Citalopram, "
         "nortriptyline and venlafaxine failed. No metal screen.",
-        exact_gaps=(L34998_SCREEN_GAP,),
+        exact_gaps=(L34998_SCREEN_GAP, *L34998_RELATIVE_GAPS),
     ),
     Case(
         "bulk_ndjson",
@@ -352,7 +365,7 @@ CASES = [
         "tremor and nausea at a dose the chart does not judge: it counts only because the rule "
         "file counts an augmentation stopped for intolerance at any dose and duration, which the "
         "reference does not settle (flagged review). Only the metal screen is missing.",
-        exact_gaps=(AETNA_SCREEN_GAP,),
+        exact_gaps=(AETNA_SCREEN_GAP, SUICIDE_SCREEN_GAP),
         flagged=("augmentation-trial",),
     ),
     Case(
@@ -404,14 +417,15 @@ CASES = [
         {
             "adult": "not_met",
             "adolescent": "met",
-            "age": "met",
+            "adolescent-rules": "unknown",
+            "age": "unknown",
             "mdd": "met",
             "two-failed-trials": "not_met",
             "psychotherapy": "met",
         },
         why="Adolescent branch: 16 is within 15-17 (born 2009-12-01). EN0383's adolescent rules "
-        "are NOT FOUND, so the adult criteria apply: fluoxetine and escitalopram are both SSRIs, "
-        "one class of the two required.",
+        "are NOT FOUND, so the branch also needs the signer (age unknown), and the adult criteria "
+        "apply: fluoxetine and escitalopram are both SSRIs, one class of the two required.",
     ),
     Case(
         "teen_trd",

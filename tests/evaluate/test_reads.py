@@ -23,7 +23,7 @@ CONFIG = {
     "intolerance": {"min_trials": 2, "window": "current_episode"},
     "psychotherapy": {"min_sessions": 2, "window": "current_episode"},
     "ect": {"statuses": ["declined"]},
-    "contraindication": {"categories": ["seizure"]},
+    "contraindication": {"categories": ["seizure", "suicide_risk"]},
     "exclusion": {"conditions": ["pregnancy"], "require_pregnancy_status": True},
     "prior_tms_response": {"min_improvement_pct": 50},
     "retreatment": {"min_improvement_pct": 50, "min_worsening_points": 3},

@@ -58,13 +58,18 @@ def test_show_tree_with_review_reasons():
     )
     group = lines.index(f"    any of: [course-type] {title}")
     assert lines[group + 1].startswith("      review: Whether a repeat course must also meet")
-    attestation = lines.index(
-        "attestation no-active-suicidality: The patient has no active suicidal ideation that "
-        "requires a higher level of care."
-    )
-    assert lines[attestation + 1] == (
-        "  review: From the undated adult-only summary (verity); not confirmed for the 2026 "
+    criterion = lines.index("    - [no-active-suicidality] contraindication: No active suicidality")
+    assert lines[criterion + 1].startswith(
+        "      review: From the undated adult-only summary (verity); not confirmed for the 2026 "
         "version."
+    )
+    older = CliRunner().invoke(cli, ["rules", "show", "cpb-0469-tms-2024"]).stdout.splitlines()
+    attestation = older.index(
+        "attestation psychiatrist-confirmed: A psychiatrist has confirmed the diagnosis of major "
+        "depressive disorder."
+    )
+    assert older[attestation + 1] == (
+        "  review: The reference cites the 2026 summaries for this (payerpolicy.org explicitly)."
     )
     assert "  review (effective window): Day-precise date from a secondary aggregator" in (
         result.stdout
