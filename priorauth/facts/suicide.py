@@ -114,6 +114,22 @@ def _yes_no(element: Any) -> bool | None:
     return {"yes": True, "no": False}.get(text.strip().lower()) if isinstance(text, str) else None
 
 
+_INTERPRETATION = {"POS": True, "A": True, "NEG": False, "N": False}
+
+
+def _overall_result(obs: Any) -> bool | None:
+    """A C-SSRS panel Observation's own result: its yes/no value, else its interpretation
+    (v3 ObservationInterpretation POS / A positive, NEG / N negative), else None."""
+    said = _yes_no(obs)
+    if said is not None:
+        return said
+    for concept in field(obs, "interpretation") or []:
+        for code in _codes_and_texts(concept)[0]:
+            if code in _INTERPRETATION:
+                return _INTERPRETATION[code]
+    return None
+
+
 def _risk_level(element: Any) -> str | None:
     """``low`` / ``moderate`` / ``high`` from a risk-level answer."""
     table = suicide_screens()
@@ -177,6 +193,7 @@ class _Risk:
         self.as_of = as_of
         self.table = suicide_screens()
         self.cssrs_codes = frozenset([*self.table.cssrs_items, self.table.risk_level])
+        self.panels = frozenset(self.table.cssrs_panels)
 
     def item9(self, answer: int, date: dt.date | None, refs: Sequence[str]) -> SuicideRiskFact:
         positive = answer > 0
@@ -188,7 +205,7 @@ class _Risk:
         )  # fmt: skip
 
     def observations(self) -> Iterator[SuicideRiskFact]:
-        wanted = frozenset([self.table.item9_loinc, *self.cssrs_codes])
+        wanted = frozenset([self.table.item9_loinc, *self.cssrs_codes, *self.panels])
         for obs in self.index.resources("Observation", lambda raw: _mentions_any(raw, wanted)):
             if field(obs, "status") in _SKIP_STATUS:
                 continue
@@ -201,6 +218,8 @@ class _Risk:
             answers = [
                 (code, e) for e in elements for code in _loincs(e) if code in self.cssrs_codes
             ]
+            if self.panels & set(_loincs(obs)):
+                answers.append(("panel", obs))  # the screen's overall result, when it has one
             fact = self.cssrs(answers, date, ref)
             if fact is not None:
                 yield fact
@@ -235,6 +254,12 @@ class _Risk:
             if code == self.table.risk_level:
                 level = _risk_level(element) or level
                 continue
+            if code == "panel":
+                overall = _overall_result(element)
+                answered = answered or overall is not None
+                if overall:
+                    yes.add("overall_positive")
+                continue
             said = _yes_no(element)
             answered = answered or said is not None
             if said:
@@ -262,6 +287,9 @@ class _Risk:
             return fact.model_copy(
                 update={"positive": True, "kind": "ideation", "description": label}
             )
+        if "overall_positive" in yes:
+            label = "C-SSRS: positive screen (overall result)"
+            return fact.model_copy(update={"positive": True, "description": label})
         if level in table.positive_risk_levels:
             label = f"C-SSRS risk level: {level}"
             return fact.model_copy(update={"positive": True, "description": label})

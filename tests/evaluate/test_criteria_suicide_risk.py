@@ -49,7 +49,7 @@ def diagnosis(code, kind, *, active=True, date=None):
 
 
 def test_nothing_recorded_is_unknown_with_a_screen_gap(h):
-    verdict = h.run("contraindication", h.record(), **SR)
+    verdict = h.run("contraindication", h.record(suicide_risk=[]), **SR)
     assert verdict.outcome == "unknown"
     assert verdict.gaps == (GAP,)
 
