@@ -10,6 +10,9 @@ extracted once, and evaluated against several payers:
 * TRICARE 2025 (``tricare-tms-2025``; a draft, named by id), whose adolescent branch needs the
   West Region attested.
 
+``status`` below is what the policy's criteria give (``criteria_status``); what the safety floor
+adds on top (docs/safety.md) is checked per chart in ``test_the_safety_floor_on_each_chart``.
+
 Each expectation below was worked out by hand: the ``why`` of every case says which facts of the
 chart (the hand-checked trial tables are in ``tests/data/charts/*.expected.yaml``; the first test
 checks the extracted facts the reasoning relies on against them) meet or fail which criterion of
@@ -136,7 +139,7 @@ CASES = [
     Case(
         "example",
         AETNA,
-        "needs_documentation",
+        "meets",
         {
             "age": "met",
             "diagnosis": "met",
@@ -148,16 +151,16 @@ CASES = [
             "course-type": "met",
             "no-psychosis": "met",
             "no-metal-near-coil": "met",
-            "no-active-suicidality": "unknown",
+            "no-active-suicidality": "met",
         },
         why="45 >= 15. F33.2 is severe, recurrent, without psychotic features. PHQ-9 22 and "
         "HAM-D 24 on 2026-11-10 are within 30 days. Sertraline (SSRI, 10 wk), bupropion (10 wk) "
         "and duloxetine (SNRI, 17 wk) failed at adequate doses: two classes for 8+ weeks. "
         "Aripiprazole augmented duloxetine for 8.0 weeks (56 days = 8 weeks). No prior TMS: first "
         "course. Two negative screens rule out implants/metal near the head. Aetna names active "
-        "suicidality as a contraindication: the chart records PHQ-9 totals only (no item 9 "
-        "answer, no C-SSRS), so the suicide-risk screen is the one gap.",
-        exact_gaps=(SUICIDE_SCREEN_GAP,),
+        "suicidality as a contraindication: PHQ-9 item 9 answered 'Not at all' on 2026-11-10 "
+        "(15 days before) is a negative screen within 30 days.",
+        exact_gaps=(),
     ),
     Case(
         "example",
@@ -538,12 +541,15 @@ def _determine(case: Case, records: dict[str, PatientRecord], rules: RuleSet) ->
 def test_determination(case, records, rules):
     determination = _determine(case, records, rules)
     by_id = {r.id: r for r in _results(determination.criteria)}
-    assert determination.status == case.status, f"{case.why}\n{determination.summary}"
+    status = determination.criteria_status or determination.status
+    assert status == case.status, f"{case.why}\n{determination.summary}"
     for criterion_id, outcome in case.criteria.items():
         assert by_id[criterion_id].outcome == outcome, (
             f"{criterion_id}: {by_id[criterion_id].explanation}\nwhy: {case.why}"
         )
-    actions = [g.action for g in determination.gaps]
+    actions = [
+        g.action for g in determination.gaps if not g.criterion_id.startswith("safety-floor")
+    ]
     for text in case.gaps:
         assert any(text in action for action in actions), (text, actions)
     if case.exact_gaps is not None:
@@ -601,3 +607,46 @@ def test_auto_says_how_each_policy_matched(records, rules):
         ("l34522-tms-2022", "payer name 'Medicare'"),
         (L34998, "payer name 'Medicare'"),
     ]
+
+
+# --- the safety floor on each chart (docs/safety.md) ---------------------------------------------
+
+FLOOR = {
+    # chart: (alert ids, whether the suicide-screen gap is raised, why)
+    "epic_orders": ((), True, "no PHQ-9 item 9 or C-SSRS answer is recorded: the screen gap"),
+    "intake_statements": ((), True, "no suicide-risk answer recorded"),
+    "pharmacy_fills": ((), True, "no suicide-risk answer recorded"),
+    "bulk_ndjson": ((), True, "no suicide-risk answer recorded"),
+    "teen_trd": ((), True, "no suicide-risk answer recorded"),
+    "phq9_questionnaire": (
+        ("suicide-risk-review",),
+        False,
+        "the 2026-11-09 QuestionnaireResponse answers item 9 with 1 (several days): a current "
+        "screen, so no gap, and a relative alert for a clinician",
+    ),
+    "contraindicated": (
+        ("implant-near-coil", "bipolar-history", "seizure-history"),
+        True,
+        "cochlear implant and aneurysm clip (absolute), F31.81 inactive since 2014 and active "
+        "epilepsy G40.909 (relative), and no suicide-risk answer",
+    ),
+    "example": ((), False, "item 9 'Not at all' on 2026-11-10; nothing else"),
+}
+
+
+@pytest.mark.parametrize("chart", sorted(CHARTS))
+def test_the_safety_floor_on_each_chart(chart, records, rules):
+    alerts, screen_gap, why = FLOOR[chart]
+    for policy in (AETNA, CIGNA, L34998, NY):
+        d = evaluate(records[chart], rules.get(policy), as_of=AS_OF)
+        assert tuple(a.id for a in d.alerts) == alerts, why
+        has_gap = any(g.criterion_id == "safety-floor.suicide-screen" for g in d.gaps)
+        assert has_gap == (screen_gap and d.status != "safety_hold"), why
+        if any(a.level == "absolute" for a in d.alerts):
+            assert d.status == "safety_hold", why
+        elif d.criteria_status == "meets":
+            assert d.status == (
+                "needs_documentation" if screen_gap else "clinician_review" if alerts else "meets"
+            ), why
+        else:
+            assert d.status == d.criteria_status, why
