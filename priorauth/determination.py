@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict
 from priorauth.facts.models import PatientRecord
 
 __all__ = [
+    "AlertLevel",
     "Attestation",
     "CriterionOutcome",
     "CriterionResult",
@@ -22,7 +23,6 @@ __all__ = [
     "DeterminationStatus",
     "Evidence",
     "Gap",
-    "AlertLevel",
     "PolicyRef",
     "SafetyAlert",
     "ServiceRequested",

@@ -209,9 +209,9 @@ CourseResponse = Literal["response", "partial_response", "no_response", "unknown
 class PriorCourse(_Cited):
     """A previous course of TMS (or ECT) with its response, when the chart records it.
 
-    ``improvement_pct`` is (baseline - best) / baseline × 100 on one instrument, baseline being
+    ``improvement_pct`` is (baseline - best) / baseline x 100 on one instrument, baseline being
     the last score before (or at) the course start and best the lowest during or within the gap
-    tolerance after it; ``response`` is ``response`` at ≥ 50 %, ``partial_response`` at 25–49 %,
+    tolerance after it; ``response`` is ``response`` at ≥ 50 %, ``partial_response`` at 25-49 %,
     ``no_response`` below 25 %, ``unknown`` without scores bracketing the course.
     """
 
@@ -262,7 +262,7 @@ class SuicideRiskFact(_Cited):
     self-harm codes); ``history`` (personal history codes, Z91.51-); ``screen`` (a screen's
     overall result or a negative answer)."""
     value: float | None = None
-    """PHQ-9 item 9: the answer 0–3 (0 not at all, 1 several days, 2 more than half the days,
+    """PHQ-9 item 9: the answer 0-3 (0 not at all, 1 several days, 2 more than half the days,
     3 nearly every day)."""
     code: str | None = None
     description: str
