@@ -3,8 +3,9 @@
 Records of one ingredient are sorted by start and merged into one trial while the next record
 starts no more than ``gap_days`` after the end covered so far (a record whose end is unknown
 covers nothing past its start). Each trial then gets its span, weeks (rounded down), peak daily
-dose, adequacy, weeks at an adequate dose, adherence (dispenses only), outcome and the
-antidepressants it augments.
+dose, adequacy, weeks at an adequate dose, adherence (dispenses only), outcome, and the
+antidepressants it augments or is combined with (held together for 4 weeks; a shorter overlap is a
+cross-taper and gives neither).
 
 >>> weeks_from_days(41)
 5.8
@@ -22,12 +23,24 @@ from priorauth.facts.outcomes import Stated, strongest
 from priorauth.facts.records import Exposure, Reaction
 from priorauth.fhir.notes import DataQualityNote
 
-__all__ = ["NON_ANTIDEPRESSANT_USES", "build_trials", "split_episodes", "weeks_from_days"]
+__all__ = [
+    "COMBINATION_MIN_DAYS",
+    "NON_ANTIDEPRESSANT_USES",
+    "build_trials",
+    "held_days",
+    "split_episodes",
+    "weeks_from_days",
+    "with_combinations",
+]
 
 NON_ANTIDEPRESSANT_USES = frozenset(
     {"insomnia", "pain", "smoking cessation", "hot flashes", "enuresis", "weight loss"}
 )
 """Indications for which a drug is given below antidepressant doses: never an adequate trial."""
+
+COMBINATION_MIN_DAYS = 28
+"""Days two drugs must be held together to be a combination or an augmentation (4 weeks); a
+shorter overlap is a cross-taper (docs/trial-conventions.md, "Augmentation and combination")."""
 
 
 def weeks_from_days(days: int) -> float:
@@ -185,24 +198,64 @@ def _effective_end(trial: MedicationTrial, as_of: dt.date) -> dt.date:
     return trial.start + dt.timedelta(days=1)
 
 
-def _overlaps(a: MedicationTrial, b: MedicationTrial, as_of: dt.date) -> bool:
-    return a.start < _effective_end(b, as_of) and b.start < _effective_end(a, as_of)
+def held_days(
+    records: Sequence[Exposure], minimum: float | None, as_of: dt.date, *, any_dose: bool = False
+) -> frozenset[int]:
+    """The days (ordinals) an episode's drug was held at a treatment dose.
+
+    A record counts unless its daily dose is known and below ``minimum`` (``any_dose`` counts
+    every record: used for augmenting agents, whose dose the criteria judge). A record whose end
+    is unknown covers its start day only; a drug prescribed for a non-antidepressant use (trazodone
+    for sleep) is never held as a treatment.
+
+    >>> from priorauth.terminology import ingredient
+    >>> rec = lambda day, end, mg: Exposure(ingredient("sertraline"), "MedicationRequest/x",
+    ...     "MedicationRequest", dt.date(2024, 1, day), dt.date(2024, 1, end), daily_mg=mg)
+    >>> len(held_days([rec(1, 11, 25.0), rec(11, 31, 100.0)], 50.0, dt.date(2025, 1, 1)))
+    20
+    """
+    if _indication(records) in NON_ANTIDEPRESSANT_USES:
+        return frozenset()
+    days: set[int] = set()
+    for record in records:
+        dose = record.daily_mg
+        if not any_dose and minimum is not None and dose is not None and dose < minimum:
+            continue
+        start, end = _interval(record, as_of) or (record.start, record.start)
+        end = max(end, start + dt.timedelta(days=1))
+        days.update(range(start.toordinal(), end.toordinal()))
+    return frozenset(days)
 
 
-def with_augments(trials: Sequence[MedicationTrial], as_of: dt.date) -> list[MedicationTrial]:
-    """Fill ``augments``: the antidepressants whose trials overlap an augmentation agent's trial,
-    and, for an antidepressant, the other antidepressants it was added to (started earlier)."""
+def with_combinations(
+    trials: Sequence[MedicationTrial], held: Sequence[frozenset[int]], *, min_days: int
+) -> list[MedicationTrial]:
+    """Fill ``augments`` and ``combination_with`` from the days each trial's drug was held.
+
+    Two drugs are *held together* when both were held (``held_days``) on at least ``min_days``
+    common days. An augmenting agent held together with antidepressants ``augments`` them. An
+    antidepressant held together with other antidepressants is a deliberate combination
+    (``combination_with``, both ways) and ``augments`` those that started strictly earlier. A
+    shorter overlap is a cross-taper (one drug being switched for the other): neither.
+    """
     result = []
-    for trial in trials:
-        names = [
-            other.ingredient
-            for other in trials
+    for i, trial in enumerate(trials):
+        partners = [
+            other
+            for j, other in enumerate(trials)
             if other.role == "antidepressant"
             and other.ingredient != trial.ingredient
-            and (trial.role == "augmentation" or other.start < trial.start)
-            and _overlaps(trial, other, as_of)
+            and len(held[i] & held[j]) >= min_days
         ]
-        result.append(trial.model_copy(update={"augments": _unique(sorted(names))}))
+        if trial.role == "augmentation":
+            update = {"augments": _unique(sorted(o.ingredient for o in partners))}
+        else:
+            earlier = [o.ingredient for o in partners if o.start < trial.start]
+            update = {
+                "augments": _unique(sorted(earlier)),
+                "combination_with": _unique(sorted(o.ingredient for o in partners)),
+            }
+        result.append(trial.model_copy(update=update))
     return result
 
 
@@ -233,6 +286,7 @@ def build_trials(
     as_of: dt.date,
     gap_days: int,
     dose_table: Mapping[str, float],
+    combination_days: int = COMBINATION_MIN_DAYS,
 ) -> tuple[tuple[MedicationTrial, ...], tuple[DataQualityNote, ...]]:
     """All trials of a chart, ordered by start then ingredient, plus notes on unplaced reactions."""
     episodes: list[list[Exposure]] = []
@@ -241,11 +295,16 @@ def build_trials(
         episodes.extend(split_episodes(mine, gap_days))
     episodes.sort(key=lambda ep: (min(r.start for r in ep), ep[0].ingredient.name))
     placed, notes = _place_reactions(episodes, reactions, as_of=as_of, gap_days=gap_days)
+    minimums = [dose_table.get(ep[0].ingredient.name) for ep in episodes]
     trials = [
-        _trial(ep, placed.get(i, []), as_of=as_of, minimum=dose_table.get(ep[0].ingredient.name))
+        _trial(ep, placed.get(i, []), as_of=as_of, minimum=minimums[i])
         for i, ep in enumerate(episodes)
     ]
-    return tuple(with_augments(trials, as_of)), notes
+    held = [
+        held_days(ep, minimum, as_of, any_dose=ep[0].ingredient.role == "augmentation")
+        for ep, minimum in zip(episodes, minimums, strict=True)
+    ]
+    return tuple(with_combinations(trials, held, min_days=combination_days)), notes
 
 
 def _place_reactions(

@@ -11,11 +11,20 @@ from __future__ import annotations
 import typing
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from priorauth.facts.models import DrugClass, InstrumentId
 
 __all__ = [
+    "DEFAULT_ADEQUATE_WEEKS",
     "PSYCHOTHERAPY_TYPES",
     "AgeCriterion",
     "AntidepressantTrialsCriterion",
@@ -26,6 +35,8 @@ __all__ = [
     "ExclusionCriterion",
     "FirstCourseCriterion",
     "IntoleranceCriterion",
+    "IntoleranceMinWeeks",
+    "IntoleranceRule",
     "LeafCriterion",
     "LongerTrials",
     "PriorTmsResponseCriterion",
@@ -190,6 +201,29 @@ class LongerTrials(Strict):
     min_weeks: Annotated[float, Field(gt=0)]
 
 
+DEFAULT_ADEQUATE_WEEKS = 4.0
+"""The duration an adequate trial needs when the rule file gives no ``min_weeks`` (and
+``adequate_dose`` is true): the shortest any policy or guideline in the reference calls adequate
+(Cigna 0383 and ATHF: 4 weeks; APA: 4-8 weeks). ``min_weeks: 0`` turns the duration check off."""
+
+
+class IntoleranceMinWeeks(Strict):
+    """An intolerance counts when the trial lasted at least ``min_weeks`` (calendar weeks, any
+    dose): ``intolerance: {min_weeks: 2}``."""
+
+    min_weeks: Annotated[float, Field(gt=0)]
+
+
+IntoleranceRule = Literal["any_duration", "adequate_trial"] | IntoleranceMinWeeks
+"""How a trial stopped for intolerance counts as a failed trial (see payer_rules/README.md)."""
+
+_INTOLERANCE_HOW = (
+    "any_duration (the policy accepts intolerance at any dose and duration), adequate_trial "
+    "(only a trial that is itself adequate: dose and weeks), or {min_weeks: N} (a trial of at "
+    "least N weeks); when the policy text does not say, use adequate_trial and add a review note"
+)
+
+
 class AntidepressantTrialsCriterion(_Windowed, _Criterion):
     """Failed antidepressant (and augmentation) trials: counts, classes, dose, duration."""
 
@@ -204,14 +238,46 @@ class AntidepressantTrialsCriterion(_Windowed, _Criterion):
     min_augmentation_trials: Annotated[int, Field(ge=0)] = 0
     min_augmentation_classes: Annotated[int, Field(ge=0)] = 0
     min_weeks: Annotated[float, Field(ge=0)] | None = None
-    duration_at_adequate_dose: bool = False
-    """Count the weeks at an adequate dose (``weeks_at_adequate_dose``) instead of all days."""
+    """Weeks each counted trial lasted; default ``DEFAULT_ADEQUATE_WEEKS`` (4) when
+    ``adequate_dose`` is true, none otherwise; 0: no duration check."""
+    duration_at_adequate_dose: bool = True
+    """With ``adequate_dose``: the weeks are weeks AT an adequate dose (``weeks_at_adequate_dose``),
+    not calendar weeks. Set false only when the policy text counts calendar weeks."""
     adequate_dose: bool = True
     min_adherence_pdc: Annotated[float, Field(gt=0, le=1)] | None = None
     longer: LongerTrials | None = None
     outcomes: tuple[FailureOutcome, ...] = ("inadequate_response", "intolerance")
-    intolerance_needs_adequate_trial: bool = False
-    """When false, a trial stopped for intolerance counts whatever its dose and duration."""
+    intolerance: IntoleranceRule | None = Field(default=None, validate_default=True)
+    """How an intolerance counts; required when ``outcomes`` include intolerance."""
+
+    @field_validator("intolerance")
+    @classmethod
+    def _intolerance_said(
+        cls, value: IntoleranceRule | None, info: ValidationInfo
+    ) -> IntoleranceRule | None:
+        outcomes = info.data.get("outcomes")
+        if outcomes is None:
+            return value
+        if "intolerance" in outcomes and value is None:
+            raise ValueError(
+                "outcomes include intolerance (the default), so say how an intolerance counts: "
+                + _INTOLERANCE_HOW
+            )
+        if "intolerance" not in outcomes and value is not None:
+            raise ValueError("intolerance is only used when outcomes include intolerance")
+        return value
+
+    @property
+    def weeks_required(self) -> float | None:
+        """The weeks each counted trial needs (the default applied; ``None``: no check)."""
+        if self.min_weeks is None:
+            return DEFAULT_ADEQUATE_WEEKS if self.adequate_dose else None
+        return self.min_weeks or None
+
+    @property
+    def weeks_at_adequate_dose(self) -> bool:
+        """Whether the weeks are counted at an adequate dose."""
+        return self.adequate_dose and self.duration_at_adequate_dose
 
 
 class IntoleranceCriterion(_Windowed, _Criterion):

@@ -360,15 +360,20 @@ CASES = [
         "needs_documentation",
         {
             "antidepressant-trials": "met",
-            "augmentation-trial": "met",
+            "augmentation-trial": "unknown",
             "no-metal-near-coil": "unknown",
         },
         why="Citalopram (SSRI 13 wk), nortriptyline (TCA 12.8 wk), venlafaxine (SNRI 16 wk) give "
-        "two classes for 8+ weeks. The augmentation trial is lithium, stopped after 6 weeks for "
-        "tremor and nausea at a dose the chart does not judge: it counts only because the rule "
-        "file counts an augmentation stopped for intolerance at any dose and duration, which the "
-        "reference does not settle (flagged review). Only the metal screen is missing.",
-        exact_gaps=(AETNA_SCREEN_GAP, SUICIDE_SCREEN_GAP),
+        "two classes for 8+ weeks. The augmentation trial is lithium (held with nortriptyline 42 "
+        "days), stopped after 6 weeks for tremor and nausea. The source does not say intolerance "
+        "counts at any duration, so the rule file says intolerance: adequate_trial (flagged "
+        "review), and a lithium trial is adequate only with a documented serum level (no mg "
+        "floor): unknown, a gap, as is the metal screen (issue 9; it counted before).",
+        gaps=(
+            AETNA_SCREEN_GAP,
+            SUICIDE_SCREEN_GAP,
+            "lithium (started 2024-02-26): document evidence the lithium dose",
+        ),
         flagged=("augmentation-trial",),
     ),
     Case(
@@ -514,13 +519,15 @@ CASES = [
     Case(
         "contraindicated",
         NY,
-        "meets",
-        {"adult": "met", "dx-codes": "met", "two-antidepressants": "met"},
+        "needs_documentation",
+        {"adult": "met", "dx-codes": "met", "two-antidepressants": "unknown"},
         why="KNOWN LIMIT, not an endorsement: the NY Medicaid notices in the reference state no "
         "contraindications (NOT FOUND), so none is encoded and the seizure disorder, cochlear "
-        "implant and aneurysm clip are invisible to this policy. Citalopram (no minimum duration "
-        "in NY's text) and venlafaxine failed at therapeutic doses. A payer determination is not a "
-        "safety screen.",
+        "implant and aneurysm clip are invisible to this policy. Venlafaxine failed at a "
+        "therapeutic dose for 12 weeks; citalopram's end is unknown, so its weeks at an adequate "
+        "dose cannot be shown against the format's 4-week minimum (NY states no duration; issue "
+        "9: it met before). A payer determination is not a safety screen.",
+        gaps=("citalopram (started 2024-11-04): document the weeks at an adequate dose",),
     ),
 ]
 

@@ -21,7 +21,7 @@ trials:
   - {ingredient: bupropion, drug_class: bupropion, start: 2025-04-07, days: 56,
      outcome: inadequate_response}
   - {ingredient: aripiprazole, drug_class: sga, start: 2025-06-02, days: 56,
-     adequate_dose: true, outcome: inadequate_response}
+     adequate_dose: true, outcome: inadequate_response, augments: [bupropion]}
 """
 
 AS_OF = ["--as-of", "2026-11-25"]
@@ -48,7 +48,10 @@ def test_auto_payer_readable_output(facts):
         "NEEDS_DOCUMENTATION"
     )
     assert "Gaps to close before submitting:" in lines
-    gap = "bupropion (started 2025-04-07): document the daily dose reached"
+    gap = (
+        "bupropion (started 2025-04-07): document the daily dose reached, "
+        "the weeks at an adequate dose"
+    )
     assert f"  - [antidepressant-trials] {gap}" in lines
     device = (
         "Treatment uses an FDA-cleared TMS device within its labeled indications; iTBS, if used, "

@@ -2,7 +2,25 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+from typing import Any
+
 import pytest
+
+
+@pytest.fixture
+def h(h: SimpleNamespace) -> SimpleNamespace:
+    """The shared helpers, with ``intolerance: any_duration`` (the old default) filled in when a
+    criterion counts intolerance and the test does not say how."""
+    base_run = h.run
+
+    def run(kind: str, rec: Any, **keys: Any) -> Any:
+        outcomes = keys.get("outcomes", ("inadequate_response", "intolerance"))
+        if kind == "antidepressant_trials" and "intolerance" in outcomes:
+            keys.setdefault("intolerance", "any_duration")
+        return base_run(kind, rec, **keys)
+
+    return SimpleNamespace(**{**vars(h), "run": run})
 
 
 def trial(
@@ -53,7 +71,10 @@ def test_unknown_dose_makes_the_trial_and_criterion_unknown_with_gap(h):
     )
     verdict = h.run("antidepressant_trials", rec, **TWO)
     assert verdict.outcome == "unknown"
-    assert verdict.gaps == ("bupropion (started 2026-04-06): document the daily dose reached",)
+    assert verdict.gaps == (
+        "bupropion (started 2026-04-06): document the daily dose reached, "
+        "the weeks at an adequate dose",
+    )
 
 
 def test_unknown_trial_not_needed_when_enough_are_definite(h):
@@ -106,33 +127,77 @@ def test_outcome_filter(outcome, outcomes, expected, h):
     assert verdict.outcome == expected
 
 
-def test_intolerance_counts_at_any_duration_unless_required(h):
+EIGHT = {"min_trials": 2, "min_classes": 2, "min_weeks": 8, "window": "lifetime"}
+
+
+@pytest.mark.parametrize(
+    ("intolerance", "expected"),
+    [
+        ("any_duration", "met"),
+        ("adequate_trial", "not_met"),
+        ({"min_weeks": 2}, "not_met"),
+        ({"min_weeks": 3 / 7}, "met"),
+    ],
+)
+def test_a_3_day_intolerance_counts_only_as_the_policy_says(intolerance, expected, h):
+    """A 3-day intolerance below the adequate dose is not an 8-week trial unless the rule file
+    says intolerance counts at any duration (or after a minimum it reached)."""
     rec = h.record(
         trials=[
-            trial("sertraline", "ssri"),
-            {
-                **trial("venlafaxine", "snri", days=10, outcome="intolerance"),
-                "adequate_dose": False,
-            },
+            trial("sertraline", "ssri", days=70),
+            {**trial("venlafaxine", "snri", days=3, outcome="intolerance"), "adequate_dose": False},
         ]
     )
-    assert h.run("antidepressant_trials", rec, **TWO).outcome == "met"
-    assert (
-        h.run("antidepressant_trials", rec, intolerance_needs_adequate_trial=True, **TWO).outcome
-        == "not_met"
+    verdict = h.run("antidepressant_trials", rec, intolerance=intolerance, **EIGHT)
+    assert verdict.outcome == expected
+
+
+def test_an_adequate_intolerant_trial_counts_under_adequate_trial(h):
+    rec = h.record(
+        trials=[
+            trial("sertraline", "ssri", days=70),
+            trial("venlafaxine", "snri", days=56, outcome="intolerance"),
+        ]
+    )
+    assert h.run("antidepressant_trials", rec, intolerance="adequate_trial", **EIGHT).outcome == (
+        "met"
     )
 
 
-def test_weeks_at_adequate_dose(h):
+def test_weeks_are_weeks_at_an_adequate_dose_by_default(h):
+    """One week at an adequate dose inside a 10-week trial does not meet an 8-week minimum."""
     rec = h.record(
         trials=[
-            trial("sertraline", "ssri", days=63, weeks_at_adequate_dose=5.9),
-            trial("bupropion", "bupropion", days=63),
+            trial("sertraline", "ssri", days=70, weeks_at_adequate_dose=1.0),
+            trial("bupropion", "bupropion", days=70),
         ]
     )
-    assert (
-        h.run("antidepressant_trials", rec, duration_at_adequate_dose=True, **TWO).outcome
-        == "not_met"
+    verdict = h.run("antidepressant_trials", rec, **EIGHT)
+    assert verdict.outcome == "not_met"
+    assert "1 weeks at an adequate dose < 8" in verdict.explanation
+    calendar = h.run("antidepressant_trials", rec, duration_at_adequate_dose=False, **EIGHT)
+    assert calendar.outcome == "met"
+
+
+def test_a_10_day_trial_is_not_an_adequate_trial(h):
+    """No min_weeks in the rule: an adequate trial still needs 4 weeks at an adequate dose."""
+    rec = h.record(trials=[trial("sertraline", "ssri", days=10)])
+    keys = {"min_trials": 1, "window": "lifetime", "outcomes": ["inadequate_response"]}
+    assert h.run("antidepressant_trials", rec, **keys).outcome == "not_met"
+    assert h.run("antidepressant_trials", rec, min_weeks=0, **keys).outcome == "met"
+    rec28 = h.record(trials=[trial("sertraline", "ssri", days=28)])
+    assert h.run("antidepressant_trials", rec28, **keys).outcome == "met"
+
+
+def test_unknown_outcome_takes_the_easier_path(h):
+    """Outcome unknown, 10 days: could be an intolerance (any duration) -> unknown, not not_met."""
+    rec = h.record(trials=[trial("sertraline", "ssri", days=10, outcome="unknown")])
+    keys = {"min_trials": 1, "window": "lifetime", "min_weeks": 8}
+    assert h.run("antidepressant_trials", rec, intolerance="any_duration", **keys).outcome == (
+        "unknown"
+    )
+    assert h.run("antidepressant_trials", rec, intolerance="adequate_trial", **keys).outcome == (
+        "not_met"
     )
 
 
@@ -195,8 +260,41 @@ def test_augmentation_counted_separately(h):
     ads = [trial("sertraline", "ssri"), trial("bupropion", "bupropion")]
     keys = {**TWO, "min_augmentation_trials": 1}
     assert h.run("antidepressant_trials", h.record(trials=ads), **keys).outcome == "not_met"
-    with_aug = h.record(trials=[*ads, trial("aripiprazole", "sga")])
+    with_aug = h.record(trials=[*ads, trial("aripiprazole", "sga", augments=["bupropion"])])
     assert h.run("antidepressant_trials", with_aug, **keys).outcome == "met"
+
+
+def test_an_augmenting_agent_that_augments_nothing_is_no_augmentation_trial(h):
+    """Aripiprazole held with no antidepressant (given alone, or only across a cross-taper)."""
+    ads = [trial("sertraline", "ssri"), trial("bupropion", "bupropion")]
+    keys = {**TWO, "min_augmentation_trials": 1}
+    alone = h.record(trials=[*ads, trial("aripiprazole", "sga")])
+    assert h.run("antidepressant_trials", alone, **keys).outcome == "not_met"
+
+
+def test_one_drug_is_not_both_a_class_trial_and_the_augmentation_trial(h):
+    """Bupropion added to sertraline is a combination (an augmentation strategy) and a second
+    class, but not both at once: two classes plus one augmentation need three drugs."""
+    keys = {**TWO, "min_augmentation_trials": 1}
+    two = h.record(
+        trials=[
+            trial("sertraline", "ssri"),
+            trial("bupropion", "bupropion", augments=["sertraline"]),
+        ]
+    )
+    verdict = h.run("antidepressant_trials", two, **keys)
+    assert verdict.outcome == "not_met"
+    three = h.record(
+        trials=[
+            trial("sertraline", "ssri"),
+            trial("bupropion", "bupropion", augments=["sertraline"]),
+            trial("venlafaxine", "snri", start="2026-04-06"),
+        ]
+    )
+    verdict = h.run("antidepressant_trials", three, **keys)
+    assert verdict.outcome == "met"  # sertraline + venlafaxine: classes; bupropion: augmentation
+    assert "2 failed trials (2 required)" in verdict.explanation
+    assert "1 augmentation trial (1 required)" in verdict.explanation
 
 
 def test_antidepressant_added_to_another_class_is_augmentation(h):

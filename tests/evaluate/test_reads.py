@@ -19,7 +19,11 @@ CONFIG = {
     "age": {"min": 18},
     "diagnosis": {"severity": ["severe"]},
     "severity_score": {"instruments": ["phq9"], "since_episode_onset": True},
-    "antidepressant_trials": {"min_trials": 2, "window": "current_episode"},
+    "antidepressant_trials": {
+        "min_trials": 2,
+        "window": "current_episode",
+        "intolerance": "adequate_trial",
+    },
     "intolerance": {"min_trials": 2, "window": "current_episode"},
     "psychotherapy": {"min_sessions": 2, "window": "current_episode"},
     "ect": {"statuses": ["declined"]},

@@ -254,3 +254,87 @@ def test_trials_are_ordered_by_start_then_ingredient():
         statement("x", "aripiprazole 2 mg", "2024-01-01", "2024-03-01"),
     )
     assert [t.ingredient for t in record.trials] == ["aripiprazole", "bupropion", "sertraline"]
+
+
+def test_a_cross_taper_is_no_combination():
+    """Sertraline 100 mg [Jan 1, Mar 1) is switched to venlafaxine 150 mg from Feb 15: both are
+    held 14 days (< 28), one ends within the taper window -> neither augments nor is combined."""
+    record = facts(
+        statement("s", "sertraline 100 mg", "2024-01-01", "2024-02-29", dose_text="100 mg daily"),
+        statement("v", "venlafaxine 150 mg", "2024-02-15", "2024-05-31", dose_text="150 mg daily"),
+        as_of=D(2025, 1, 1),
+    )
+    assert {t.ingredient: (t.augments, t.combination_with) for t in record.trials} == {
+        "sertraline": ((), ()),
+        "venlafaxine": ((), ()),
+    }
+
+
+def test_a_deliberate_8_week_combination_is_one():
+    """Control: sertraline 100 mg all along, bupropion 300 mg added for 8 weeks (56 days held
+    together at adequate doses) -> a combination; bupropion augments sertraline."""
+    record = facts(
+        statement("s", "sertraline 100 mg", "2024-01-01", "2024-06-30", dose_text="100 mg daily"),
+        statement("b", "bupropion XL 300 mg", "2024-03-01", "2024-04-25", dose_text="300 mg daily"),
+        as_of=D(2025, 1, 1),
+    )
+    by_name = {t.ingredient: t for t in record.trials}
+    assert by_name["bupropion"].augments == ("sertraline",)
+    assert by_name["bupropion"].combination_with == ("sertraline",)
+    assert by_name["sertraline"].combination_with == ("bupropion",)
+    assert by_name["sertraline"].augments == ()
+
+
+def test_27_days_together_is_a_cross_taper_28_a_combination():
+    def chart(end: str) -> dict[str, tuple[str, ...]]:
+        record = facts(
+            statement("s", "sertraline 100 mg", "2024-01-01", end, dose_text="100 mg daily"),
+            statement("v", "venlafaxine 150 mg", "2024-02-01", "2024-05-31", dose_text="150 mg"),
+            as_of=D(2025, 1, 1),
+        )
+        return {t.ingredient: t.combination_with for t in record.trials}
+
+    assert chart("2024-02-27")["venlafaxine"] == ()  # [Feb 1, Feb 28) = 27 days
+    assert chart("2024-02-28")["venlafaxine"] == ("sertraline",)  # 28 days
+
+
+def test_days_below_the_adequate_dose_are_not_held_together():
+    """Sertraline tapered to 25 mg (below 50) while venlafaxine starts: the 6 weeks of overlap are
+    a taper, not a combination."""
+    record = facts(
+        statement("s1", "sertraline 100 mg", "2024-01-01", "2024-03-31", dose_text="100 mg daily"),
+        statement("s2", "sertraline 25 mg", "2024-04-01", "2024-05-12", dose_text="25 mg daily"),
+        statement("v", "venlafaxine 150 mg", "2024-04-01", "2024-07-31", dose_text="150 mg daily"),
+        as_of=D(2025, 1, 1),
+    )
+    assert {t.ingredient: t.augments for t in record.trials} == {
+        "sertraline": (),
+        "venlafaxine": (),
+    }
+
+
+def test_an_augmenting_agent_across_a_cross_taper_augments_nothing():
+    """Aripiprazole started 10 days before bupropion was stopped, then taken alone: no
+    augmentation (10 days < 28 held together)."""
+    record = facts(
+        statement("b", "bupropion XL 300 mg", "2024-01-01", "2024-03-10", dose_text="300 mg daily"),
+        statement("a", "aripiprazole 5 mg", "2024-03-01", "2024-05-31", dose_text="5 mg daily"),
+        as_of=D(2025, 1, 1),
+    )
+    assert {t.ingredient: t.augments for t in record.trials}["aripiprazole"] == ()
+
+
+def test_one_week_at_an_adequate_dose_inside_a_10_week_trial():
+    """9 weeks at 25 mg (below 50), 1 week at 100 mg: 10.0 weeks, 1.0 at an adequate dose."""
+    low = {**ONCE_DAILY, "doseAndRate": [{"doseQuantity": {"value": 25, "unit": "mg"}}]}
+    high = {**ONCE_DAILY, "doseAndRate": [{"doseQuantity": {"value": 100, "unit": "mg"}}]}
+    trial = facts(
+        request("a", SERTRALINE_50, start="2024-01-01", end="2024-03-03", dosage=low),
+        request("b", SERTRALINE_50, start="2024-03-04", end="2024-03-10", dosage=high),
+    ).trials[0]
+    assert (trial.days, trial.weeks, trial.adequate_dose, trial.weeks_at_adequate_dose) == (
+        70,
+        10.0,
+        True,
+        1.0,
+    )

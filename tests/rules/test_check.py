@@ -39,6 +39,7 @@ criteria:
       window: lifetime
       title: Two trials
       quote: two failed trials
+      intolerance: adequate_trial
 """
 
 MINI_TESTS = """\
@@ -225,7 +226,7 @@ def test_unknown_code_and_too_few_cases(broken):
     assert problems == [
         "payer_rules/acme/codes.test.yaml:3: cases: no case expects status meets "
         "(add one case that meets and one per way to fail)",
-        "payer_rules/acme/codes.yaml:25: criteria.all.2.codes.1: ICD-10-CM code 'F99.99' is not "
+        "payer_rules/acme/codes.yaml:26: criteria.all.2.codes.1: ICD-10-CM code 'F99.99' is not "
         "in the terminology tables (check the code, or ask for it to be added to "
         "priorauth/terminology/data)",
     ]

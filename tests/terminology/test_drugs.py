@@ -321,9 +321,10 @@ def test_unconfirmed_doses_are_flagged(name: str) -> None:
     assert ingredient(name).dose_confirmed is False
 
 
-def test_phenelzine_and_isocarboxazid_have_no_minimum() -> None:
-    assert ingredient("phenelzine").min_adequate_mg_per_day is None
-    assert ingredient("isocarboxazid").min_adequate_mg_per_day is None
+def test_phenelzine_and_isocarboxazid_floors_are_label_targets() -> None:
+    """Their UTD usual-range floors are starting doses; the floors are the label targets."""
+    assert ingredient("phenelzine").min_adequate_mg_per_day == 60
+    assert ingredient("isocarboxazid").min_adequate_mg_per_day == 40
 
 
 @pytest.mark.parametrize(
@@ -375,7 +376,8 @@ def test_models_are_frozen() -> None:
 def test_default_dose_table() -> None:
     table = adequate_dose_table()
     assert table["sertraline"] == 50
-    assert "phenelzine" not in table
+    assert table["phenelzine"] == 60
+    assert "lithium" not in table
 
 
 def test_dose_overrides_yaml(tmp_path: Path) -> None:

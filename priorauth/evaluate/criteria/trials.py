@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import product
 
 from priorauth.determination import CriterionOutcome
 from priorauth.evaluate._verdict import MET, NOT_MET, UNKNOWN, Context, Verdict, all_of, plural
@@ -17,7 +18,11 @@ from priorauth.evaluate.criteria._trials import (
     trial_label,
 )
 from priorauth.facts.models import MedicationTrial, PatientRecord
-from priorauth.rules.criteria import AntidepressantTrialsCriterion, IntoleranceCriterion
+from priorauth.rules.criteria import (
+    AntidepressantTrialsCriterion,
+    IntoleranceCriterion,
+    IntoleranceMinWeeks,
+)
 
 __all__ = ["evaluate_antidepressant_trials", "evaluate_intolerance", "is_augmentation"]
 
@@ -25,9 +30,11 @@ _NO_HISTORY = "Document the antidepressant history: drug, daily dose, start and 
 
 
 def is_augmentation(trial: MedicationTrial, record: PatientRecord) -> bool:
-    """An augmenting agent, or an antidepressant added to one of a different class."""
+    """An augmenting agent held together with an antidepressant, or an antidepressant added to
+    one of a different class (a deliberate combination, not a cross-taper: see
+    docs/trial-conventions.md)."""
     if trial.role == "augmentation":
-        return True
+        return bool(trial.augments)
     augmented = {t.drug_class for t in record.trials if t.ingredient in trial.augments}
     return bool(augmented) and trial.drug_class not in augmented
 
@@ -45,6 +52,11 @@ def _outcome_check(c: AntidepressantTrialsCriterion, trial: MedicationTrial) -> 
 
 def _dose_check(trial: MedicationTrial) -> Check:
     if trial.adequate_dose is None:
+        if trial.peak_daily_dose_mg is not None and trial.adequate_dose_mg is None:
+            return (
+                UNKNOWN,
+                f"evidence the {trial.ingredient} dose was adequate (e.g. a serum level)",
+            )
         return UNKNOWN, "the daily dose reached"
     return (MET, "") if trial.adequate_dose else (NOT_MET, "dose below the adequate dose")
 
@@ -56,22 +68,39 @@ def _adherence_check(trial: MedicationTrial, minimum: float) -> Check:
     return (MET, "") if ok else (NOT_MET, f"adherence {trial.adherence_pdc:.0%} < {minimum:.0%}")
 
 
-def _exempt_if_intolerant(c: AntidepressantTrialsCriterion) -> bool:
-    return "intolerance" in c.outcomes and not c.intolerance_needs_adequate_trial
-
-
 def _adequacy(
     c: AntidepressantTrialsCriterion, trial: MedicationTrial, ctx: Context
-) -> Iterator[Check]:
-    if _exempt_if_intolerant(c) and trial.outcome in ("intolerance", "unknown"):
-        # an intolerance counts at any dose and duration, so an unknown outcome might too
-        return
+) -> list[Check]:
+    """Dose, weeks (at an adequate dose, unless the rule counts calendar weeks) and adherence."""
+    checks: list[Check] = []
     if c.adequate_dose:
-        yield _dose_check(trial)
-    if c.min_weeks is not None:
-        yield duration_check(trial, c.min_weeks, c.duration_at_adequate_dose, ctx.as_of)
+        checks.append(_dose_check(trial))
+    weeks = c.weeks_required
+    if weeks is not None:
+        checks.append(duration_check(trial, weeks, c.weeks_at_adequate_dose, ctx.as_of))
     if c.min_adherence_pdc is not None:
-        yield _adherence_check(trial, c.min_adherence_pdc)
+        checks.append(_adherence_check(trial, c.min_adherence_pdc))
+    return checks
+
+
+def _intolerance_rule(
+    c: AntidepressantTrialsCriterion, trial: MedicationTrial, ctx: Context
+) -> list[Check]:
+    """What a trial stopped for intolerance needs, as the rule file says (``intolerance``)."""
+    rule = c.intolerance
+    if rule == "any_duration":
+        return []
+    if isinstance(rule, IntoleranceMinWeeks):
+        return [duration_check(trial, rule.min_weeks, False, ctx.as_of)]
+    return _adequacy(c, trial, ctx)
+
+
+_RANK = {NOT_MET: 0, UNKNOWN: 1, MET: 2}
+
+
+def _weakest(*paths: list[Check]) -> list[Check]:
+    """The path whose conditions are most nearly met (three-valued OR of the paths)."""
+    return max(paths, key=lambda checks: _RANK[all_of(o for o, _ in checks)])
 
 
 def _check(
@@ -81,7 +110,14 @@ def _check(
     if trial.indication:
         checks.append((NOT_MET, f"prescribed for {trial.indication}"))
     checks.append(_outcome_check(c, trial))
-    checks.extend(_adequacy(c, trial, ctx))
+    counts_intolerance = "intolerance" in c.outcomes
+    if trial.outcome == "intolerance" and counts_intolerance:
+        checks.extend(_intolerance_rule(c, trial, ctx))
+    elif trial.outcome == "unknown" and counts_intolerance:
+        # either a failed adequate trial or an intolerance that counts: the easier path decides
+        checks.extend(_weakest(_adequacy(c, trial, ctx), _intolerance_rule(c, trial, ctx)))
+    else:
+        checks.extend(_adequacy(c, trial, ctx))
     return combine(index, trial, checks)
 
 
@@ -98,23 +134,69 @@ def _augmentation_pool(ctx: Context) -> list[tuple[int, MedicationTrial]]:
     return [(i, t) for i, t in enumerate(ctx.record.trials) if is_augmentation(t, ctx.record)]
 
 
-def _longer(min_weeks: float, checks: list[TrialCheck], ctx: Context) -> list[TrialCheck]:
-    """The counted trials that also last ``min_weeks``."""
+def _longer(
+    c: AntidepressantTrialsCriterion, weeks: float, checks: list[TrialCheck], ctx: Context
+) -> list[TrialCheck]:
+    """The counted trials that also last ``weeks`` (``longer.min_weeks``)."""
+    at_dose = c.weeks_at_adequate_dose
     return [
         combine(
-            k.index,
-            k.trial,
-            [(k.outcome, ""), duration_check(k.trial, min_weeks, False, ctx.as_of)],
+            k.index, k.trial, [(k.outcome, ""), duration_check(k.trial, weeks, at_dose, ctx.as_of)]
         )
         for k in checks
     ]
+
+
+def _main_outcome(
+    c: AntidepressantTrialsCriterion, main: list[TrialCheck], ctx: Context
+) -> CriterionOutcome:
+    outcomes = [tally(main).outcome(c.min_trials, c.min_classes)]
+    if c.longer is not None:
+        outcomes.append(tally(_longer(c, c.longer.min_weeks, main, ctx)).outcome(c.longer.n, 0))
+    return all_of(outcomes)
+
+
+def _aug_outcome(c: AntidepressantTrialsCriterion, aug: list[TrialCheck]) -> CriterionOutcome:
+    return tally(aug).outcome(c.min_augmentation_trials, c.min_augmentation_classes)
+
+
+_MAX_SHARED = 10
+
+
+def _split(
+    c: AntidepressantTrialsCriterion,
+    main: list[TrialCheck],
+    aug: list[TrialCheck],
+    ctx: Context,
+) -> tuple[list[TrialCheck], list[TrialCheck]]:
+    """Give each drug that could count both ways to one side only: the class trials or the
+    augmentation trials, whichever assignment best meets both minimums (never both)."""
+    in_main = {k.trial.ingredient for k in main if k.outcome != NOT_MET}
+    shared = sorted(in_main & {k.trial.ingredient for k in aug if k.outcome != NOT_MET})
+    if not shared:
+        return main, aug
+    choices = list(product((True, False), repeat=min(len(shared), _MAX_SHARED)))
+    options = []
+    for to_main in choices:  # drugs past the first _MAX_SHARED stay with the class trials
+        gone = {name for name, m in zip(shared, to_main, strict=False) if not m}
+        m = [k for k in main if k.trial.ingredient not in gone]
+        a = [k for k in aug if k.trial.ingredient not in set(shared) - gone]
+        ranks = (_RANK[_main_outcome(c, m, ctx)], _RANK[_aug_outcome(c, a)])
+        options.append(((min(ranks), sum(ranks)), m, a))
+    _, best_main, best_aug = max(options, key=lambda o: o[0])
+    return best_main, best_aug
 
 
 def _parts(
     c: AntidepressantTrialsCriterion, ctx: Context
 ) -> Iterator[tuple[str, CriterionOutcome, list[TrialCheck]]]:
     main = [_check(c, i, t, ctx) for i, t in _main_pool(c, ctx)]
-    if c.min_trials or c.min_classes or c.longer:
+    wants_main = bool(c.min_trials or c.min_classes or c.longer)
+    wants_aug = bool(c.min_augmentation_trials or c.min_augmentation_classes)
+    aug = [_check(c, i, t, ctx) for i, t in _augmentation_pool(ctx)] if wants_aug else []
+    if wants_main and wants_aug:
+        main, aug = _split(c, main, aug, ctx)
+    if wants_main:
         t = tally(main)
         text = (
             f"{plural(len(t.ingredients), 'failed trial')} ({c.min_trials} required), "
@@ -122,20 +204,19 @@ def _parts(
         )
         yield text, t.outcome(c.min_trials, c.min_classes), main
     if c.longer is not None:
-        longer = _longer(c.longer.min_weeks, main, ctx)
+        longer = _longer(c, c.longer.min_weeks, main, ctx)
         n = len(tally(longer).ingredients)
         yield (
             f"{plural(n, 'trial')} lasting {c.longer.min_weeks:g}+ weeks ({c.longer.n} required)",
             tally(longer).outcome(c.longer.n, 0),
             longer,
         )
-    if c.min_augmentation_trials or c.min_augmentation_classes:
-        aug = [_check(c, i, t, ctx) for i, t in _augmentation_pool(ctx)]
+    if wants_aug:
         t = tally(aug)
         yield (
             f"{plural(len(t.ingredients), 'augmentation trial')} "
             f"({c.min_augmentation_trials} required)",
-            t.outcome(c.min_augmentation_trials, c.min_augmentation_classes),
+            _aug_outcome(c, aug),
             aug,
         )
 
@@ -152,9 +233,13 @@ def evaluate_antidepressant_trials(c: AntidepressantTrialsCriterion, ctx: Contex
 
 
 def _unique(checks: Iterator[TrialCheck]) -> list[TrialCheck]:
+    """One check per trial: the first of its best outcome (a trial counted as an augmentation
+    trial is listed as counted even when the class count does not use it)."""
     seen: dict[int, TrialCheck] = {}
     for check in checks:
-        seen.setdefault(check.index, check)
+        old = seen.get(check.index)
+        if old is None or _RANK[check.outcome] > _RANK[old.outcome]:
+            seen[check.index] = check
     return [seen[i] for i in sorted(seen)]
 
 
