@@ -156,6 +156,11 @@ class MedicationTrial(_Cited):
     outcome: Outcome = "unknown"
     outcome_detail: str | None = None
     augments: tuple[str, ...] = ()
+    """The antidepressants this trial augments: held together with them for 4+ weeks (an
+    augmenting agent), or, for an antidepressant, the earlier ones it was added to."""
+    combination_with: tuple[str, ...] = ()
+    """For an antidepressant: the other antidepressants deliberately combined with it (held
+    together for 4+ weeks, each at an adequate dose). A cross-taper is not a combination."""
     indication: str | None = None
     how: tuple[str, ...] = ()
     """How the drug was recognised, one entry per distinct match."""

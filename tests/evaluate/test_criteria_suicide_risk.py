@@ -114,7 +114,7 @@ def test_suicide_risk_beside_other_categories(h):
     screened = {"screened_negative": ["seizure"]}
     both = h.record(safety=screened, suicide_risk=[item9("2026-11-20", 0)])
     assert h.run("contraindication", both, **keys).outcome == "met"
-    no_risk_screen = h.run("contraindication", h.record(safety=screened), **keys)
+    no_risk_screen = h.run("contraindication", h.record(safety=screened, suicide_risk=[]), **keys)
     assert no_risk_screen.outcome == "unknown"
     assert no_risk_screen.gaps == (GAP,)
     positive = h.record(suicide_risk=[item9("2026-11-20", 3)])
