@@ -374,6 +374,8 @@ TRAPS = [
             TRICARE: PSYCHOTHERAPY_PATH,
             L34998: NO_WEEKS + "; venlafaxine intolerance",
             L34522: NO_WEEKS + "; venlafaxine intolerance",
+            MP170: "(b) 'unable to tolerate a therapeutic dose': venlafaxine reached 75 mg/day "
+            "and was stopped for nausea and hypertension",
         },
     ),
     Trap(
