@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from priorauth import alerts
 from priorauth.determination import Determination, SafetyAlert
 from priorauth.render import _format as f
-from priorauth.render import alerts
 from priorauth.render.view_models import AlertRow, AlertsView
 
 LEVEL_LABELS = {"absolute": "Absolute", "relative": "Relative"}

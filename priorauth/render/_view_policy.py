@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from priorauth import alerts as safety
 from priorauth.determination import CriterionResult, Determination, PolicyRef
 from priorauth.render import _format as f
-from priorauth.render import alerts as safety
 from priorauth.render.citations import Citations
 from priorauth.render.options import LetterOptions
 from priorauth.render.view_models import (

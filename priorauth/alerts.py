@@ -1,4 +1,4 @@
-"""The safety floor's alerts as every surface words them: letter, ``priorauth letter``, batch.
+"""Safety alerts as every surface words them: the letter, ``priorauth letter``, the batch summary.
 
 One place decides which alerts block a letter, the order they are shown in and their wording,
 so the letter, the CLI and the batch summary cannot disagree::
@@ -25,7 +25,9 @@ from priorauth.determination import Determination, SafetyAlert
 
 __all__ = [
     "HOLD_HEADING",
+    "HOLD_LABEL",
     "REVIEW_HEADING",
+    "REVIEW_LABEL",
     "SAFETY_STATUSES",
     "URGENT_ACTION",
     "alert_lines",
@@ -43,6 +45,8 @@ URGENT_ACTION = (
     "Urgent clinical alert: contact the treating clinician the same day; "
     "a prior-authorization request is not the path for an emergency."
 )
+HOLD_LABEL, REVIEW_LABEL, REVIEWED_LABEL = "SAFETY HOLD: ", "REVIEW: ", "REVIEWED: "
+"""Prefixes of ``summary_labels``: an absolute alert, a relative one to review, a reviewed one."""
 SAFETY_STATUSES = frozenset({"safety_hold", "clinician_review"})
 
 
@@ -77,8 +81,8 @@ def heading(d: Determination) -> str | None:
 
 def _label(alert: SafetyAlert) -> str:
     if alert.level == "absolute":
-        return f"SAFETY HOLD: {alert.id}"
-    return f"REVIEW: {alert.id}" if blocks(alert) else f"REVIEWED: {alert.id}"
+        return HOLD_LABEL + alert.id
+    return (REVIEW_LABEL if blocks(alert) else REVIEWED_LABEL) + alert.id
 
 
 def summary_labels(alerts: Iterable[SafetyAlert]) -> tuple[str, ...]:
