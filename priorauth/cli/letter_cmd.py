@@ -37,7 +37,7 @@ def _unmet(results: tuple[CriterionResult, ...]) -> list[str]:
     lines = []
     for c in results:
         if c.children:
-            lines += _unmet(c.children)
+            lines += _unmet(c.children) if c.outcome != "met" else []  # met: alternatives moot
         elif c.outcome != "met":
             lines.append(f"{c.id} {c.title}: {c.outcome.replace('_', ' ')}")
     return lines
