@@ -36,8 +36,10 @@ def alert_row(alert: SafetyAlert) -> AlertRow:
 
 def _review_note(alert: SafetyAlert) -> str:
     if alert.level == "absolute":
-        done = f"Reviewed by {alert.reviewed_by}; " if alert.reviewed_by else ""
-        return f"{done}a review does not clear an absolute finding"
+        note = "a review does not clear an absolute finding"
+        return (
+            f"Reviewed by {alert.reviewed_by}; {note}" if alert.reviewed_by else note.capitalize()
+        )
     if alert.reviewed_by:
         return f"Reviewed by {alert.reviewed_by}"
     return "Not yet reviewed: a named clinician must review it before submission"

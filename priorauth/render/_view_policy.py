@@ -40,6 +40,10 @@ REASONS = {
     "does_not_meet": "The policy's criteria are not met.",
     "needs_documentation": "The chart does not yet document every criterion.",
 }
+MARKS = {
+    "safety_hold": "DRAFT: SAFETY HOLD",
+    "clinician_review": "DRAFT: REVIEW REQUIRED",
+}
 
 
 def _sessions(policy: PolicyRef, options: LetterOptions) -> tuple[int, int]:
@@ -167,6 +171,7 @@ def draft(d: Determination) -> DraftView | None:
         status=status,
         status_label=STATUS_LABELS[status],
         reason=REASONS[status],
+        mark=MARKS.get(status, "DRAFT: NOT READY"),
         alerts=tuple(
             f"{'URGENT: ' if a.urgent else ''}{a.title} ({a.level} safety alert)" for a in blocking
         ),

@@ -241,6 +241,8 @@ class DraftView(_View):
     status_label: str
     reason: str
     """Why the letter is not ready, in one sentence."""
+    mark: str
+    """Printed in the running header of pages 2 and later, e.g. ``DRAFT: SAFETY HOLD ...``."""
     alerts: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     gaps: tuple[str, ...]

@@ -113,7 +113,7 @@ def alert_pdf() -> bytes:
     return render_pdf(make_alerted())
 
 
-def test_pdf_page_one_starts_with_the_alert(alert_pdf):
+def test_pdf_page_one_starts_with_the_alert(alert_pdf, no_render_logs):
     reader = PdfReader(io.BytesIO(alert_pdf))
     page1 = " ".join((reader.pages[0].extract_text() or "").split())
     assert page1.startswith("SAFETY HOLD \u2014 do not submit"), page1[:200]
@@ -122,6 +122,13 @@ def test_pdf_page_one_starts_with_the_alert(alert_pdf):
     assert hold < urgent < page1.index("Utilization Management")  # the payer block
     assert urgent < page1.index("Draft, not ready to submit: Safety hold (status safety_hold)")
     assert "<script>alert(1)</script>" in page1  # printed as text
+    for page in reader.pages[1:]:  # the running header marks every later page
+        assert "DRAFT: SAFETY HOLD" in (page.extract_text() or "")
+
+
+def test_final_letter_has_no_draft_mark(no_render_logs):
+    reader = PdfReader(io.BytesIO(render_pdf(example_determination())))
+    assert "DRAFT" not in " ".join(page.extract_text() or "" for page in reader.pages)
 
 
 def test_pdf_attachment_carries_the_alerts(alert_pdf):
