@@ -6,12 +6,25 @@ import datetime as dt
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from priorauth.cli import cli
 from priorauth.cli._common import as_of_option, fail, resolve_as_of
 from priorauth.errors import EXIT_ERROR, PriorAuthError
+
+if TYPE_CHECKING:
+    from click._termui_impl import ProgressBar
+
+    from priorauth.service.batch import ChartResult
+
+
+def _progress(bar: ProgressBar[int], result: ChartResult) -> None:
+    """Advance the bar; an urgent alert is printed at once, not only in the final summary."""
+    if result.urgent:
+        click.echo(f"\nURGENT {result.alert_line()}", err=True)
+    bar.update(1)
 
 
 @cli.command()
@@ -56,7 +69,9 @@ def batch(
 ) -> None:
     """Evaluate every chart in INPUT_DIR (*.json Bundles; sub-folders of NDJSON = one chart).
 
-    Writes a PDF for each chart that meets the policy, and summary.csv / summary.json. A rerun
+    Writes a PDF for each chart that meets the policy, and summary.csv / summary.json (a safety
+    column after the chart name). Charts with safety alerts are listed first on stderr, safety
+    holds before reviews; an urgent alert is printed as soon as it is found. A rerun
     skips charts whose output is current, so a killed run resumes where it stopped. Exits 1 when
     any chart failed (its row has status error and the message).
 
@@ -80,10 +95,14 @@ def batch(
                 jobs=jobs,
                 rules_dir=rules_dir,
                 audit=store,
-                on_result=lambda _r: bar.update(1),
+                on_result=lambda result: _progress(bar, result),
             )
     except PriorAuthError as exc:
         fail(exc)
+    if report.alert_lines():
+        click.echo("Safety alerts (safety holds first):", err=True)
+        for line in report.alert_lines():
+            click.echo(f"  {line}", err=True)
     click.echo(report.describe(out_dir), err=True)
     if report.count("error"):
         raise SystemExit(EXIT_ERROR)

@@ -8,6 +8,7 @@ from typing import Literal
 
 import click
 
+from priorauth import alerts
 from priorauth.cli import cli
 from priorauth.cli._common import (
     as_of_option,
@@ -36,7 +37,7 @@ def _unmet(results: tuple[CriterionResult, ...]) -> list[str]:
     lines = []
     for c in results:
         if c.children:
-            lines += _unmet(c.children)
+            lines += _unmet(c.children) if c.outcome != "met" else []  # met: alternatives moot
         elif c.outcome != "met":
             lines.append(f"{c.id} {c.title}: {c.outcome.replace('_', ' ')}")
     return lines
@@ -56,6 +57,33 @@ def _report_not_met(d: Determination) -> None:
         click.echo(f"  unmet: {line}", err=True)
     for gap in d.gaps:
         click.echo(f"  gap: {gap.action}", err=True)
+
+
+def _check_ready(d: Determination, *, force: bool) -> None:
+    """Report on stderr, safety alerts first; exit 3 unless the letter is final or forced.
+
+    A ``safety_hold`` or ``clinician_review`` letter (or one with an alert still blocking) is
+    never final: without --force nothing is written.
+    """
+    for line in alerts.alert_lines(d):
+        click.echo(line, err=True)
+    for warning in d.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    _report_review_flags(d.criteria)
+    if d.status == "meets" and not alerts.blocking(d):
+        return
+    _report_not_met(d)
+    if not force:
+        raise SystemExit(EXIT_NOT_MET)
+    click.echo(f"warning: {_not_ready(d)}; writing a draft letter (--force)", err=True)
+
+
+def _not_ready(d: Determination) -> str:
+    if alerts.is_hold(d):
+        return "SAFETY HOLD, must not be submitted"
+    if alerts.heading(d) is not None:
+        return "clinician review required before submitting"
+    return "policy not met"
 
 
 def _signer(value: str | None) -> tuple[str | None, str | None]:
@@ -120,8 +148,9 @@ def letter(
 ) -> None:
     """Write the letter of medical necessity for CHART under PAYER's TMS policy.
 
-    Exits 3 without writing when the policy is not met (unmet criteria and gaps on stderr);
-    --force writes it anyway, marked as a draft.
+    Exits 3 without writing when the letter is not ready: a safety hold, a safety finding
+    awaiting clinician review, or the policy not met (on stderr: safety alerts first, then unmet
+    criteria and gaps); --force writes it anyway, marked as a draft with the alerts on top.
 
     \b
         priorauth letter examples/trd_meets_policies.json --payer auto -o letter.pdf
@@ -141,14 +170,7 @@ def letter(
             }
         )
         d = determine(chart, payer=payer, as_of=resolve_as_of(as_of), rules_dir=rules_dir)
-        _report_review_flags(d.criteria)
-        for warning in d.warnings:
-            click.echo(f"warning: {warning}", err=True)
-        if d.status != "meets":
-            _report_not_met(d)
-            if not force:
-                raise SystemExit(EXIT_NOT_MET)
-            click.echo("warning: policy not met; writing a draft letter (--force)", err=True)
+        _check_ready(d, force=force)
         data = letter_bytes(d, format=fmt, options=options)
     except PriorAuthError as exc:
         fail(exc)

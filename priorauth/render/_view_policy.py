@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from priorauth import alerts as safety
 from priorauth.determination import CriterionResult, Determination, PolicyRef
 from priorauth.render import _format as f
 from priorauth.render.citations import Citations
@@ -19,6 +20,8 @@ from priorauth.render.view_models import (
 )
 
 STATUS_LABELS = {
+    "safety_hold": "Safety hold",
+    "clinician_review": "Clinician review required",
     "meets": "Meets policy criteria",
     "does_not_meet": "Does not meet policy criteria",
     "needs_documentation": "Needs documentation",
@@ -29,6 +32,18 @@ CPT = {
     "90869": "TMS, subsequent motor threshold re-determination with delivery and management",
 }
 DEFAULT_SESSIONS, DEFAULT_TAPER = 30, 6
+REASONS = {
+    "safety_hold": "An absolute safety finding (the safety hold above) must be resolved; "
+    "this letter must not be submitted.",
+    "clinician_review": "A named clinician must review the safety finding above, and the review "
+    "be recorded, before this letter is submitted.",
+    "does_not_meet": "The policy's criteria are not met.",
+    "needs_documentation": "The chart does not yet document every criterion.",
+}
+MARKS = {
+    "safety_hold": "DRAFT: SAFETY HOLD",
+    "clinician_review": "DRAFT: REVIEW REQUIRED",
+}
 
 
 def _sessions(policy: PolicyRef, options: LetterOptions) -> tuple[int, int]:
@@ -95,8 +110,16 @@ def policy_view(d: Determination) -> PolicyView:
         effective=f.date_long(p.effective_from),
         last_reviewed=f.date_long(p.last_reviewed),
         source_urls=p.source_urls,
-        status_label=STATUS_LABELS[d.status],
+        status_label=_criteria_label(d),
     )
+
+
+def _criteria_label(d: Determination) -> str:
+    """The checklist summary: the criteria's own status, then the safety status when it differs."""
+    criteria = d.criteria_status or d.status
+    if d.status not in safety.SAFETY_STATUSES or criteria in safety.SAFETY_STATUSES:
+        return STATUS_LABELS[d.status]
+    return f"{STATUS_LABELS[criteria]}; {STATUS_LABELS[d.status].lower()} (see page 1)"
 
 
 def criterion_rows(d: Determination, notes: Citations) -> tuple[CriterionRow, ...]:
@@ -123,15 +146,19 @@ def _criterion_row(c: CriterionResult, notes: Citations) -> CriterionRow:
 
 
 def _walk(results: tuple[CriterionResult, ...]) -> Iterator[CriterionResult]:
+    """Every criterion, without opening met groups (their unmet alternatives need no action)."""
     for c in results:
         yield c
-        yield from _walk(c.children)
+        if c.outcome != "met":
+            yield from _walk(c.children)
 
 
 def draft(d: Determination) -> DraftView | None:
-    """A banner for letters written although the policy is not met (``--force``)."""
-    if d.status == "meets":
+    """A banner for letters written although they are not ready to submit (``--force``)."""
+    blocking = safety.blocking(d)
+    if d.status == "meets" and not blocking:
         return None
+    status = d.status if d.status != "meets" else "clinician_review"
     gaps = dict.fromkeys(
         g.action for g in (*d.gaps, *(g for c in _walk(d.criteria) for g in c.gaps))
     )
@@ -140,7 +167,18 @@ def draft(d: Determination) -> DraftView | None:
         for c in _walk(d.criteria)
         if c.outcome != "met" and not c.children
     )
-    return DraftView(status_label=STATUS_LABELS[d.status], gaps=tuple(gaps), unmet=unmet)
+    return DraftView(
+        status=status,
+        status_label=STATUS_LABELS[status],
+        reason=REASONS[status],
+        mark=MARKS.get(status, "DRAFT: NOT READY"),
+        alerts=tuple(
+            f"{'URGENT: ' if a.urgent else ''}{a.title} ({a.level} safety alert)" for a in blocking
+        ),
+        warnings=d.warnings,
+        gaps=tuple(gaps),
+        unmet=unmet,
+    )
 
 
 def attestations(d: Determination) -> tuple[AttestationRow, ...]:

@@ -12,6 +12,7 @@ from priorauth.facts.models import Address, CoverageFact, PatientRecord, Provide
 from priorauth.render import _format as f
 from priorauth.render import _view_clinical as clinical
 from priorauth.render import _view_policy as policy
+from priorauth.render._view_alerts import alert_block, safety_alert_rows
 from priorauth.render._view_continuation import continuation
 from priorauth.render.citations import Citations
 from priorauth.render.options import LetterOptions
@@ -152,6 +153,7 @@ def build_view(d: Determination, options: LetterOptions) -> LetterView:
         patient=patient,
         salutation="Dear Utilization Management Reviewer:",
         request=request,
+        alerts=alert_block(d),
         draft=policy.draft(d),
         diagnoses=diagnoses,
         episode_onset=onset,
@@ -163,6 +165,7 @@ def build_view(d: Determination, options: LetterOptions) -> LetterView:
         psychotherapy_cites=psycho_cites,
         ect_summary=clinical.ect_summary(record),
         safety=safety,
+        safety_alerts=safety_alert_rows(d),
         policy=policy.policy_view(d),
         criteria=criteria,
         rationale_trials=clinical.trials_summary(record),

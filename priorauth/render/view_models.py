@@ -12,6 +12,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 __all__ = [
+    "AlertRow",
+    "AlertsView",
     "AttestationRow",
     "ChartPoint",
     "ChartView",
@@ -203,8 +205,46 @@ class PolicyView(_View):
     status_label: str
 
 
+class AlertRow(_View):
+    """One safety alert as printed (``alerts.py`` decides which block and in what order)."""
+
+    id: str
+    level: Literal["absolute", "relative"]
+    level_label: str
+    title: str
+    message: str
+    urgent: bool
+    urgent_action: str
+    """``alerts.URGENT_ACTION`` for an urgent alert, else empty."""
+    evidence: str
+    """The FHIR resources behind the alert (``Type/id, ...``), or "not documented"."""
+    reviewed_by: str
+    """Empty until a clinician reviewed a relative alert."""
+    review_note: str
+    """``Reviewed by X``, or what a review can still do (nothing, for an absolute alert)."""
+    blocking: bool
+
+
+class AlertsView(_View):
+    """The block printed first on page 1, above the letterhead, while any alert blocks."""
+
+    heading: str
+    kind: Literal["hold", "review"]
+    intro: str
+    urgent: bool
+    rows: tuple[AlertRow, ...]
+
+
 class DraftView(_View):
+    status: str
+    """The Determination status, e.g. ``safety_hold``."""
     status_label: str
+    reason: str
+    """Why the letter is not ready, in one sentence."""
+    mark: str
+    """Printed in the running header of pages 2 and later, e.g. ``DRAFT: SAFETY HOLD ...``."""
+    alerts: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
     gaps: tuple[str, ...]
     unmet: tuple[str, ...]
 
@@ -258,6 +298,8 @@ class LetterView(_View):
     patient: PatientView
     salutation: str
     request: RequestView
+    alerts: AlertsView | None
+    """Blocking safety alerts: the first thing on page 1 (None when nothing blocks)."""
     draft: DraftView | None
     diagnoses: tuple[DiagnosisRow, ...]
     episode_onset: str
@@ -269,6 +311,8 @@ class LetterView(_View):
     psychotherapy_cites: tuple[int, ...] = ()
     ect_summary: str
     safety: tuple[SafetyRow, ...]
+    safety_alerts: tuple[AlertRow, ...] = ()
+    """Every alert, blocking or reviewed, for the safety section."""
     policy: PolicyView
     criteria: tuple[CriterionRow, ...]
     rationale_trials: str

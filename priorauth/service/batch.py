@@ -7,7 +7,10 @@ atomically. The parent records each finished chart in the manifest (see
 its recorded key (SHA-256 of the input bytes + the policies' content hashes + as-of + options)
 matches and its PDF is still there with the recorded hash; everything else is redone, and output
 names are fixed per chart, so nothing is lost or duplicated. ``summary.csv`` and
-``summary.json`` are written (atomically) at the end, one row per chart in name order.
+``summary.json`` are written (atomically) at the end, one row per chart in name order; the
+``safety`` column comes right after the chart's name (``SAFETY HOLD: acute-suicide-risk``,
+``REVIEW: seizure-history``, empty when the safety floor found nothing). A chart on safety hold
+or awaiting clinician review gets no PDF.
 
 A chart that fails is a row with status ``error`` and a one-line message; the run goes on.
 """
@@ -30,6 +33,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+from priorauth import alerts
 from priorauth.determination import Determination
 from priorauth.errors import PriorAuthError
 from priorauth.render import LetterOptions
@@ -41,6 +45,7 @@ __all__ = ["BatchReport", "Chart", "ChartResult", "discover_charts", "run_batch"
 
 SUMMARY_FIELDS = (
     "chart",
+    "safety",
     "patient",
     "payer",
     "policy_id",
@@ -50,7 +55,9 @@ SUMMARY_FIELDS = (
     "output",
     "error",
 )
-DONE = frozenset({"meets", "does_not_meet", "needs_documentation"})
+DONE = frozenset(
+    {"safety_hold", "clinician_review", "meets", "does_not_meet", "needs_documentation"}
+)
 """Statuses that are a function of the key; ``error`` is always retried."""
 
 
@@ -79,6 +86,10 @@ class ChartResult:
 
     chart: str
     status: str
+    safety: tuple[str, ...] = ()
+    """``alerts.summary_labels`` of the Determination's alerts, then its safety warnings."""
+    urgent: bool = False
+    """An urgent alert (acute suicide risk): contact the treating clinician the same day."""
     patient: str = ""
     payer: str = ""
     policy_id: str = ""
@@ -106,6 +117,19 @@ class ChartResult:
         """The summary row for ``summary.csv``: lists joined with `` | ``."""
         return {k: " | ".join(v) if isinstance(v, list) else str(v) for k, v in self.row().items()}
 
+    @property
+    def rank(self) -> int:
+        """0 for a safety hold, 1 for an alert awaiting review, 2 otherwise (console order)."""
+        for rank, prefix in enumerate((alerts.HOLD_LABEL, alerts.REVIEW_LABEL)):
+            if any(label.startswith(prefix) for label in self.safety):
+                return rank
+        return 2
+
+    def alert_line(self) -> str:
+        """The chart's safety labels on one console line (urgent ones say what to do)."""
+        urgent = f" -- URGENT: {alerts.URGENT_ACTION}" if self.urgent else ""
+        return f"{self.chart}: {' | '.join(self.safety)}{urgent}"
+
 
 @dataclass
 class BatchReport:
@@ -128,9 +152,22 @@ class BatchReport:
         """Charts whose output was already current."""
         return sum(1 for r in self.results if r.skipped)
 
+    def alert_lines(self) -> list[str]:
+        """Charts with safety labels, one line each: holds first (urgent first), then the rest."""
+        flagged = [r for r in self.results if r.safety]
+        flagged.sort(key=lambda r: (r.rank, not r.urgent))
+        return [r.alert_line() for r in flagged]
+
     def describe(self, out_dir: Path) -> str:
         """One line: counts per status, letters, skipped, time, where the summary is."""
-        statuses = ("meets", "does_not_meet", "needs_documentation", "error")
+        statuses = (
+            "safety_hold",
+            "clinician_review",
+            "meets",
+            "does_not_meet",
+            "needs_documentation",
+            "error",
+        )
         counts = ", ".join(f"{self.count(s)} {s}" for s in statuses)
         return (
             f"{len(self.results)} charts ({counts}); {self.letters} letters, "
@@ -325,7 +362,7 @@ def _evaluate_one(chart: Chart, task: _Task, out: Path, base: ChartResult) -> Ch
         raise PriorAuthError(f"no policy of payer {task.payer!r} is in force on {task.as_of}")
     determination = found[0]
     result = _row(base, determination, pipeline.ruleset.get(determination.policy.id).payer.id)
-    if determination.status != "meets":
+    if determination.status != "meets" or alerts.blocking(determination):
         out.unlink(missing_ok=True)
         return result
     pdf = pipeline.letter(determination, "pdf", task.options)
@@ -338,6 +375,8 @@ def _row(base: ChartResult, determination: Determination, payer_id: str) -> Char
     return replace(
         base,
         status=determination.status,
+        safety=_safety(determination),
+        urgent=any(a.urgent and alerts.blocks(a) for a in determination.alerts),
         patient=determination.record.patient.ref or "",
         payer=payer_id,
         policy_id=policy.id,
@@ -346,6 +385,15 @@ def _row(base: ChartResult, determination: Determination, payer_id: str) -> Char
         unmet_criteria=tuple(c.id for c in unmet_criteria(determination)),
         gaps=tuple(gap.action for gap in determination.gaps),
     )
+
+
+def _safety(determination: Determination) -> tuple[str, ...]:
+    labels = alerts.summary_labels(determination.alerts)
+    warnings = len(determination.warnings)
+    if warnings:
+        plural = "s" if warnings > 1 else ""
+        labels += (f"WARNING: {warnings} safety finding{plural} the policy does not address",)
+    return labels
 
 
 def _one_line(exc: BaseException) -> str:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
+from pathlib import Path
 
 import pytest
 
+import priorauth
 from priorauth.determination import (
     Attestation,
     CriterionResult,
@@ -14,6 +17,7 @@ from priorauth.determination import (
     Evidence,
     Gap,
     PolicyRef,
+    SafetyAlert,
     ServiceRequested,
 )
 from priorauth.facts.models import (
@@ -422,6 +426,50 @@ def make_minimal() -> Determination:
             ),
         ),
     )
+
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "trd_meets_policies.json"
+URGENT_ALERT = SafetyAlert(
+    id="acute-suicide-risk",
+    level="absolute",
+    category="suicide_risk",
+    title="Acute suicide risk",
+    message="PHQ-9 item 9 answered 3 (nearly every day) on 2026-11-10 "
+    "(Observation/phq9-item9-1). <script>alert(1)</script>",
+    urgent=True,
+    evidence=(
+        Evidence(
+            fact="suicide_risk[0]",
+            summary="PHQ-9 item 9 = 3",
+            resources=("Observation/phq9-item9-1",),
+        ),
+    ),
+)
+SEIZURE_ALERT = SafetyAlert(
+    id="seizure-history",
+    level="relative",
+    category="seizure",
+    title="Seizure history",
+    message="G40.909 recorded 2019-03-02 (Condition/sz-1) beside a negative seizure screen.",
+    evidence=(Evidence(fact="safety", summary="seizure", resources=("Condition/sz-1",)),),
+)
+
+
+@functools.cache
+def example_determination() -> Determination:
+    """The real pipeline on examples/trd_meets_policies.json (it meets its policy, no alerts)."""
+    found: list[Determination] = priorauth.evaluate_file(EXAMPLE, payer="auto", as_of=AS_OF)
+    assert found[0].status == "meets"
+    assert not found[0].alerts
+    return found[0]
+
+
+def make_alerted(
+    status: str = "safety_hold", alerts: tuple[SafetyAlert, ...] = (URGENT_ALERT, SEIZURE_ALERT)
+) -> Determination:
+    """The example as the safety floor would return it: criteria met, alerts on top."""
+    update = {"status": status, "criteria_status": "meets", "alerts": alerts}
+    return example_determination().model_copy(update=update)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from priorauth.cli import cli, letter_cmd
 from priorauth.determination import Determination
 from priorauth.errors import EXIT_ERROR, EXIT_NOT_MET, UnknownPayerError
 
-from .conftest import make_determination, make_minimal
+from .conftest import SEIZURE_ALERT, make_alerted, make_determination, make_minimal
 
 
 @pytest.fixture
@@ -121,3 +121,54 @@ def test_unwritable_output_is_one_line_exit_1(monkeypatch, chart, tmp_path):
     result = run(str(chart), "--payer", "aetna", "-o", str(out), "--format", "json")
     assert result.exit_code == EXIT_ERROR
     assert result.stderr.startswith(f"error: {out}: cannot write:")
+
+
+def test_safety_hold_exits_3_listing_the_alerts_first(monkeypatch, chart, tmp_path):
+    stub(monkeypatch, make_alerted())
+    out = tmp_path / "letter.pdf"
+    result = run(str(chart), "--payer", "aetna", "-o", str(out))
+    assert result.exit_code == EXIT_NOT_MET
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("SAFETY HOLD \u2014 do not submit (")
+    assert lines[0].endswith(": safety_hold)")
+    assert lines[1].startswith("  URGENT: acute-suicide-risk: Acute suicide risk:")
+    assert "contact the treating clinician the same day" in lines[2]
+    assert lines[3].startswith("  REVIEW: seizure-history: Seizure history:")
+    assert "[Condition/sz-1]" in lines[3]
+    status = next(i for i, line in enumerate(lines) if line.endswith(": safety hold"))
+    assert status > 3
+    assert not out.exists()
+
+
+def test_clinician_review_is_not_final_either(monkeypatch, chart, tmp_path):
+    stub(monkeypatch, make_alerted("clinician_review", (SEIZURE_ALERT,)))
+    out = tmp_path / "letter.pdf"
+    result = run(str(chart), "--payer", "aetna", "-o", str(out))
+    assert result.exit_code == EXIT_NOT_MET
+    assert result.stderr.startswith("CLINICIAN REVIEW REQUIRED (")
+    assert not out.exists()
+
+
+def test_force_writes_the_draft_with_the_alert_block_on_top(monkeypatch, chart, tmp_path):
+    stub(monkeypatch, make_alerted())
+    out = tmp_path / "letter.html"
+    result = run(str(chart), "--payer", "aetna", "-o", str(out), "--format", "html", "--force")
+    assert result.exit_code == 0, result.output
+    assert "warning: SAFETY HOLD, must not be submitted; writing a draft letter" in result.stderr
+    html = out.read_text()
+    assert html.index('data-section="alerts"') < html.index('class="letterhead"')
+    assert "status safety_hold" in html
+
+
+def test_reviewed_relative_alert_gives_a_final_letter(monkeypatch, chart, tmp_path):
+    reviewed = SEIZURE_ALERT.model_copy(update={"reviewed_by": "Dana Reyes, MD"})
+    stub(monkeypatch, make_alerted("meets", (reviewed,)))
+    out = tmp_path / "letter.html"
+    result = run(str(chart), "--payer", "aetna", "-o", str(out), "--format", "html")
+    assert result.exit_code == 0, result.output
+    assert "reviewed: seizure-history: Seizure history: reviewed by Dana Reyes, MD" in (
+        result.stderr
+    )
+    html = out.read_text()
+    assert 'data-section="alerts"' not in html
+    assert "Reviewed by Dana Reyes, MD" in html

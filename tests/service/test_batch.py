@@ -17,10 +17,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from priorauth.alerts import URGENT_ACTION
 from priorauth.cli import cli
+from priorauth.determination import SafetyAlert
 from priorauth.service.audit import AuditStore
 from priorauth.service.batch import discover_charts, run_batch
 from priorauth.service.manifest import TEMP_PREFIX
+from priorauth.service.pipeline import Pipeline
 
 from .conftest import ROOT, RULES_DIR, meeting_payer
 
@@ -239,3 +242,87 @@ def test_killed_batch_resumes_without_loss_or_duplicates(tmp_path):
     assert set(manifest["charts"]) == {r["chart"] for r in rows}
     skipped = rerun.stderr.split("letters, ")[1].split(" already")[0]
     assert int(skipped) >= done_before - 2  # what was finished was kept (minus in-flight ones)
+
+
+URGENT = SafetyAlert(
+    id="acute-suicide-risk",
+    level="absolute",
+    category="suicide_risk",
+    title="Acute suicide risk",
+    message="PHQ-9 item 9 answered 3 on 2026-11-10.",
+    urgent=True,
+)
+SEIZURE = SafetyAlert(
+    id="seizure-history",
+    level="relative",
+    category="seizure",
+    title="Seizure history",
+    message="G40.909 recorded 2019-03-02.",
+)
+FLOOR = {  # chart name -> what the safety floor (not in this branch yet) would add
+    "a-review.json": ("clinician_review", (SEIZURE,)),
+    "b-hold.json": ("safety_hold", (URGENT, SEIZURE)),
+}
+
+
+@pytest.fixture
+def floor(monkeypatch, tmp_path: Path) -> Path:
+    """Three copies of the example; two get alerts as the safety floor would set them."""
+    real = Pipeline.determinations
+
+    def determinations(self, chart, **kwargs):
+        found = real(self, chart, **kwargs)
+        if kwargs.get("source") not in FLOOR:
+            return found
+        status, alerts = FLOOR[kwargs["source"]]
+        update = {"status": status, "criteria_status": found[0].status, "alerts": alerts}
+        return [found[0].model_copy(update=update), *found[1:]]
+
+    monkeypatch.setattr(Pipeline, "determinations", determinations)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in (*FLOOR, "example.json"):
+        shutil.copy(EXAMPLE, folder / name)
+    return folder
+
+
+def test_summary_has_the_safety_column_first(floor, tmp_path):
+    out = tmp_path / "out"
+    report = batch(floor, out, jobs=1)
+    rows = {r["chart"]: r for r in summary(out)}
+    with (out / "summary.csv").open() as handle:
+        assert handle.readline().startswith("chart,safety,patient,")
+    assert rows["b-hold.json"]["safety"] == (
+        "SAFETY HOLD: acute-suicide-risk | REVIEW: seizure-history"
+    )
+    assert rows["b-hold.json"]["status"] == "safety_hold"
+    assert rows["a-review.json"]["safety"] == "REVIEW: seizure-history"
+    assert rows["a-review.json"]["status"] == "clinician_review"
+    assert rows["example.json"]["safety"] == ""
+    assert rows["example.json"]["status"] == "meets"
+    assert pdfs(out) == ["example.pdf"]  # no letter on hold or awaiting review
+    data = {r["chart"]: r for r in json.loads((out / "summary.json").read_text())}
+    assert list(data["b-hold.json"])[:2] == ["chart", "safety"]
+    assert data["b-hold.json"]["safety"] == [
+        "SAFETY HOLD: acute-suicide-risk",
+        "REVIEW: seizure-history",
+    ]
+    assert data["example.json"]["safety"] == []
+    assert report.alert_lines() == [
+        "b-hold.json: SAFETY HOLD: acute-suicide-risk | REVIEW: seizure-history"
+        f" -- URGENT: {URGENT_ACTION}",
+        "a-review.json: REVIEW: seizure-history",
+    ]
+    assert batch(floor, out).skipped == 3  # held and reviewed charts are current on a rerun
+
+
+def test_cli_batch_lists_holds_first(floor, tmp_path):
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, [*cli_args(floor, out), "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.splitlines()
+    assert "URGENT b-hold.json: SAFETY HOLD: acute-suicide-risk" in result.stderr  # at once
+    start = lines.index("Safety alerts (safety holds first):")
+    assert lines[start + 1].startswith("  b-hold.json: SAFETY HOLD: acute-suicide-risk")
+    assert lines[start + 2] == "  a-review.json: REVIEW: seizure-history"
+    assert lines[start + 3].startswith("3 charts (1 safety_hold, 1 clinician_review, 1 meets,")
