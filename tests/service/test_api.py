@@ -485,7 +485,8 @@ TEEN = Path(__file__).resolve().parents[1] / "data" / "charts" / "teen_trd.json"
 def test_attest_confirms_an_attestation_criterion(api):
     """TRICARE 2025 covers 15-17-year-olds through TriWest (West Region) only. The teen chart
     cannot show the region, so without `attest=west-region` the determination needs
-    documentation; with it the adolescent branch is met (see tests/e2e for the facts)."""
+    documentation; with it the adolescent branch is met (see tests/e2e for the facts) and only
+    the safety floor's suicide-screen gap remains."""
     plain = api.post("/evaluate", TEEN.read_bytes(), payer="tricare-tms-2025")
     assert plain.status_code == 200, plain.text
     assert plain.json()["status"] == "needs_documentation"
@@ -494,8 +495,11 @@ def test_attest_confirms_an_attestation_criterion(api):
         "/evaluate", TEEN.read_bytes(), payer="tricare-tms-2025", attest=["west-region"]
     )
     assert confirmed.status_code == 200, confirmed.text
-    assert confirmed.json()["status"] == "meets"
-    assert confirmed.json()["gaps"] == []
+    body = confirmed.json()
+    assert body["criteria_status"] == "meets"
+    # the chart records no suicide-risk screen: the safety floor's gap is the only one left
+    assert body["status"] == "needs_documentation"
+    assert [g["criterion_id"] for g in body["gaps"]] == ["safety-floor.suicide-screen"]
 
 
 def test_an_unknown_attestation_id_is_refused_with_the_known_ones(api):
