@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from priorauth.facts.models import CoverageFact, PatientFact
+from priorauth.facts.models import Address, CoverageFact, PatientFact
 from priorauth.fhir.datatypes import cc_text, codings, field, parse_date, period_bounds
 from priorauth.fhir.index import ResourceIndex
 from priorauth.fhir.references import reference_parts
@@ -64,6 +64,22 @@ def identifiers(resource: Any) -> dict[str, str]:
     return table
 
 
+def home_address(resource: Any) -> Address | None:
+    """The ``home`` address of a Patient (else its first address), or None."""
+    addresses = list(field(resource, "address") or [])
+    chosen = next((a for a in addresses if field(a, "use") == "home"), None) or next(
+        iter(addresses), None
+    )
+    if chosen is None:
+        return None
+    return Address(
+        lines=tuple(str(line) for line in field(chosen, "line") or []),
+        city=field(chosen, "city"),
+        state=field(chosen, "state"),
+        postal_code=field(chosen, "postalCode"),
+    )
+
+
 def extract_patient(index: ResourceIndex, patient: Any, as_of: dt.date) -> PatientFact:
     """The PatientFact of a Patient model (an empty fact when the chart has no Patient)."""
     if patient is None:
@@ -76,6 +92,7 @@ def extract_patient(index: ResourceIndex, patient: Any, as_of: dt.date) -> Patie
         age=age_on(birth, as_of),
         sex=field(patient, "gender"),
         identifiers=identifiers(patient),
+        address=home_address(patient),
         evidence=(index.ref_of(patient),),
     )
 
@@ -146,7 +163,7 @@ def _coverage(
         subscriber_id=field(coverage, "subscriberId"),
         relationship=cc_text(field(coverage, "relationship")) or None,
         period_start=start or period[0], period_end=end or period[1],
-        status=field(coverage, "status"), evidence=tuple(refs),
+        status=field(coverage, "status"), order=field(coverage, "order"), evidence=tuple(refs),
     )  # fmt: skip
 
 

@@ -9,7 +9,10 @@ matches and its PDF is still there with the recorded hash; everything else is re
 names are fixed per chart, so nothing is lost or duplicated. ``summary.csv`` and
 ``summary.json`` are written (atomically) at the end, one row per chart in name order.
 
-A chart that fails is a row with status ``error`` and a one-line message; the run goes on.
+A chart that fails is a row with status ``error`` and a one-line message; the run goes on. A
+chart for which the policy cannot be chosen without guessing is a row with status ``ambiguous``
+(several policies fit: the message names them) or ``payer_not_on_chart`` (the policy's payer is
+not one of the chart's coverages in force); no letter is written for it.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from priorauth.determination import Determination
-from priorauth.errors import PriorAuthError
+from priorauth.errors import AmbiguousPolicyError, PayerNotOnChartError, PriorAuthError
 from priorauth.render import LetterOptions
 from priorauth.service.audit import AuditEvent, AuditStore
 from priorauth.service.manifest import Manifest, atomic_write, remove_stale_temp_files
@@ -51,6 +54,8 @@ SUMMARY_FIELDS = (
     "error",
 )
 DONE = frozenset({"meets", "does_not_meet", "needs_documentation"})
+REFUSED = ("ambiguous", "payer_not_on_chart")
+"""Rows whose policy cannot be chosen without guessing: the user must choose (``--payer``)."""
 """Statuses that are a function of the key; ``error`` is always retried."""
 
 
@@ -130,7 +135,7 @@ class BatchReport:
 
     def describe(self, out_dir: Path) -> str:
         """One line: counts per status, letters, skipped, time, where the summary is."""
-        statuses = ("meets", "does_not_meet", "needs_documentation", "error")
+        statuses = ("meets", "does_not_meet", "needs_documentation", *REFUSED, "error")
         counts = ", ".join(f"{self.count(s)} {s}" for s in statuses)
         return (
             f"{len(self.results)} charts ({counts}); {self.letters} letters, "
@@ -310,6 +315,10 @@ def _process(chart: Chart, digest: str, key: str, task: _Task) -> ChartResult:
     base = ChartResult(chart.name, "error", key=key, input_sha256=digest, payer=task.payer)
     try:
         result = _evaluate_one(chart, task, out, base)
+    except (AmbiguousPolicyError, PayerNotOnChartError) as exc:
+        out.unlink(missing_ok=True)
+        status = "ambiguous" if isinstance(exc, AmbiguousPolicyError) else "payer_not_on_chart"
+        result = replace(base, status=status, error=_one_line(exc))
     except Exception as exc:
         out.unlink(missing_ok=True)
         result = replace(base, error=_one_line(exc))
@@ -318,12 +327,9 @@ def _process(chart: Chart, digest: str, key: str, task: _Task) -> ChartResult:
 
 def _evaluate_one(chart: Chart, task: _Task, out: Path, base: ChartResult) -> ChartResult:
     pipeline = _WORKER["pipeline"]
-    found = pipeline.determinations(
+    determination = pipeline.letter_determination(
         chart.path, payer=task.payer, as_of=task.as_of, source=chart.name
     )
-    if not found:
-        raise PriorAuthError(f"no policy of payer {task.payer!r} is in force on {task.as_of}")
-    determination = found[0]
     result = _row(base, determination, pipeline.ruleset.get(determination.policy.id).payer.id)
     if determination.status != "meets":
         out.unlink(missing_ok=True)
