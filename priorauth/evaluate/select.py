@@ -438,8 +438,8 @@ def _near(ruleset: RuleSet, coverages: list[CoverageFact]) -> str:
         {p.payer.id for p in ruleset if any(words & set(name_words(n)) for n in names(p))}
     )
     return (
-        f" (names match as whole names, and a plan name needs its line stated; similar: "
-        f"{', '.join(near)})"
+        f" (payer names match as whole names; similar: {', '.join(near)}; a plan name also "
+        "needs the Coverage to state its line)"
         if near
         else ""
     )
