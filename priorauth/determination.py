@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from priorauth.facts.models import PatientRecord
+from priorauth.facts.models import CoverageFact, PatientRecord
 
 __all__ = [
     "AlertLevel",
@@ -153,4 +153,9 @@ class Determination(_Model):
     warnings: tuple[str, ...] = ()
     """Safety findings in the chart that this policy's criteria do not cover: the status does not
     reflect them, a clinician must. Names categories and resource ids only."""
+    coverage: CoverageFact | None = None
+    """The chart's coverage in force on the as-of date with this policy's payer (primary
+    first); None when the chart has none (a letter then needs an explicit override)."""
+    coverage_notes: tuple[str, ...] = ()
+    """Coverages ignored for matching (ended, cancelled...) and why."""
     record: PatientRecord

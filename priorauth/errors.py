@@ -6,6 +6,8 @@
   x RuleFileError           - a payer_rules/ file failed to load or validate (has .path, .line,
   |                           .field and .hint)
   x UnknownPayerError       - no policy matches the payer id or the chart's Coverage
+  x AmbiguousPolicyError    - several policies fit where one is needed (has .candidates)
+  x PayerNotOnChartError    - a letter's payer is not among the chart's coverages in force
   x UnknownAttestationError - an id given as attested names no attestation of the policies
   x RenderError             - the letter could not be rendered
   x AuditError              - the audit store could not be written or read
@@ -69,6 +71,28 @@ class RuleFileError(PriorAuthError):
 
 class UnknownPayerError(PriorAuthError):
     """No payer policy matches the requested id or the chart's coverage."""
+
+
+class AmbiguousPolicyError(PriorAuthError):
+    """Several policies fit the chart where one is needed (a letter, a batch row); the caller
+    must choose one. ``candidates``: the policy ids, best first; ``details``: how each fits."""
+
+    def __init__(
+        self, message: str, *, candidates: tuple[str, ...], details: tuple[str, ...] = ()
+    ) -> None:
+        self.candidates = candidates
+        self.details = details
+        super().__init__(message)
+
+
+class PayerNotOnChartError(PriorAuthError):
+    """A letter would go to a payer that is not one of the chart's coverages in force (the
+    caller may override: ``--payer-not-on-chart`` / ``allow_uncovered_payer=true``)."""
+
+    def __init__(self, message: str, *, payer: str, policy: str) -> None:
+        self.payer = payer
+        self.policy = policy
+        super().__init__(message)
 
 
 class UnknownAttestationError(PriorAuthError):

@@ -12,7 +12,7 @@ import click
 
 from priorauth.cli import cli
 from priorauth.cli._common import as_of_option, fail, resolve_as_of
-from priorauth.errors import EXIT_ERROR, PriorAuthError
+from priorauth.errors import EXIT_ERROR, EXIT_USAGE, PriorAuthError
 
 if TYPE_CHECKING:
     from click._termui_impl import ProgressBar
@@ -73,16 +73,22 @@ def batch(
     column after the chart name). Charts with safety alerts are listed first on stderr, safety
     holds before reviews; an urgent alert is printed as soon as it is found. A rerun
     skips charts whose output is current, so a killed run resumes where it stopped. Exits 1 when
-    any chart failed (its row has status error and the message).
+    any chart failed (its row has status error and the message). Exits 2 when, for some chart,
+    the policy cannot be chosen without guessing: several policies fit (status ambiguous, the
+    message names them; rerun those charts with --payer POLICY_ID) or the policy's payer is not
+    one of the chart's coverages in force (status payer_not_on_chart).
 
     \b
         priorauth batch charts/ -o letters/ --payer auto --jobs 2
     """
     from priorauth.service.audit import open_audit_store
-    from priorauth.service.batch import discover_charts, run_batch
+    from priorauth.service.batch import REFUSED, discover_charts, run_batch
 
     if payer == "all":
-        raise click.BadParameter("a batch evaluates one payer: an id or auto", param_hint="--payer")
+        raise click.BadParameter(
+            "a batch writes each chart's letter under one policy: a policy id, a payer id or auto",
+            param_hint="--payer",
+        )
     try:
         store = open_audit_store(config) if audit else None
         charts = discover_charts(input_dir)
@@ -104,5 +110,10 @@ def batch(
         for line in report.alert_lines():
             click.echo(f"  {line}", err=True)
     click.echo(report.describe(out_dir), err=True)
+    refused = [r for r in report.results if r.status in REFUSED]
+    for row in refused:
+        click.echo(f"error: {row.chart}: {row.error}", err=True)
+    if refused:
+        raise SystemExit(EXIT_USAGE)
     if report.count("error"):
         raise SystemExit(EXIT_ERROR)

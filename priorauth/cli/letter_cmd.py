@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NoReturn
 
 import click
 
@@ -18,19 +18,46 @@ from priorauth.cli._common import (
     write_atomic,
 )
 from priorauth.determination import CriterionResult, Determination
-from priorauth.errors import EXIT_NOT_MET, PriorAuthError
+from priorauth.errors import (
+    EXIT_NOT_MET,
+    EXIT_USAGE,
+    AmbiguousPolicyError,
+    PayerNotOnChartError,
+    PriorAuthError,
+)
 
 
-def determine(chart: Path, *, payer: str, as_of: dt.date, rules_dir: Path | None) -> Determination:
-    """Load, extract, select the payer's policy and evaluate it (the first one that applies)."""
-    from priorauth.evaluate import evaluate, select_policies
+def determine(
+    chart: Path,
+    *,
+    payer: str,
+    as_of: dt.date,
+    rules_dir: Path | None,
+    allow_uncovered_payer: bool = False,
+) -> Determination:
+    """Load, extract, select the one policy (refusing to choose among several), check that its
+    payer is one of the chart's coverages in force (unless allowed), and evaluate it."""
+    from priorauth.evaluate import evaluate, require_payer_on_chart, select_one
     from priorauth.pipeline import chart_facts
     from priorauth.rules import load_rules
 
     record = chart_facts(chart, as_of=as_of)
-    policies = select_policies(load_rules(rules_dir), payer=payer, record=record, as_of=as_of)
-    result: Determination = evaluate(record, policies[0], as_of=as_of)
+    choice = select_one(load_rules(rules_dir), payer=payer, record=record, as_of=as_of)
+    require_payer_on_chart(
+        choice.policy, record, as_of, allow_uncovered_payer=allow_uncovered_payer
+    )
+    for note in choice.notes:
+        click.echo(f"note: {note}", err=True)
+    result: Determination = evaluate(record, choice.policy, as_of=as_of)
     return result
+
+
+def usage_failure(exc: AmbiguousPolicyError | PayerNotOnChartError) -> NoReturn:
+    """Exit 2 (usage): the candidates and how to choose, or the payer that is not on the chart."""
+    click.echo(f"error: {exc}", err=True)
+    for line in getattr(exc, "details", ()):
+        click.echo(f"  - {line}", err=True)
+    raise SystemExit(EXIT_USAGE)
 
 
 def _unmet(results: tuple[CriterionResult, ...]) -> list[str]:
@@ -95,7 +122,11 @@ def _signer(value: str | None) -> tuple[str | None, str | None]:
 
 @cli.command("letter")
 @click.argument("chart", type=click.Path(exists=True, path_type=Path))
-@click.option("--payer", required=True, help="Payer id or policy id, or 'auto' (from Coverage).")
+@click.option(
+    "--payer",
+    required=True,
+    help="Policy id, payer id, or 'auto' (from the chart's Coverage); never 'all'.",
+)
 @click.option(
     "-o",
     "--output",
@@ -131,6 +162,12 @@ def _signer(value: str | None) -> tuple[str | None, str | None]:
     help="PDF profile.",
 )
 @click.option("--force", is_flag=True, help="Write the letter even when the policy is not met.")
+@click.option(
+    "--payer-not-on-chart",
+    "allow_uncovered_payer",
+    is_flag=True,
+    help="Write it even though the policy's payer is not one of the chart's coverages in force.",
+)
 @rules_dir_option
 def letter(
     chart: Path,
@@ -144,19 +181,29 @@ def letter(
     start: dt.datetime | None,
     pdf_variant: str,
     force: bool,
+    allow_uncovered_payer: bool,
     rules_dir: Path | None,
 ) -> None:
     """Write the letter of medical necessity for CHART under PAYER's TMS policy.
 
-    Exits 3 without writing when the letter is not ready: a safety hold, a safety finding
-    awaiting clinician review, or the policy not met (on stderr: safety alerts first, then unmet
-    criteria and gaps); --force writes it anyway, marked as a draft with the alerts on top.
+    The letter is addressed to the payer of the policy it is evaluated under. Exits 2 (usage)
+    when several policies fit (it names them: choose one with --payer POLICY_ID), for --payer
+    all, and when the policy's payer is not one of the chart's coverages in force (override:
+    --payer-not-on-chart). Exits 3 without writing when the letter is not ready: a safety hold, a
+    safety finding awaiting clinician review, or the policy not met (on stderr: safety alerts
+    first, then unmet criteria and gaps); --force writes it anyway, marked as a draft with the
+    alerts on top.
 
     \b
         priorauth letter examples/trd_meets_policies.json --payer auto -o letter.pdf
     """
     from priorauth.render import LetterOptions, letter_bytes  # WeasyPrint loads only when used
 
+    if payer == "all":
+        raise click.BadParameter(
+            "a letter is written under one policy: a policy id, a payer id or auto",
+            param_hint="--payer",
+        )
     name, credentials = _signer(signer)
     try:
         options = LetterOptions.model_validate(
@@ -169,9 +216,17 @@ def letter(
                 "pdf_variant": pdf_variant,
             }
         )
-        d = determine(chart, payer=payer, as_of=resolve_as_of(as_of), rules_dir=rules_dir)
+        d = determine(
+            chart,
+            payer=payer,
+            as_of=resolve_as_of(as_of),
+            rules_dir=rules_dir,
+            allow_uncovered_payer=allow_uncovered_payer,
+        )
         _check_ready(d, force=force)
         data = letter_bytes(d, format=fmt, options=options)
+    except (AmbiguousPolicyError, PayerNotOnChartError) as exc:
+        usage_failure(exc)
     except PriorAuthError as exc:
         fail(exc)
     if str(output) == "-":

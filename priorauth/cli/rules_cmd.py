@@ -127,10 +127,19 @@ def _describe(policy: Policy) -> Iterator[str]:
         reliability = f" [{source.reliability}]" if source.reliability else ""
         yield f"  source: {source.url}{reliability}"
     match = policy.payer.match
+    ids = ", ".join(f"{i.value} ({i.kind})" for i in match.ids)
     yield (
-        f"  match: names [{', '.join(match.names)}]; ids [{', '.join(match.ids)}]; "
-        f"lines [{', '.join(match.lines) or 'any'}]"
+        f"  match: names [{', '.join(match.names)}]; legal names [{', '.join(match.legal_names)}]"
+        f"; ids [{ids}]; lines [{', '.join(match.lines) or 'any'}]"
     )
+    for plan in match.plans:
+        only = ", only this line" if plan.exclusive else ""
+        yield f"  plans ({plan.line}{only}): {', '.join(plan.names)}"
+    place = policy.payer.jurisdiction
+    if place is not None:
+        who = " ".join(x for x in (place.contractor, place.name) if x) or "contractor not named"
+        yield f"  jurisdiction: {who}; states [{', '.join(place.states) or 'not documented'}]"
+        yield from _review(place.review, 1, "jurisdiction")
     yield f"  service: CPT {', '.join(policy.service.cpt)}"
     for item in policy.service.not_covered:
         yield f"    not covered: {item}"

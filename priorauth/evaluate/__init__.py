@@ -10,14 +10,27 @@ Usage::
 from __future__ import annotations
 
 from priorauth.evaluate.engine import check_attested, evaluate, policy_ref
-from priorauth.evaluate.select import PolicyMatch, auto_matches, coverage_matches, select_policies
+from priorauth.evaluate.select import (
+    Choice,
+    PolicyMatch,
+    auto_matches,
+    coverage_matches,
+    payer_coverage,
+    require_payer_on_chart,
+    select_one,
+    select_policies,
+)
 
 __all__ = [
+    "Choice",
     "PolicyMatch",
     "auto_matches",
     "check_attested",
     "coverage_matches",
     "evaluate",
+    "payer_coverage",
     "policy_ref",
+    "require_payer_on_chart",
+    "select_one",
     "select_policies",
 ]

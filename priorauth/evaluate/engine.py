@@ -48,6 +48,7 @@ from priorauth.evaluate._verdict import (
 )
 from priorauth.evaluate.criteria import evaluate_leaf
 from priorauth.evaluate.floor import Floor, floor_status, safety_floor
+from priorauth.evaluate.select import coverage_notes, payer_coverage
 from priorauth.facts.models import PatientRecord
 from priorauth.rules.models import AllGroup, AnyGroup, AtLeastGroup, LeafCriterion, Node, Policy
 
@@ -105,6 +106,8 @@ def evaluate(
         gaps=_dedupe_gaps(iter([*gaps, *floor_gaps])),
         attestations=_attestations(policy, root),
         summary=_summary(policy, root.result, status, as_of, floor),
+        coverage=payer_coverage(policy, record, as_of),
+        coverage_notes=coverage_notes(record, as_of),
         record=record,
     )
 

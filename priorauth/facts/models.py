@@ -71,6 +71,8 @@ class PatientFact(_Cited):
     sex: str | None = None
     identifiers: dict[str, str] = Field(default_factory=dict)
     """Identifier system (or type text) → value, e.g. MRN."""
+    address: Address | None = None
+    """The home address (else the first); its state picks a Medicare jurisdiction."""
     deceased: bool | None = None
     """True when Patient.deceased[x] says the patient died on or before the as-of date; False
     when the chart says ``deceasedBoolean: false``; None when it does not say."""

@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from priorauth.facts.models import CoverageFact, PatientFact
+from priorauth.facts.models import Address, CoverageFact, PatientFact
 from priorauth.fhir.datatypes import cc_text, codings, field, parse_date, period_bounds
 from priorauth.fhir.index import ResourceIndex
 from priorauth.fhir.references import reference_parts
@@ -71,6 +71,22 @@ def identifiers(resource: Any) -> dict[str, str]:
     return table
 
 
+def home_address(resource: Any) -> Address | None:
+    """The ``home`` address of a Patient (else its first address), or None."""
+    addresses = list(field(resource, "address") or [])
+    chosen = next((a for a in addresses if field(a, "use") == "home"), None) or next(
+        iter(addresses), None
+    )
+    if chosen is None:
+        return None
+    return Address(
+        lines=tuple(str(line) for line in field(chosen, "line") or []),
+        city=field(chosen, "city"),
+        state=field(chosen, "state"),
+        postal_code=field(chosen, "postalCode"),
+    )
+
+
 def extract_patient(index: ResourceIndex, patient: Any, as_of: dt.date) -> PatientFact:
     """The PatientFact of a Patient model (an empty fact when the chart has no Patient)."""
     if patient is None:
@@ -86,6 +102,7 @@ def extract_patient(index: ResourceIndex, patient: Any, as_of: dt.date) -> Patie
         identifiers=identifiers(patient),
         deceased=deceased,
         deceased_date=died,
+        address=home_address(patient),
         evidence=(index.ref_of(patient),),
     )
 

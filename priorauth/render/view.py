@@ -58,19 +58,10 @@ def _practice(record: PatientRecord, notes: Citations) -> PracticeView:
     )
 
 
-def pick_coverage(record: PatientRecord, payer: str) -> CoverageFact | None:
-    """The coverage matching the policy's payer, else the first active, else the first."""
-    wanted = payer.lower()
-
-    def matches(c: CoverageFact) -> bool:
-        names = [c.payer_name or "", *c.payer_identifiers]
-        return any(wanted and (wanted in n.lower() or n.lower() in wanted) for n in names if n)
-
-    for test in (matches, lambda c: c.status in (None, "active"), lambda c: True):
-        found = next((c for c in record.coverages if test(c)), None)
-        if found:
-            return found
-    return None
+def pick_coverage(d: Determination) -> CoverageFact | None:
+    """The coverage with the payer of the policy the letter was evaluated under (chosen by the
+    evaluate stage, see ``Determination.coverage``); None when the chart has none."""
+    return d.coverage
 
 
 def _patient(record: PatientRecord, cov: CoverageFact | None, notes: Citations) -> PatientView:
@@ -89,8 +80,8 @@ def _patient(record: PatientRecord, cov: CoverageFact | None, notes: Citations) 
 
 
 def _payer(d: Determination, cov: CoverageFact | None) -> PayerView:
-    name = cov.payer_name if cov and cov.payer_name else d.policy.payer
-    return PayerView(name=name, plan=f.text(cov.plan if cov else None))
+    """Always the payer of the policy (never another coverage's payer)."""
+    return PayerView(name=d.policy.payer, plan=f.text(cov.plan if cov else None))
 
 
 def _credentials(name: str | None, credentials: str | None) -> str:
@@ -124,7 +115,7 @@ def _icd10(record: PatientRecord, notes: Citations) -> tuple[str, tuple[int, ...
 def build_view(d: Determination, options: LetterOptions) -> LetterView:
     """The complete view of one letter; citations are numbered in reading order."""
     record, notes = d.record, Citations()
-    cov = pick_coverage(record, d.policy.payer)
+    cov = pick_coverage(d)
     practice = _practice(record, notes)
     patient = _patient(record, cov, notes)
     icd10, icd_cites = _icd10(record, notes)

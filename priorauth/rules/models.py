@@ -63,11 +63,15 @@ __all__ = [
     "AtLeastGroup",
     "Attestation",
     "Effective",
+    "Jurisdiction",
     "LeafCriterion",
     "LineOfBusiness",
     "Node",
     "Payer",
+    "PayerId",
+    "PayerIdKind",
     "PayerMatch",
+    "PlanLine",
     "Policy",
     "Service",
     "Source",
@@ -75,8 +79,18 @@ __all__ = [
 
 GROUP_KINDS = ("all", "any", "at_least")
 PolicyStatus = Literal["draft", "active", "retired"]
-LineOfBusiness = Literal["commercial", "medicare", "medicare_advantage", "medicaid"]
-LINES_OF_BUSINESS: tuple[str, ...] = ("commercial", "medicare", "medicare_advantage", "medicaid")
+LineOfBusiness = Literal[
+    "commercial", "medicare", "medicare_advantage", "medicaid", "medicaid_managed_care"
+]
+LINES_OF_BUSINESS: tuple[str, ...] = (
+    "commercial",
+    "medicare",
+    "medicare_advantage",
+    "medicaid",
+    "medicaid_managed_care",
+)
+PayerIdKind = Literal["naic", "cms", "clearinghouse", "other"]
+StateCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
 
 
 def _node_tag(value: Any) -> str | None:
@@ -190,23 +204,85 @@ class Source(Strict):
     accessed: dt.date | None = None
 
 
+def _id_entry(value: object) -> object:
+    """A bare string (the format before ``kind``) is an identifier of kind ``other``."""
+    return {"kind": "other", "value": value} if isinstance(value, str | int) else value
+
+
+class PayerId(Strict):
+    """One payer identifier, with the namespace it belongs to and where it was found."""
+
+    kind: PayerIdKind
+    """``naic`` (NAIC company code), ``cms`` (a CMS contract or payer number),
+    ``clearinghouse`` (the electronic payer id used on claims), ``other``."""
+    value: Code
+    source: Annotated[str, Field(pattern=r"^https?://\S+$")] | None = None
+    """The public page that gives this identifier."""
+
+
+class PlanLine(Strict):
+    """Plan (product) names under which a Coverage of this payer appears, for one line."""
+
+    line: LineOfBusiness
+    names: tuple[NonEmpty, ...] = Field(min_length=1)
+    """Whole plan or carrier names, compared like ``names``, with the Coverage's payer name and
+    its plan name."""
+    exclusive: bool = False
+    """True when these names are used for this line only. When False (the default) a Coverage
+    matches through them only if it also states this line (e.g. "Medicaid" in its type or plan):
+    a carrier that also sells other lines is never assumed to be this line."""
+
+
 class PayerMatch(Strict):
     """How a chart's Coverage is matched to this payer (``--payer auto``).
 
-    Identifiers are tried first; names only when no policy matches the Coverage by identifier.
-    A name matches when the Coverage's payer name and the entry are the same words once case,
-    punctuation and legal-form words (Inc, Company, Corp, LLC...) are ignored: ``Aetna`` matches
-    ``AETNA, Inc.`` but not ``Aetna Medicare``. ``payer.name`` does not take part.
+    Identifiers are tried first; names (``names``, ``legal_names``, ``plans``) only when no
+    policy matches the Coverage by identifier. A name matches when the Coverage's payer name and
+    the entry are the same words once case, punctuation and legal-form words (Inc, Company, Corp,
+    LLC...) are ignored: ``Aetna`` matches ``AETNA, Inc.`` but not ``Aetna Medicare``.
+    ``payer.name`` does not take part.
     """
 
     names: tuple[NonEmpty, ...] = ()
-    """Whole payer names (and aliases) this payer appears under in a Coverage."""
-    ids: tuple[Code, ...] = ()
-    """A Coverage matches when one of its payer identifiers equals one of these."""
+    """Whole payer (brand) names and aliases this payer appears under in a Coverage."""
+    legal_names: tuple[NonEmpty, ...] = ()
+    """The payer's legal entities (``Aetna Health Inc.``, ``Connecticut General Life Insurance
+    Company``), as a payor Organization is often named; compared like ``names``."""
+    ids: tuple[Annotated[PayerId, BeforeValidator(_id_entry)], ...] = ()
+    """A Coverage matches when one of its payer identifiers equals one of these values (the
+    chart does not say which namespace its identifiers belong to; ``kind`` documents it)."""
     lines: tuple[LineOfBusiness, ...] = ()
     """Lines of business the policy applies to (empty: any). A Coverage whose payer or plan name
     states another line (``Medicare``, ``Medicaid``, ``Medicare Advantage``, ``Commercial``) does
     not match; a Coverage that states none still matches."""
+    plans: tuple[PlanLine, ...] = ()
+    """Plan names per line (e.g. the Medicaid managed-care plans that apply this policy)."""
+
+    def empty(self) -> bool:
+        """Whether nothing here can match a Coverage."""
+        return not (self.names or self.legal_names or self.ids or self.plans)
+
+
+class Jurisdiction(Strict):
+    """Where a regional policy applies (a Medicare LCD: its MAC's states)."""
+
+    contractor: str | None = None
+    """The contractor (MAC) that issued the policy, when the sources name it."""
+    name: str | None = None
+    """The jurisdiction (``JL``, ``JN``), when the sources name it."""
+    states: tuple[StateCode, ...] = ()
+    """USPS codes of the states (and territories) where it applies; empty when not documented."""
+    review: str | None = None
+    """Why the states are missing or unverified; required when ``states`` is empty."""
+
+    @model_validator(mode="after")
+    def _states_or_why(self) -> Jurisdiction:
+        if not self.states and not (self.review or "").strip():
+            raise ValueError(
+                'states is empty: add review: "<why the states are not known>", e.g. '
+                '"states NOT FOUND in the reference"'
+            )
+        return self
 
 
 class Payer(Strict):
@@ -217,6 +293,10 @@ class Payer(Strict):
     name: NonEmpty
     """Display name printed on letters."""
     match: PayerMatch = PayerMatch()
+    jurisdiction: Jurisdiction | None = None
+    """For a regional policy (a Medicare LCD): the states it applies to. ``--payer auto`` keeps
+    it only when the practice's state (else the patient's) is one of them, or when its states
+    are not documented (then it is listed among the candidates to choose from)."""
 
 
 class Effective(Strict):
@@ -326,7 +406,7 @@ class Policy(Strict):
                 "unknown effective date (set status: draft, or give the documented date)"
             )
         match = self.payer.match
-        if self.reference_model and (match.names or match.ids or match.lines):
+        if self.reference_model and (not match.empty() or match.lines):
             raise ValueError(
                 "a reference model is never matched to a coverage: leave payer.match empty"
             )

@@ -4,7 +4,9 @@
 app keeps no other state, so any number of instances can run behind a load balancer. Routes:
 
 * ``POST /evaluate?payer=ID|auto|all&as_of=YYYY-MM-DD`` — a FHIR Bundle in, Determination JSON out
-* ``POST /letters?payer=ID|auto&format=pdf|html|json&force=false`` — the letter (PDF by default)
+* ``POST /letters?payer=ID|auto&format=pdf|html|json&force=false`` — the letter (PDF by default),
+  addressed to the policy's payer: 409 when several policies fit (the candidates listed), 400
+  when that payer is not among the chart's coverages in force (``allow_uncovered_payer=true``)
 * ``GET /payers``, ``GET /payers/{id}`` — policies and their metadata
 * ``GET /healthz``; OpenAPI at ``/docs`` and ``/openapi.json``
 
@@ -88,6 +90,8 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
         401: "Missing or malformed bearer token",
         403: "Unknown or revoked API key",
         404: "Unknown payer",
+        409: "Several policies fit (payer=auto or a payer id): the candidates are listed; choose "
+        "one with payer=POLICY_ID",
         413: "Request body over the configured limit",
         415: "Content-Type is not application/fhir+json or application/json",
         422: "The Bundle is not a usable chart, or no policy applies",
@@ -168,7 +172,8 @@ def _add_routes(app: FastAPI, handler: Handler) -> None:
         responses={
             200: {
                 "model": Determination | DeterminationList,
-                "description": "The Determination (a DeterminationList for payer=all)",
+                "description": "The Determination (a DeterminationList for payer=all, and for "
+                "payer=auto when several policies fit)",
             },
             **_ERRORS,
         },
@@ -224,6 +229,13 @@ def _add_routes(app: FastAPI, handler: Handler) -> None:
             bool, Query(description="Render even when the policy is not met.")
         ] = False,
         kind: Annotated[Literal["initial", "continuation"], Query()] = "initial",
+        allow_uncovered_payer: Annotated[
+            bool,
+            Query(
+                description="Write the letter even though the policy's payer is not one of the "
+                "chart's coverages in force (it is still addressed to the policy's payer)."
+            ),
+        ] = False,
         attest: AttestParam = None,
         reviewed: ReviewedParam = None,
         reviewer: ReviewerParam = None,
@@ -241,7 +253,7 @@ def _add_routes(app: FastAPI, handler: Handler) -> None:
             reviewed=reviewed or (),
             reviewer=reviewer,
         )
-        spec = LetterRequest(fmt, force, LetterOptions(kind=kind))
+        spec = LetterRequest(fmt, force, LetterOptions(kind=kind), allow_uncovered_payer)
         return await handler.run(call, request, lambda c, b: handler.letter(c, b, spec))
 
 

@@ -12,7 +12,10 @@ names are fixed per chart, so nothing is lost or duplicated. ``summary.csv`` and
 ``REVIEW: seizure-history``, empty when the safety floor found nothing). A chart on safety hold
 or awaiting clinician review gets no PDF.
 
-A chart that fails is a row with status ``error`` and a one-line message; the run goes on.
+A chart that fails is a row with status ``error`` and a one-line message; the run goes on. A
+chart for which the policy cannot be chosen without guessing is a row with status ``ambiguous``
+(several policies fit: the message names them) or ``payer_not_on_chart`` (the policy's payer is
+not one of the chart's coverages in force); no letter is written for it.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from typing import Any
 
 from priorauth import alerts
 from priorauth.determination import Determination
-from priorauth.errors import PriorAuthError
+from priorauth.errors import AmbiguousPolicyError, PayerNotOnChartError, PriorAuthError
 from priorauth.render import LetterOptions
 from priorauth.service.audit import AuditEvent, AuditStore
 from priorauth.service.manifest import Manifest, atomic_write, remove_stale_temp_files
@@ -59,6 +62,8 @@ DONE = frozenset(
     {"safety_hold", "clinician_review", "meets", "does_not_meet", "needs_documentation"}
 )
 """Statuses that are a function of the key; ``error`` is always retried."""
+REFUSED = ("ambiguous", "payer_not_on_chart")
+"""Rows whose policy cannot be chosen without guessing: the user must choose (``--payer``)."""
 
 
 @dataclass(frozen=True)
@@ -166,6 +171,7 @@ class BatchReport:
             "meets",
             "does_not_meet",
             "needs_documentation",
+            *REFUSED,
             "error",
         )
         counts = ", ".join(f"{self.count(s)} {s}" for s in statuses)
@@ -347,6 +353,10 @@ def _process(chart: Chart, digest: str, key: str, task: _Task) -> ChartResult:
     base = ChartResult(chart.name, "error", key=key, input_sha256=digest, payer=task.payer)
     try:
         result = _evaluate_one(chart, task, out, base)
+    except (AmbiguousPolicyError, PayerNotOnChartError) as exc:
+        out.unlink(missing_ok=True)
+        status = "ambiguous" if isinstance(exc, AmbiguousPolicyError) else "payer_not_on_chart"
+        result = replace(base, status=status, error=_one_line(exc))
     except Exception as exc:
         out.unlink(missing_ok=True)
         result = replace(base, error=_one_line(exc))
@@ -355,12 +365,9 @@ def _process(chart: Chart, digest: str, key: str, task: _Task) -> ChartResult:
 
 def _evaluate_one(chart: Chart, task: _Task, out: Path, base: ChartResult) -> ChartResult:
     pipeline = _WORKER["pipeline"]
-    found = pipeline.determinations(
+    determination = pipeline.letter_determination(
         chart.path, payer=task.payer, as_of=task.as_of, source=chart.name
     )
-    if not found:
-        raise PriorAuthError(f"no policy of payer {task.payer!r} is in force on {task.as_of}")
-    determination = found[0]
     result = _row(base, determination, pipeline.ruleset.get(determination.policy.id).payer.id)
     if determination.status != "meets" or alerts.blocking(determination):
         out.unlink(missing_ok=True)

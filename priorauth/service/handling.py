@@ -28,8 +28,10 @@ from starlette.requests import ClientDisconnect
 
 from priorauth.determination import Determination
 from priorauth.errors import (
+    AmbiguousPolicyError,
     AuditError,
     ChartError,
+    PayerNotOnChartError,
     PriorAuthError,
     RenderError,
     ReviewError,
@@ -62,7 +64,7 @@ _ACCEPTS: dict[str, LetterFormat] = {
 
 
 class DeterminationList(BaseModel):
-    """``payer=all``: the determination of every policy in force for the chart."""
+    """``payer=all`` (or ``auto`` when several policies fit): one determination per policy."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -77,6 +79,8 @@ class LetterRequest(NamedTuple):
     format: LetterFormat
     force: bool
     options: LetterOptions
+    allow_uncovered_payer: bool = False
+    """Write the letter even when the policy's payer is not one of the chart's coverages."""
 
 
 @dataclass
@@ -305,9 +309,10 @@ class Handler:
         return found
 
     def evaluate(self, call: Call, bundle: dict[str, Any]) -> Result:
-        """``POST /evaluate``: one Determination, or a list for ``payer=all``."""
+        """``POST /evaluate``: one Determination, or a list for ``payer=all`` and for ``auto``
+        when several policies fit (never one of them silently)."""
         found = self._determinations(call, bundle)
-        if call.payer == "all":
+        if call.payer == "all" or len(found) > 1:
             listing = DeterminationList(
                 as_of=call.as_of, count=len(found), determinations=tuple(found)
             )
@@ -323,7 +328,22 @@ class Handler:
                 "a letter is for one payer: use payer=ID or payer=auto",
                 expression=["http.payer"],
             )
-        determination = self._determinations(call, bundle)[0]
+        if not self.pipeline.known(call.payer):  # 404 before any work
+            raise ApiError(
+                404,
+                "not-found",
+                str(self.pipeline.unknown_payer(call.payer)),
+                expression=["http.payer"],
+            )
+        determination = self.pipeline.letter_determination(
+            bundle,
+            payer=call.payer,
+            as_of=call.as_of,
+            attested=call.attested,
+            reviewed=call.reviewed,
+            allow_uncovered_payer=spec.allow_uncovered_payer,
+        )
+        call.determinations = [determination]
         if determination.status != "meets" and not spec.force:
             raise _not_met(determination)
         body = self.pipeline.letter(determination, spec.format, spec.options)
@@ -374,6 +394,19 @@ def _api_error(exc: PriorAuthError, call: Call) -> ApiError:
         return ApiError(400, "invalid", str(exc), expression=["http.reviewed"])
     if isinstance(exc, UnknownAttestationError):
         return ApiError(400, "invalid", str(exc), expression=["http.attest"])
+    if isinstance(exc, AmbiguousPolicyError):
+        return ApiError(
+            409,
+            "multiple-matches",
+            str(exc).replace("--payer POLICY_ID (HTTP: payer=POLICY_ID)", "payer=POLICY_ID"),
+            expression=["http.payer"],
+            extra=[
+                issue("multiple-matches", f"candidate policy {line}", severity="information")
+                for line in exc.details
+            ],
+        )
+    if isinstance(exc, PayerNotOnChartError):
+        return ApiError(400, "business-rule", str(exc), expression=["http.payer"])
     if isinstance(exc, UnknownPayerError):  # a known payer, but no policy applies
         where = "Bundle.entry.resource.ofType(Coverage)" if call.payer == "auto" else "http.as_of"
         return ApiError(422, "not-found", str(exc), expression=[where])

@@ -15,7 +15,13 @@ from typing import Any, Literal
 
 from priorauth.determination import CriterionResult, Determination
 from priorauth.errors import UnknownPayerError
-from priorauth.evaluate import check_attested, evaluate, select_policies
+from priorauth.evaluate import (
+    check_attested,
+    evaluate,
+    require_payer_on_chart,
+    select_one,
+    select_policies,
+)
 from priorauth.evaluate.floor import check_reviewed
 from priorauth.pipeline import chart_facts
 from priorauth.render import LetterOptions, letter_bytes
@@ -91,6 +97,33 @@ class Pipeline:
             for policy in policies
         ]
         check_reviewed(reviewed or {}, (a for d in found for a in d.alerts))
+        return found
+
+    def letter_determination(
+        self,
+        chart: Any,
+        *,
+        payer: str,
+        as_of: dt.date,
+        source: str = "<request>",
+        attested: Sequence[str] = (),
+        reviewed: Mapping[str, str] | None = None,
+        allow_uncovered_payer: bool = False,
+    ) -> Determination:
+        """The one determination a letter is written under.
+
+        Refuses to choose among several policies (:class:`~priorauth.errors.AmbiguousPolicyError`
+        naming them) and a policy whose payer is not one of the chart's coverages in force
+        (:class:`~priorauth.errors.PayerNotOnChartError`) unless ``allow_uncovered_payer``.
+        """
+        record = chart_facts(chart, as_of=as_of, source_name=source)
+        choice = select_one(self.ruleset, payer=payer, record=record, as_of=as_of)
+        require_payer_on_chart(
+            choice.policy, record, as_of, allow_uncovered_payer=allow_uncovered_payer
+        )
+        check_attested(attested, [choice.policy])
+        found = evaluate(record, choice.policy, as_of=as_of, attested=attested, reviewed=reviewed)
+        check_reviewed(reviewed or {}, found.alerts)
         return found
 
     def letter(

@@ -611,8 +611,14 @@ def test_auto_refuses_to_guess(chart, payers, records, rules):
 def test_auto_says_how_each_policy_matched(records, rules):
     matches = auto_matches(rules, records["bulk_ndjson"], AS_OF)
     assert [(m.policy.id, m.how) for m in matches] == [
-        ("l34522-tms-2022", "payer name 'Medicare'"),
-        (L34998, "payer name 'Medicare'"),
+        (
+            "l34522-tms-2022",
+            "payer name 'Medicare'; the states of Medicare (LCD L34522) are not in the rule file",
+        ),
+        (
+            L34998,
+            "payer name 'Medicare'; the states of Medicare (LCD L34998) are not in the rule file",
+        ),
     ]
 
 

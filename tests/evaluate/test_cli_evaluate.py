@@ -98,8 +98,10 @@ def test_auto_with_several_matches_says_so(tmp_path):
     assert lines[:3] == [
         "2 policies match the chart's coverage; each is evaluated below. "
         "Choose the one that applies with --payer POLICY_ID:",
-        "  - l34522-tms-2022 (Medicare (LCD L34522)): payer name 'Medicare'",
-        "  - l34998-tms-2022 (Medicare (LCD L34998)): payer name 'Medicare'",
+        "  - l34522-tms-2022 (Medicare (LCD L34522)): payer name 'Medicare'; the states of "
+        "Medicare (LCD L34522) are not in the rule file",
+        "  - l34998-tms-2022 (Medicare (LCD L34998)): payer name 'Medicare'; the states of "
+        "Medicare (LCD L34998) are not in the rule file",
     ]
     assert lines[4].split() == ["policy", "payer", "status", "gaps", "alerts"]
     as_json = run(path, "--payer", "auto", *AS_OF, "--json")

@@ -351,13 +351,14 @@ def _criteria() -> tuple[CriterionResult, ...]:
 
 
 def make_determination(*, record: PatientRecord | None = None, **changes: object) -> Determination:
+    record = record or make_record()
     det = Determination(
         as_of=AS_OF,
         status="meets",
         policy=PolicyRef(
             id="aetna.cpb-0469-tms",
             version="3",
-            payer="aetna",
+            payer="Aetna",
             title="Transcranial Magnetic Stimulation and Cranial Electrical Stimulation",
             number="CPB 0469",
             effective_from=D(2025, 1, 1),
@@ -383,7 +384,8 @@ def make_determination(*, record: PatientRecord | None = None, **changes: object
             ),
         ),
         summary="Meets all criteria.",
-        record=record or make_record(),
+        coverage=record.coverages[0] if record.coverages else None,
+        record=record,
     )
     return det.model_copy(update=changes)
 

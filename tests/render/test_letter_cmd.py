@@ -47,7 +47,14 @@ def test_writes_json_and_passes_options(monkeypatch, chart, tmp_path):
         str(chart), "--payer", "aetna", "-o", str(out), "--format", "json", "--as-of", "2026-11-25"
     )
     assert result.exit_code == 0, result.output
-    assert calls == [{"payer": "aetna", "as_of": dt.date(2026, 11, 25), "rules_dir": None}]
+    assert calls == [
+        {
+            "payer": "aetna",
+            "as_of": dt.date(2026, 11, 25),
+            "rules_dir": None,
+            "allow_uncovered_payer": False,
+        }
+    ]
     assert Determination.model_validate(json.loads(out.read_text())) == make_determination()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["chart.json", "det.json"]
 
