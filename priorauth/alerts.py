@@ -33,6 +33,7 @@ __all__ = [
     "alert_lines",
     "blocking",
     "blocks",
+    "each_alert",
     "heading",
     "is_hold",
     "ordered",
@@ -102,7 +103,16 @@ def alert_lines(d: Determination) -> Iterator[str]:
         return
     if title is not None:
         yield f"{title} ({d.policy.id}: {d.status})"
-    for alert in ordered(d.alerts):
+    yield from each_alert(d.alerts)
+
+
+def each_alert(alerts: Iterable[SafetyAlert]) -> Iterator[str]:
+    """Console lines for alerts, once per id, in display order: the finding with its resource
+    ids, then what to do (``priorauth evaluate`` prints these before anything else)."""
+    unique: dict[str, SafetyAlert] = {}
+    for alert in alerts:
+        unique.setdefault(alert.id, alert)
+    for alert in ordered(unique.values()):
         refs = _resources(alert)
         where = f" [{refs}]" if refs else ""
         if not blocks(alert):
@@ -110,5 +120,6 @@ def alert_lines(d: Determination) -> Iterator[str]:
             continue
         tag = "URGENT" if alert.urgent else _label(alert).split(":")[0]
         yield f"  {tag}: {alert.id}: {alert.title}: {alert.message}{where}"
-        if alert.urgent:
-            yield f"    {URGENT_ACTION}"
+        action = URGENT_ACTION if alert.urgent else alert.action
+        if action:
+            yield f"    {action}"

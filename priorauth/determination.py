@@ -83,7 +83,10 @@ class SafetyAlert(_Model):
     title: str
     """Short, e.g. ``Acute suicide risk``."""
     message: str
-    """What it means and what to do; names codes, dates and resource ids, never note text."""
+    """What the chart records: codes, labels and dates, never note text (the resource ids are in
+    ``evidence``)."""
+    action: str = ""
+    """What to do about it (acute suicide risk: contact the treating clinician the same day)."""
     urgent: bool = False
     """Acute suicide risk: contact the treating clinician the same day."""
     evidence: tuple[Evidence, ...] = ()

@@ -100,13 +100,12 @@ def reviews(reviewed_ids: tuple[str, ...], reviewer: str | None) -> dict[str, st
 def alert_block(alerts: Iterable[SafetyAlert]) -> list[str]:
     """The safety alerts of one or several determinations, once each, absolute and urgent first:
     the lines every text surface prints before anything else (empty when there are none)."""
-    from priorauth.evaluate.floor import iter_alert_lines
+    from priorauth.alerts import HOLD_HEADING, REVIEW_HEADING, blocks, each_alert
 
-    unique: dict[str, SafetyAlert] = {}
-    for alert in alerts:
-        unique.setdefault(alert.id, alert)
-    if not unique:
+    listed = list(alerts)
+    if not listed:
         return []
-    ordered = sorted(unique.values(), key=lambda a: (a.level != "absolute", not a.urgent))
-    lines = [*iter_alert_lines(ordered), ""]
-    return lines
+    hold = any(a.level == "absolute" for a in listed)
+    head = HOLD_HEADING if hold else REVIEW_HEADING if any(blocks(a) for a in listed) else None
+    ids = ", ".join(dict.fromkeys(a.id for a in listed if blocks(a)))
+    return [*([f"{head}: {ids}"] if head else []), *each_alert(listed), ""]

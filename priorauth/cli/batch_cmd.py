@@ -57,6 +57,12 @@ def _progress(bar: ProgressBar[int], result: ChartResult) -> None:
     help="Settings file naming the audit store [env: PRIORAUTH_CONFIG].",
 )
 @click.option("--audit/--no-audit", default=True, show_default=True, help="Write audit rows.")
+@click.option(
+    "--payer-not-on-chart",
+    "allow_uncovered_payer",
+    is_flag=True,
+    help="With a named payer: evaluate its policy also for charts without its coverage.",
+)
 def batch(
     input_dir: Path,
     out_dir: Path,
@@ -66,6 +72,7 @@ def batch(
     rules_dir: Path | None,
     config: Path | None,
     audit: bool,
+    allow_uncovered_payer: bool,
 ) -> None:
     """Evaluate every chart in INPUT_DIR (*.json Bundles; sub-folders of NDJSON = one chart).
 
@@ -76,7 +83,8 @@ def batch(
     any chart failed (its row has status error and the message). Exits 2 when, for some chart,
     the policy cannot be chosen without guessing: several policies fit (status ambiguous, the
     message names them; rerun those charts with --payer POLICY_ID) or the policy's payer is not
-    one of the chart's coverages in force (status payer_not_on_chart).
+    one of the chart's coverages in force (status payer_not_on_chart; --payer-not-on-chart
+    evaluates them under the named payer's policy anyway).
 
     \b
         priorauth batch charts/ -o letters/ --payer auto --jobs 2
@@ -102,6 +110,7 @@ def batch(
                 rules_dir=rules_dir,
                 audit=store,
                 on_result=lambda result: _progress(bar, result),
+                allow_uncovered_payer=allow_uncovered_payer,
             )
     except PriorAuthError as exc:
         fail(exc)

@@ -23,7 +23,7 @@ from priorauth.determination import CriterionResult, Determination
 from priorauth.errors import ChartError, PriorAuthError, UnknownAttestationError
 from priorauth.evaluate import PolicyMatch, auto_matches, check_attested, select_policies
 from priorauth.evaluate import evaluate as evaluate_policy
-from priorauth.evaluate.floor import check_reviewed
+from priorauth.evaluate.floor import check_reviewed, safety_floor
 from priorauth.facts.models import PatientRecord
 from priorauth.rules.loader import load_rules
 from priorauth.rules.models import Policy
@@ -107,8 +107,14 @@ def evaluate(
     try:
         record = load_record(chart, as_of=day)
         ruleset = load_rules(rules_dir)
+    except PriorAuthError as exc:
+        fail(exc)
+    try:
         policies = select_policies(ruleset, payer=payer, record=record, as_of=day)
     except PriorAuthError as exc:
+        # no policy to evaluate, but the chart's safety findings are still shown first
+        for line in alert_block(safety_floor(record, None, as_of=day).alerts):
+            click.echo(line, err=True)
         fail(exc)
     _check_attested(attested, policies)
     results = [

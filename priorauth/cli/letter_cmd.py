@@ -14,6 +14,8 @@ from priorauth.cli._common import (
     as_of_option,
     fail,
     resolve_as_of,
+    review_options,
+    reviews,
     rules_dir_option,
     write_atomic,
 )
@@ -24,6 +26,7 @@ from priorauth.errors import (
     AmbiguousPolicyError,
     PayerNotOnChartError,
     PriorAuthError,
+    ReviewError,
 )
 
 
@@ -34,10 +37,14 @@ def determine(
     as_of: dt.date,
     rules_dir: Path | None,
     allow_uncovered_payer: bool = False,
-) -> Determination:
+    reviewed: dict[str, str] | None = None,
+) -> tuple[Determination, tuple[str, ...]]:
     """Load, extract, select the one policy (refusing to choose among several), check that its
-    payer is one of the chart's coverages in force (unless allowed), and evaluate it."""
+    payer is one of the chart's coverages in force (unless allowed), and evaluate it, with the
+    relative safety alerts a clinician reviewed. Returns the determination and the selection's
+    notes (printed after the safety alerts)."""
     from priorauth.evaluate import evaluate, require_payer_on_chart, select_one
+    from priorauth.evaluate.floor import check_reviewed
     from priorauth.pipeline import chart_facts
     from priorauth.rules import load_rules
 
@@ -46,10 +53,9 @@ def determine(
     require_payer_on_chart(
         choice.policy, record, as_of, allow_uncovered_payer=allow_uncovered_payer
     )
-    for note in choice.notes:
-        click.echo(f"note: {note}", err=True)
-    result: Determination = evaluate(record, choice.policy, as_of=as_of)
-    return result
+    result: Determination = evaluate(record, choice.policy, as_of=as_of, reviewed=reviewed)
+    check_reviewed(reviewed or {}, result.alerts)
+    return result, tuple(choice.notes)
 
 
 def usage_failure(exc: AmbiguousPolicyError | PayerNotOnChartError) -> NoReturn:
@@ -86,7 +92,7 @@ def _report_not_met(d: Determination) -> None:
         click.echo(f"  gap: {gap.action}", err=True)
 
 
-def _check_ready(d: Determination, *, force: bool) -> None:
+def _check_ready(d: Determination, notes: tuple[str, ...], *, force: bool) -> None:
     """Report on stderr, safety alerts first; exit 3 unless the letter is final or forced.
 
     A ``safety_hold`` or ``clinician_review`` letter (or one with an alert still blocking) is
@@ -94,6 +100,8 @@ def _check_ready(d: Determination, *, force: bool) -> None:
     """
     for line in alerts.alert_lines(d):
         click.echo(line, err=True)
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
     for warning in d.warnings:
         click.echo(f"warning: {warning}", err=True)
     _report_review_flags(d.criteria)
@@ -168,6 +176,7 @@ def _signer(value: str | None) -> tuple[str | None, str | None]:
     is_flag=True,
     help="Write it even though the policy's payer is not one of the chart's coverages in force.",
 )
+@review_options
 @rules_dir_option
 def letter(
     chart: Path,
@@ -182,6 +191,8 @@ def letter(
     pdf_variant: str,
     force: bool,
     allow_uncovered_payer: bool,
+    reviewed_ids: tuple[str, ...],
+    reviewer: str | None,
     rules_dir: Path | None,
 ) -> None:
     """Write the letter of medical necessity for CHART under PAYER's TMS policy.
@@ -192,7 +203,8 @@ def letter(
     --payer-not-on-chart). Exits 3 without writing when the letter is not ready: a safety hold, a
     safety finding awaiting clinician review, or the policy not met (on stderr: safety alerts
     first, then unmet criteria and gaps); --force writes it anyway, marked as a draft with the
-    alerts on top.
+    alerts on top. A relative alert a clinician has reviewed no longer blocks: --reviewed
+    ALERT_ID --reviewer "Dr. A. Name, MD" (the letter names the reviewer).
 
     \b
         priorauth letter examples/trd_meets_policies.json --payer auto -o letter.pdf
@@ -204,6 +216,7 @@ def letter(
             "a letter is written under one policy: a policy id, a payer id or auto",
             param_hint="--payer",
         )
+    reviewed = reviews(reviewed_ids, reviewer)
     name, credentials = _signer(signer)
     try:
         options = LetterOptions.model_validate(
@@ -216,17 +229,20 @@ def letter(
                 "pdf_variant": pdf_variant,
             }
         )
-        d = determine(
+        d, notes = determine(
             chart,
             payer=payer,
             as_of=resolve_as_of(as_of),
             rules_dir=rules_dir,
             allow_uncovered_payer=allow_uncovered_payer,
+            reviewed=reviewed,
         )
-        _check_ready(d, force=force)
+        _check_ready(d, notes, force=force)
         data = letter_bytes(d, format=fmt, options=options)
     except (AmbiguousPolicyError, PayerNotOnChartError) as exc:
         usage_failure(exc)
+    except ReviewError as exc:
+        raise click.BadParameter(str(exc), param_hint="--reviewed") from None
     except PriorAuthError as exc:
         fail(exc)
     if str(output) == "-":

@@ -17,9 +17,10 @@ Messages name codes, dates and ``Type/id`` references, never text copied from th
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
+from priorauth.alerts import URGENT_ACTION
 from priorauth.determination import (
     AlertLevel,
     DeterminationStatus,
@@ -41,7 +42,6 @@ __all__ = [
     "Floor",
     "check_reviewed",
     "floor_status",
-    "iter_alert_lines",
     "safety_floor",
 ]
 
@@ -55,11 +55,6 @@ SEIZURE_YEARS = 5
 """A resolved seizure this recent needs a clinician's review; an older one raises no alert."""
 SCORE_DAYS = 90
 """A latest score this recent in the remission or mild range needs a clinician's review."""
-
-URGENT_ACTION = (
-    "Contact the treating clinician today. This is a clinical safety matter: a prior-"
-    "authorization request is not the path for an emergency."
-)
 
 
 @dataclass(frozen=True)
@@ -88,15 +83,14 @@ class _Finding:
 
     def alert(self, reviewed_by: str | None) -> SafetyAlert:
         evidence = tuple(self.evidence)
-        refs = ", ".join(dict.fromkeys(r for e in evidence for r in e.resources))
         facts = "; ".join(dict.fromkeys(e.summary for e in evidence))
-        message = f"{self.lead}: {facts}" + (f" ({refs})" if refs else "") + f". {self.action}"
         return SafetyAlert(
             id=self.id,
             level=self.level,
             category=self.category,
             title=self.title,
-            message=message,
+            message=f"{self.lead}: {facts}.",
+            action=self.action,
             urgent=self.urgent,
             evidence=evidence,
             reviewed_by=reviewed_by if self.level == "relative" else None,
@@ -136,7 +130,7 @@ _REVIEW = "A clinician must review this and confirm it does not preclude TMS bef
 _HOLD = "TMS is not requested while this stands; do not submit this request."
 
 ACUTE_SUICIDE = _template(
-    "acute-suicide-risk", "absolute", "suicide_risk", "URGENT: acute suicide risk",
+    "acute-suicide-risk", "absolute", "suicide_risk", "Acute suicide risk",
     "The chart records current suicide risk", URGENT_ACTION, urgent=True,
 )  # fmt: skip
 SUICIDE_REVIEW = _template(
@@ -374,14 +368,13 @@ def _patient(record: PatientRecord, alerts: _Alerts) -> None:
             ),
         )
     if record.pregnant:
-        alerts.raise_(
-            PREGNANCY,
-            Evidence(fact="pregnant", summary="pregnancy recorded", resources=_pregnancy(record)),
-        )
-
-
-def _pregnancy(record: PatientRecord) -> tuple[str, ...]:
-    return tuple(r for d in record.diagnoses if d.category == "pregnancy" for r in d.evidence)
+        coded = [(i, d) for i, d in enumerate(record.diagnoses) if d.category == "pregnancy"]
+        for i, dx in coded:
+            alerts.raise_(PREGNANCY, _dx_evidence(i, dx))
+        if not coded:
+            alerts.raise_(
+                PREGNANCY, Evidence(fact="pregnant", summary="pregnancy status: pregnant")
+            )
 
 
 def _coverage(record: PatientRecord, policy: Policy | None, alerts: _Alerts) -> None:
@@ -514,12 +507,3 @@ def check_reviewed(reviewed: Mapping[str, str], alerts: Iterable[SafetyAlert]) -
             )
         if not who.strip():
             raise ReviewError(f"{alert_id}: name the reviewing clinician")
-
-
-def iter_alert_lines(alerts: Sequence[SafetyAlert]) -> Iterator[str]:
-    """One line per alert for plain-text surfaces (CLI, logs of ids): level, title, message."""
-    for alert in alerts:
-        head = "SAFETY HOLD" if alert.level == "absolute" else "CLINICIAN REVIEW"
-        if alert.reviewed_by:
-            head = f"REVIEWED by {alert.reviewed_by}"
-        yield f"{head} [{alert.id}] {alert.title}: {alert.message}"

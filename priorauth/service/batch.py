@@ -211,8 +211,12 @@ def run_batch(
     options: LetterOptions | None = None,
     audit: AuditStore | None = None,
     on_result: Callable[[ChartResult], None] | None = None,
+    allow_uncovered_payer: bool = False,
 ) -> BatchReport:
     """Evaluate every chart, write the PDFs, manifest and summary; returns the report.
+
+    ``allow_uncovered_payer``: evaluate a named payer's policy (and write its letters) also for
+    charts with no coverage in force with that payer, instead of a ``payer_not_on_chart`` row.
 
     Raises :class:`~priorauth.errors.UnknownPayerError` up front for an unknown payer id.
     """
@@ -221,7 +225,7 @@ def run_batch(
     out_dir.mkdir(parents=True, exist_ok=True)
     remove_stale_temp_files(out_dir)
     pipeline = Pipeline(rules_dir)
-    setting = _key_setting(pipeline, payer, as_of, options)
+    setting = _key_setting(pipeline, payer, as_of, options, allow_uncovered_payer)
     manifest = Manifest.open(out_dir)
     report = BatchReport()
     try:
@@ -232,7 +236,7 @@ def run_batch(
                 _done(report, kept, on_result)
             else:
                 pending.append((chart, digest, key))
-        task = _Task(str(out_dir), payer, as_of, options)
+        task = _Task(str(out_dir), payer, as_of, options, allow_uncovered_payer)
         run_id = uuid.uuid4().hex[:16]
         for result in _execute(pending, task, jobs, rules_dir, pipeline):
             if audit is not None:  # before the manifest: a kill in between re-audits, never loses
@@ -263,7 +267,13 @@ def _done(
         on_result(result)
 
 
-def _key_setting(pipeline: Pipeline, payer: str, as_of: dt.date, options: LetterOptions) -> str:
+def _key_setting(
+    pipeline: Pipeline,
+    payer: str,
+    as_of: dt.date,
+    options: LetterOptions,
+    allow_uncovered_payer: bool,
+) -> str:
     """Everything but the input that decides the output, as one canonical string."""
     try:
         package = version("priorauth")
@@ -275,6 +285,7 @@ def _key_setting(pipeline: Pipeline, payer: str, as_of: dt.date, options: Letter
             "policies": pipeline.fingerprint(payer),
             "as_of": as_of.isoformat(),
             "options": options.model_dump(mode="json"),
+            "allow_uncovered_payer": allow_uncovered_payer,
             "priorauth": package,
         },
         sort_keys=True,
@@ -306,6 +317,7 @@ class _Task:
     payer: str
     as_of: dt.date
     options: LetterOptions
+    allow_uncovered_payer: bool = False
 
 
 _WORKER: dict[str, Pipeline] = {}
@@ -366,7 +378,11 @@ def _process(chart: Chart, digest: str, key: str, task: _Task) -> ChartResult:
 def _evaluate_one(chart: Chart, task: _Task, out: Path, base: ChartResult) -> ChartResult:
     pipeline = _WORKER["pipeline"]
     determination = pipeline.letter_determination(
-        chart.path, payer=task.payer, as_of=task.as_of, source=chart.name
+        chart.path,
+        payer=task.payer,
+        as_of=task.as_of,
+        source=chart.name,
+        allow_uncovered_payer=task.allow_uncovered_payer,
     )
     result = _row(base, determination, pipeline.ruleset.get(determination.policy.id).payer.id)
     if determination.status != "meets" or alerts.blocking(determination):

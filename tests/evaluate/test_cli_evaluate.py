@@ -172,3 +172,25 @@ def test_unusable_facts_file(tmp_path):
 def test_help():
     assert cli.commands["evaluate"].help
     assert "--attest" in CliRunner().invoke(cli, ["evaluate", "--help"]).stdout
+
+
+def test_safety_alerts_are_shown_even_when_no_policy_matches_the_coverage():
+    """The contraindicated chart has no coverage: `--payer auto` finds no policy (exit 1), but
+    its implant (absolute) and seizure/bipolar history (relative) are printed first."""
+    from pathlib import Path
+
+    chart = Path(__file__).resolve().parents[1] / "data" / "charts" / "contraindicated.json"
+    result = CliRunner().invoke(cli, ["evaluate", str(chart), "--payer", "auto", *AS_OF])
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines[0] == (
+        "SAFETY HOLD — do not submit: implant-near-coil, bipolar-history, seizure-history"
+    )
+    assert lines[1].startswith("  SAFETY HOLD: implant-near-coil:")
+    assert lines[-1].startswith("error: no policy in force on 2026-11-25 matches")
+
+
+def test_a_review_needs_a_named_reviewer(facts):
+    result = run(facts, "--payer", "auto", "--reviewed", "pregnancy", *AS_OF)
+    assert result.exit_code == 2
+    assert "name the clinician with --reviewer" in result.output

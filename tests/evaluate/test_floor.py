@@ -108,9 +108,9 @@ def test_acute_suicide_risk_is_urgent_and_says_what_to_do(h):
     [alert] = d.alerts
     assert alert.urgent
     assert alert.level == "absolute"
-    assert "today" in alert.message
-    assert "not the path for an emergency" in alert.message
-    assert "Observation/item9-2026-11-20" in alert.message
+    assert "same day" in alert.action
+    assert "not the path for an emergency" in alert.action
+    assert alert.evidence[0].resources == ("Observation/item9-2026-11-20",)
     assert "PHQ-9 item 9 answered 3 (nearly every day) on 2026-11-20" in alert.message
     assert not any("suicide" in g.action for g in d.gaps), "an alert, never a documentation gap"
 
@@ -188,7 +188,7 @@ def test_a_contradiction_needs_review(h):
     }
     d = determine(h, safety={"contradictions": [contradiction]})
     assert (alert_ids(d), d.status) == (["safety-contradiction"], "clinician_review")
-    assert "Condition/epilepsy, Observation/screen" in d.alerts[0].message
+    assert d.alerts[0].evidence[0].resources == ("Condition/epilepsy", "Observation/screen")
 
 
 # --- the patient, coverage, courses, scores ----------------------------------------------------

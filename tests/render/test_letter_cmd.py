@@ -26,11 +26,11 @@ def chart(tmp_path: Path) -> Path:
 def stub(monkeypatch, result: Determination | Exception) -> list[dict[str, object]]:
     calls: list[dict[str, object]] = []
 
-    def determine(chart: Path, **kwargs: object) -> Determination:
+    def determine(chart: Path, **kwargs: object) -> tuple[Determination, tuple[str, ...]]:
         calls.append(kwargs)
         if isinstance(result, Exception):
             raise result
-        return result
+        return result, ()
 
     monkeypatch.setattr(letter_cmd, "determine", determine)
     return calls
@@ -53,6 +53,7 @@ def test_writes_json_and_passes_options(monkeypatch, chart, tmp_path):
             "as_of": dt.date(2026, 11, 25),
             "rules_dir": None,
             "allow_uncovered_payer": False,
+            "reviewed": {},
         }
     ]
     assert Determination.model_validate(json.loads(out.read_text())) == make_determination()

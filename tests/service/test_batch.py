@@ -19,11 +19,9 @@ from click.testing import CliRunner
 
 from priorauth.alerts import URGENT_ACTION
 from priorauth.cli import cli
-from priorauth.determination import SafetyAlert
 from priorauth.service.audit import AuditStore
 from priorauth.service.batch import discover_charts, run_batch
 from priorauth.service.manifest import TEMP_PREFIX
-from priorauth.service.pipeline import Pipeline
 
 from .conftest import ROOT, RULES_DIR, meeting_payer
 
@@ -56,13 +54,19 @@ def payer() -> str:
 
 def batch(folder: Path, out: Path, **kwargs):
     """run_batch on every chart of ``folder`` with the test defaults."""
-    options = {"payer": payer(), "as_of": AS_OF, "rules_dir": RULES_DIR, **kwargs}
+    options = {
+        "payer": payer(),
+        "as_of": AS_OF,
+        "rules_dir": RULES_DIR,
+        "allow_uncovered_payer": True,  # one named policy for charts of several payers
+        **kwargs,
+    }
     return run_batch(discover_charts(folder), out, **options)
 
 
 def cli_args(folder: Path, out: Path) -> list[str]:
     args = ["batch", str(folder), "-o", str(out), "--as-of", AS_OF.isoformat(), "--no-audit"]
-    args += ["--payer", payer()]
+    args += ["--payer", payer(), "--payer-not-on-chart"]
     return [*args, "--rules-dir", str(RULES_DIR)] if RULES_DIR else args
 
 
@@ -244,45 +248,21 @@ def test_killed_batch_resumes_without_loss_or_duplicates(tmp_path):
     assert int(skipped) >= done_before - 2  # what was finished was kept (minus in-flight ones)
 
 
-URGENT = SafetyAlert(
-    id="acute-suicide-risk",
-    level="absolute",
-    category="suicide_risk",
-    title="Acute suicide risk",
-    message="PHQ-9 item 9 answered 3 on 2026-11-10.",
-    urgent=True,
-)
-SEIZURE = SafetyAlert(
-    id="seizure-history",
-    level="relative",
-    category="seizure",
-    title="Seizure history",
-    message="G40.909 recorded 2019-03-02.",
-)
-FLOOR = {  # chart name -> what the safety floor (not in this branch yet) would add
-    "a-review.json": ("clinician_review", (SEIZURE,)),
-    "b-hold.json": ("safety_hold", (URGENT, SEIZURE)),
+SAFETY_CHARTS = ROOT / "tests" / "data" / "charts" / "safety"
+FLOOR = {  # copy name -> a chart of tests/data/charts/safety (the real floor decides)
+    "a-review.json": "epilepsy_contradiction.json",  # active G40.909 beside a negative screen
+    "b-hold.json": "phq9_item9_nearly_every_day.json",  # acute suicide risk
 }
 
 
 @pytest.fixture
-def floor(monkeypatch, tmp_path: Path) -> Path:
-    """Three copies of the example; two get alerts as the safety floor would set them."""
-    real = Pipeline.determinations
-
-    def determinations(self, chart, **kwargs):
-        found = real(self, chart, **kwargs)
-        if kwargs.get("source") not in FLOOR:
-            return found
-        status, alerts = FLOOR[kwargs["source"]]
-        update = {"status": status, "criteria_status": found[0].status, "alerts": alerts}
-        return [found[0].model_copy(update=update), *found[1:]]
-
-    monkeypatch.setattr(Pipeline, "determinations", determinations)
+def floor(tmp_path: Path) -> Path:
+    """Two safety charts and the clean example."""
     folder = tmp_path / "in"
     folder.mkdir()
-    for name in (*FLOOR, "example.json"):
-        shutil.copy(EXAMPLE, folder / name)
+    for name, source in FLOOR.items():
+        shutil.copy(SAFETY_CHARTS / source, folder / name)
+    shutil.copy(EXAMPLE, folder / "example.json")
     return folder
 
 
@@ -292,26 +272,22 @@ def test_summary_has_the_safety_column_first(floor, tmp_path):
     rows = {r["chart"]: r for r in summary(out)}
     with (out / "summary.csv").open() as handle:
         assert handle.readline().startswith("chart,safety,patient,")
-    assert rows["b-hold.json"]["safety"] == (
-        "SAFETY HOLD: acute-suicide-risk | REVIEW: seizure-history"
-    )
+    assert rows["b-hold.json"]["safety"] == "SAFETY HOLD: acute-suicide-risk"
     assert rows["b-hold.json"]["status"] == "safety_hold"
-    assert rows["a-review.json"]["safety"] == "REVIEW: seizure-history"
+    assert rows["a-review.json"]["safety"] == (
+        "REVIEW: seizure-history | REVIEW: safety-contradiction"
+    )
     assert rows["a-review.json"]["status"] == "clinician_review"
     assert rows["example.json"]["safety"] == ""
     assert rows["example.json"]["status"] == "meets"
     assert pdfs(out) == ["example.pdf"]  # no letter on hold or awaiting review
     data = {r["chart"]: r for r in json.loads((out / "summary.json").read_text())}
     assert list(data["b-hold.json"])[:2] == ["chart", "safety"]
-    assert data["b-hold.json"]["safety"] == [
-        "SAFETY HOLD: acute-suicide-risk",
-        "REVIEW: seizure-history",
-    ]
+    assert data["b-hold.json"]["safety"] == ["SAFETY HOLD: acute-suicide-risk"]
     assert data["example.json"]["safety"] == []
     assert report.alert_lines() == [
-        "b-hold.json: SAFETY HOLD: acute-suicide-risk | REVIEW: seizure-history"
-        f" -- URGENT: {URGENT_ACTION}",
-        "a-review.json: REVIEW: seizure-history",
+        f"b-hold.json: SAFETY HOLD: acute-suicide-risk -- URGENT: {URGENT_ACTION}",
+        "a-review.json: REVIEW: seizure-history | REVIEW: safety-contradiction",
     ]
     assert batch(floor, out).skipped == 3  # held and reviewed charts are current on a rerun
 
@@ -324,5 +300,7 @@ def test_cli_batch_lists_holds_first(floor, tmp_path):
     assert "URGENT b-hold.json: SAFETY HOLD: acute-suicide-risk" in result.stderr  # at once
     start = lines.index("Safety alerts (safety holds first):")
     assert lines[start + 1].startswith("  b-hold.json: SAFETY HOLD: acute-suicide-risk")
-    assert lines[start + 2] == "  a-review.json: REVIEW: seizure-history"
+    assert lines[start + 2] == (
+        "  a-review.json: REVIEW: seizure-history | REVIEW: safety-contradiction"
+    )
     assert lines[start + 3].startswith("3 charts (1 safety_hold, 1 clinician_review, 1 meets,")

@@ -65,7 +65,8 @@ def test_evaluate_puts_the_urgent_alert_first(server: Server, suicidal_chart: by
         "absolute",
         True,
     )
-    assert "not the path for an emergency" in first["message"]
+    assert "PHQ-9 item 9 answered 3 (nearly every day)" in first["message"]
+    assert "not the path for an emergency" in first["action"]
 
 
 def test_evaluate_all_holds_every_policy(server: Server, suicidal_chart: bytes) -> None:
