@@ -185,13 +185,15 @@ def not_meeting_chart(pipeline: Pipeline, payer: str) -> Path:
 def test_letter_for_a_chart_that_does_not_meet_is_422_with_the_gaps(api, pipeline):
     chart = not_meeting_chart(pipeline, api.payer)
     expected = library_json(pipeline, chart, api.payer)[0]
-    response = api.post("/letters", chart.read_bytes(), as_of=AS_OF)
+    # the chart's coverage is another payer's (or none): address this payer's policy anyway
+    uncovered = {"allow_uncovered_payer": "true"}
+    response = api.post("/letters", chart.read_bytes(), as_of=AS_OF, **uncovered)
     body = assert_outcome(response, 422, "business-rule")
     text = json.dumps(body)
     assert expected["policy"]["id"] in body["issue"][0]["diagnostics"]
     for gap in expected["gaps"]:
         assert gap["action"] in text
-    forced = api.post("/letters", chart.read_bytes(), as_of=AS_OF, force="true")
+    forced = api.post("/letters", chart.read_bytes(), as_of=AS_OF, force="true", **uncovered)
     assert forced.status_code == 200
     assert forced.content.startswith(b"%PDF")
 
