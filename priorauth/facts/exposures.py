@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from priorauth.facts.dosing import (
@@ -24,11 +24,21 @@ from priorauth.facts.dosing import (
     daily_dose,
     dispense_daily_dose,
 )
-from priorauth.facts.indication import indication_of
+from priorauth.facts.indication import indication_of, label_of_text
 from priorauth.facts.medications import identify_concept, identify_medication
 from priorauth.facts.notes import Notes
 from priorauth.facts.outcomes import Stated, classify_code, classify_text, strongest
 from priorauth.facts.records import Exposure
+from priorauth.facts.sigs import (
+    PLAUSIBLE_MARGIN,
+    Step,
+    as_needed_of,
+    implausible,
+    labelled_daily_equivalent,
+    read_sig,
+    structured_steps,
+    text_of,
+)
 from priorauth.fhir.datatypes import cc_text, codings, date_precision, field, parse_date
 from priorauth.fhir.index import ResourceIndex
 from priorauth.terminology import DrugMatch
@@ -207,6 +217,31 @@ def _dosages(resource: Any, kind: str) -> list[Any]:
     return list(value) if isinstance(value, list) else [value]
 
 
+@dataclass(frozen=True)
+class _Schedule:
+    """The steps of one record (``None``: one dose, read by ``_dose``) or the words not read."""
+
+    steps: tuple[Step, ...] | None = None
+    unread: str | None = None
+    total_days: float | None = None
+
+
+def _schedule(resource: Any, kind: str, match: DrugMatch, single: bool) -> _Schedule:
+    """Titration or taper steps from structured sequences or the dosage text (sigs.py)."""
+    if kind == "MedicationAdministration":
+        return _Schedule()
+    dosages = _dosages(resource, kind)
+    steps = structured_steps(dosages, match.strength_mg, single)
+    if steps is not None:
+        return _Schedule(steps)
+    sig = read_sig(text_of(dosages), match.strength_mg if single else None)
+    if sig.unread is not None:
+        return _Schedule(unread=sig.unread)
+    if sig.stepped or sig.stops:
+        return _Schedule(sig.steps, total_days=sig.total_days)
+    return _Schedule()
+
+
 def _dose(resource: Any, kind: str, match: DrugMatch, single: bool, span: _Span) -> DailyDose:
     dosages = _dosages(resource, kind)
     if kind == "MedicationAdministration":
@@ -331,15 +366,37 @@ class _Reader:
             span = _Span(span.start, None)
         stated = _stated(resource)
         indication = indication_of(self.index, resource)
-        result = []
+        if self._as_needed(resource, kind, ref, matches, indication):
+            return []
+        result: list[Exposure] = []
+        unread = False
         for match in matches:
-            dose = _dose(resource, kind, match, len(matches) == 1, span)
+            single = len(matches) == 1
+            schedule = _schedule(resource, kind, match, single)
+            dose = _dose(resource, kind, match, single, span)
+            if schedule.unread is not None or schedule.steps is not None:
+                dose = DailyDose(None, "")
+            unread = unread or schedule.unread is not None
+            dose = self._checked(self._weekly(dose, match), match, ref)
             supply = span.supply_days if kind == "MedicationDispense" else None
-            result.append(Exposure(
+            base = Exposure(
                 ingredient=match.ingredient, ref=ref, resource_type=kind, start=span.start,
                 end=span.end, ongoing=span.ongoing, daily_mg=dose.mg, dose_how=dose.how,
                 how=match.how, supply_days=supply, stated=stated, indication=indication,
-            ))  # fmt: skip
+            )  # fmt: skip
+            if schedule.steps is not None:
+                result += self._stepped(base, schedule, match, ref)
+            else:
+                result.append(base)
+            if schedule.unread is not None:
+                self.notes.add(
+                    "unread-sig",
+                    f"{ref}: the dosage text announces a schedule that could not be read "
+                    f"({schedule.unread!r}); the dose is left unknown",
+                    resource=ref,
+                )
+        if unread:
+            return result
         if _has_dose_data(resource, kind) and all(e.daily_mg is None for e in result):
             self.notes.add(
                 "unparseable-dose",
@@ -348,6 +405,88 @@ class _Reader:
                 resource=ref,
                 severity="info",
             )
+        return result
+
+    def _as_needed(
+        self,
+        resource: Any,
+        kind: str,
+        ref: str,
+        matches: Sequence[DrugMatch],
+        indication: str | None,
+    ) -> bool:
+        """An as-needed or one-time order is an exposure with its indication, never a trial: a
+        note records it (docs/trial-conventions.md, "As-needed and one-off doses")."""
+        if kind == "MedicationAdministration":
+            return False
+        dosages = _dosages(resource, kind)
+        prn, reason = as_needed_of(dosages)
+        one_time = read_sig(text_of(dosages), None).one_time
+        if not prn and not one_time:
+            return False
+        label = label_of_text(reason) or indication
+        use = f" for {reason}" if reason else ""
+        use += f" ({label} use)" if label and label != reason else ""
+        names = ", ".join(m.ingredient.name for m in matches)
+        what = "as needed" if prn else "as a one-time dose"
+        self.notes.add(
+            "as-needed" if prn else "one-time-dose",
+            f"{ref}: {names} ordered {what}{use}; recorded as exposure, never counted as an "
+            "antidepressant or augmentation trial",
+            resource=ref,
+            severity="info",
+        )
+        return True
+
+    def _weekly(self, dose: DailyDose, match: DrugMatch) -> DailyDose:
+        found = labelled_daily_equivalent(match.ingredient.name, dose.mg)
+        return DailyDose(found[0], f"{dose.how}; {found[1]}") if found else dose
+
+    def _checked(self, dose: DailyDose, match: DrugMatch, ref: str) -> DailyDose:
+        """An implausible daily dose (above the usual maximum x the margin) is noted, not used."""
+        usual_max = match.ingredient.usual_max_mg_per_day
+        if not implausible(dose.mg, usual_max):
+            return dose
+        self.notes.add(
+            "implausible-dose",
+            f"{ref}: {match.ingredient.name} {dose.mg:g} mg/day ({dose.how}) is above "
+            f"{PLAUSIBLE_MARGIN:g} x the usual maximum of {usual_max:g} mg/day; probably a keying "
+            "error (e.g. days supply), so the dose is left unknown",
+            resource=ref,
+        )
+        return DailyDose(None, "")
+
+    def _stepped(
+        self, base: Exposure, schedule: _Schedule, match: DrugMatch, ref: str
+    ) -> list[Exposure]:
+        """One exposure per step: each day of the record has the dose of the step in force."""
+        steps = [
+            replace(step, mg_per_day=self._checked(self._weekly(
+                DailyDose(step.mg_per_day, step.how), match), match, ref).mg)
+            for step in schedule.steps or ()
+        ]  # fmt: skip
+        limit = base.end
+        if limit is not None and schedule.total_days is not None:
+            limit = min(limit, base.start + dt.timedelta(days=int(schedule.total_days)))
+        if limit is None:  # the end is unknown: the days of each step cannot be placed
+            doses = [s.mg_per_day for s in steps if s.mg_per_day is not None]
+            return [replace(base, daily_mg=max(doses) if doses else None,
+                            dose_how="peak step of a schedule")]  # fmt: skip
+        result = []
+        cursor = base.start
+        for position, step in enumerate(steps):
+            if cursor >= limit:
+                break
+            last = position == len(steps) - 1 or step.days is None
+            stop = limit if last else min(limit, cursor + dt.timedelta(days=int(step.days or 0)))
+            result.append(replace(
+                base, start=cursor, end=stop, ongoing=base.ongoing and stop == base.end,
+                daily_mg=step.mg_per_day, dose_how=f"step {position + 1}: {step.how}",
+                supply_days=base.supply_days if position == 0 else None,
+            ))  # fmt: skip
+            cursor = stop
+            if last:
+                break
         return result
 
 

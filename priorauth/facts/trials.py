@@ -294,7 +294,10 @@ def build_trials(
         mine = [e for e in exposures if e.ingredient.name == name]
         episodes.extend(split_episodes(mine, gap_days))
     episodes.sort(key=lambda ep: (min(r.start for r in ep), ep[0].ingredient.name))
+    single = [ep for ep in episodes if _single_administration(ep)]
+    episodes = [ep for ep in episodes if not _single_administration(ep)]
     placed, notes = _place_reactions(episodes, reactions, as_of=as_of, gap_days=gap_days)
+    notes = tuple(_single_dose_note(ep) for ep in single) + notes
     minimums = [dose_table.get(ep[0].ingredient.name) for ep in episodes]
     trials = [
         _trial(ep, placed.get(i, []), as_of=as_of, minimum=minimums[i])
@@ -305,6 +308,29 @@ def build_trials(
         for ep, minimum in zip(episodes, minimums, strict=True)
     ]
     return tuple(with_combinations(trials, held, min_days=combination_days)), notes
+
+
+def _single_administration(records: Sequence[Exposure]) -> bool:
+    """An episode of one day's MedicationAdministration records only (one dose on an inpatient
+    stay): an exposure, never a trial (docs/trial-conventions.md)."""
+    if any(r.resource_type != "MedicationAdministration" for r in records):
+        return False
+    return len({r.start for r in records}) == 1 and all(
+        r.end is None or (r.end - r.start).days <= 1 for r in records
+    )
+
+
+def _single_dose_note(records: Sequence[Exposure]) -> DataQualityNote:
+    refs = ", ".join(_unique(r.ref for r in records))
+    return DataQualityNote(
+        severity="info",
+        code="single-dose",
+        message=(
+            f"{refs}: a single administration of {records[0].ingredient.name} on "
+            f"{records[0].start.isoformat()}; recorded as exposure, never counted as a trial"
+        ),
+        resource=records[0].ref,
+    )
 
 
 def _place_reactions(
