@@ -60,7 +60,9 @@ def test_trial_table(name):
 def test_notes(name):
     expected, record = _load(name)
     for want in expected["notes"]:
-        found = [n for n in record.notes if n.code == want["code"] and n.resource == want["resource"]]
+        found = [
+            n for n in record.notes if n.code == want["code"] and n.resource == want["resource"]
+        ]
         assert found, want
         assert want["says"] in found[0].message
 

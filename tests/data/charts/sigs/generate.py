@@ -95,7 +95,9 @@ def administration(id_: str, drug: tuple[str, str], when: str, mg: float) -> dic
     }  # fmt: skip
 
 
-def dispense(id_: str, drug: tuple[str, str], when: str, quantity: int, days: int) -> dict[str, Any]:
+def dispense(
+    id_: str, drug: tuple[str, str], when: str, quantity: int, days: int
+) -> dict[str, Any]:
     return {
         "resourceType": "MedicationDispense",
         "id": id_,
