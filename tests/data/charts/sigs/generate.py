@@ -28,6 +28,7 @@ FLUOXETINE_90 = ("313995", "fluoxetine 90 MG Delayed Release Oral Capsule")
 QUETIAPINE_300 = ("312745", "quetiapine 300 mg oral tablet")
 TRAZODONE_50 = ("856377", "trazodone hydrochloride 50 MG Oral Tablet")
 OLANZAPINE_10 = ("316404", "olanzapine 10 mg")
+FAILED = "Inadequate response"
 BUPROPION_300 = ("993557", "24 HR bupropion hydrochloride 300 MG Extended Release Oral Tablet")
 
 
@@ -115,10 +116,10 @@ def _charts() -> dict[str, list[dict[str, Any]]]:
     return {
         # 1. A text-only titration sig, read step by step.
         "titration_text": [
-            order(u(1, 1), SERTRALINE_100, "2025-01-06", "2025-04-27", daily(), "Inadequate response"),
+            order(u(1, 1), SERTRALINE_100, "2025-01-06", "2025-04-27", daily(), FAILED),
             order(u(1, 2), ARIPIPRAZOLE_10, "2025-02-03", "2025-04-27", daily(), "No improvement"),
             order(u(1, 3), VENLAFAXINE_37_5, "2025-06-02", "2025-08-10",
-                  {"text": "Take 1 capsule daily x7d then 2 capsules daily"}, "Inadequate response"),
+                  {"text": "Take 1 capsule daily x7d then 2 capsules daily"}, FAILED),
         ],
         # 2. Weekly fluoxetine 90 mg DR after four weeks of 20 mg daily.
         "weekly_fluoxetine": [
@@ -127,20 +128,20 @@ def _charts() -> dict[str, list[dict[str, Any]]]:
                 "text": "Take 1 capsule by mouth once weekly",
                 "timing": {"repeat": {"frequency": 1, "period": 1, "periodUnit": "wk"}},
                 "doseAndRate": [{"doseQuantity": {"value": 1, "unit": "capsule"}}],
-            }, "Inadequate response"),
+            }, FAILED),
             order(u(2, 3), ARIPIPRAZOLE_10, "2025-02-03", "2025-05-11", daily(), "No improvement"),
-            order(u(2, 4), VENLAFAXINE_75, "2025-06-02", "2025-08-10", daily(), "Inadequate response"),
+            order(u(2, 4), VENLAFAXINE_75, "2025-06-02", "2025-08-10", daily(), FAILED),
         ],
         # 3. As-needed orders and a single inpatient administration are never trials.
         "prn_orders": [
-            order(u(3, 1), SERTRALINE_100, "2025-01-06", "2025-04-27", daily(), "Inadequate response"),
+            order(u(3, 1), SERTRALINE_100, "2025-01-06", "2025-04-27", daily(), FAILED),
             order(u(3, 2), TRAZODONE_50, "2025-03-03", "2025-06-01", {
                 "text": "Take 1 tablet at bedtime as needed",
                 "asNeededCodeableConcept": {"text": "sleep"},
                 "timing": {"repeat": {"frequency": 1, "period": 1, "periodUnit": "d"}},
                 "doseAndRate": [{"doseQuantity": {"value": 1, "unit": "tablet"}}],
             }),
-            order(u(3, 3), VENLAFAXINE_75, "2025-06-02", "2025-08-10", daily(), "Inadequate response"),
+            order(u(3, 3), VENLAFAXINE_75, "2025-06-02", "2025-08-10", daily(), FAILED),
             order(u(3, 4), QUETIAPINE_300, "2025-06-09", "2025-08-10", {
                 "text": "Take 1 tablet at bedtime as needed for agitation",
                 "asNeededBoolean": True,
@@ -161,8 +162,8 @@ def _charts() -> dict[str, list[dict[str, Any]]]:
                 {"sequence": 2, "text": "then 4 tablets daily",
                  "timing": {"repeat": {"frequency": 1, "period": 1, "periodUnit": "d"}},
                  "doseAndRate": [{"doseQuantity": {"value": 4, "unit": "tablet"}}]},
-            ], "Inadequate response"),
-            order(u(4, 2), BUPROPION_300, "2025-04-07", "2025-07-27", daily(), "Inadequate response"),
+            ], FAILED),
+            order(u(4, 2), BUPROPION_300, "2025-04-07", "2025-07-27", daily(), FAILED),
             order(u(4, 3), ARIPIPRAZOLE_10, "2025-05-05", "2025-07-27", daily(), "No improvement"),
         ],
         # 5. A fill keyed with daysSupply 3 instead of 30 (3,000 mg/day of bupropion).
