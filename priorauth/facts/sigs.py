@@ -92,17 +92,24 @@ _RANGE = re.compile(
     re.IGNORECASE,
 )
 _TOTAL = re.compile(
-    r"\b(?:total(?:\s+of)?|totaling|totalling|=)\s*(\d{1,4}(?:\.\d{1,2})?)\s*mg\b"
+    r"(?:\btotal(?:\s+of)?|\btotaling|\btotalling|=)\s*(\d{1,4}(?:\.\d{1,2})?)\s*mg\b"
     r"(?:\s*(?:/\s*day|per\s+day|daily|a\s+day|each\s+day))?",
     re.IGNORECASE,
 )
 _PRN = re.compile(r"\bp\.?r\.?n\b|\bas\s+needed\b|\bif\s+needed\b|\bwhen\s+needed\b", re.IGNORECASE)
 _PRN_REASON = re.compile(
-    r"\b(?:for|if)\s+((?!\d)[a-z][a-z\s/-]{1,40}?)(?=\s*(?:[.;,)]|\bas\s+needed\b|\bprn\b|$))",
+    r"\b(?:for|prn)\s+((?!\d)[a-z][a-z\s/-]{1,40}?)(?=\s*(?:[.;,)]|\bas\s+needed\b|\bprn\b|$))",
     re.IGNORECASE,
 )
-_ONE_TIME = re.compile(r"\bonce\s+only\b|\bone\s+time\s+(?:only|dose)\b|\bx\s*1\s+dose\b|\bstat\b",
-                       re.IGNORECASE)  # fmt: skip
+_ONE_TIME = re.compile(
+    r"\bonce\s+only\b|\bone\s+time\s+(?:only|dose)\b|\bx\s*1(?:\s+dose)?\s*\.?$|\bstat\b",
+    re.IGNORECASE,
+)
+_WEEKLY_TIMES = {"twice": 2.0, "two": 2.0, "2": 2.0, "2x": 2.0, "three": 3.0, "3": 3.0, "3x": 3.0}
+_TIMES_A_WEEK = re.compile(
+    r"\b(twice|two\s+times|2\s+times|three\s+times|3\s+times|2x|3x)\s+(?:a\s+|per\s+|each\s+)?week",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -199,6 +206,12 @@ def _segment_dose(segment: str, strength_mg: float | None) -> tuple[float | None
         how_range = f" (range {ranged.group(1)}-{ranged.group(2)} at its low bound)"
         segment = segment[: ranged.start()] + ranged.group(1) + " " + segment[ranged.end() :]
     dose, how = dose_in_text(segment, strength_mg)
+    weekly = _TIMES_A_WEEK.search(segment)
+    if weekly:  # "twice weekly": dosing.frequency_in_text would read "weekly" alone
+        times = _WEEKLY_TIMES[weekly.group(1).lower().split()[0]]
+        return dose, round(times / 7, 6), how + how_range
+    if _ONE_TIME.search(segment) and frequency_in_text(segment) is None:
+        return dose, 1.0, how + " (one dose)"
     return dose, frequency_in_text(segment), how + how_range
 
 
@@ -206,7 +219,7 @@ def _as_needed(text: str) -> tuple[bool, str | None]:
     if not _PRN.search(text):
         return False, None
     for match in _PRN_REASON.finditer(text):
-        reason = match.group(1).strip().lower()
+        reason = match.group(1).strip().lower().removeprefix("for ").strip()
         if not re.match(r"(?:\d|one|two|three|four|up\s+to)", reason):
             return True, reason
     return True, None

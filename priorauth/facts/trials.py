@@ -26,6 +26,7 @@ from priorauth.fhir.notes import DataQualityNote
 __all__ = [
     "COMBINATION_MIN_DAYS",
     "NON_ANTIDEPRESSANT_USES",
+    "PER_SESSION",
     "build_trials",
     "held_days",
     "split_episodes",
@@ -37,6 +38,9 @@ NON_ANTIDEPRESSANT_USES = frozenset(
     {"insomnia", "pain", "smoking cessation", "hot flashes", "enuresis", "weight loss"}
 )
 """Indications for which a drug is given below antidepressant doses: never an adequate trial."""
+
+PER_SESSION = frozenset({"esketamine"})
+"""Ingredients given per session in a clinic (each session an administration), not per day."""
 
 COMBINATION_MIN_DAYS = 28
 """Days two drugs must be held together to be a combination or an augmentation (4 weeks); a
@@ -312,8 +316,11 @@ def build_trials(
 
 def _single_administration(records: Sequence[Exposure]) -> bool:
     """An episode of one day's MedicationAdministration records only (one dose on an inpatient
-    stay): an exposure, never a trial (docs/trial-conventions.md)."""
-    if any(r.resource_type != "MedicationAdministration" for r in records):
+    stay): an exposure, never a trial (docs/trial-conventions.md). Per-session agents
+    (esketamine) are exempt: every session is an administration, judged by the session count."""
+    if records[0].ingredient.name in PER_SESSION or any(
+        r.resource_type != "MedicationAdministration" for r in records
+    ):
         return False
     return len({r.start for r in records}) == 1 and all(
         r.end is None or (r.end - r.start).days <= 1 for r in records
