@@ -1,5 +1,6 @@
 """Issue 17: the charts of ``tests/data/charts/sigs/`` (titration sigs, structured sequences,
-weekly fluoxetine, as-needed and one-off orders, an implausible fill).
+weekly fluoxetine, as-needed and one-off orders, an implausible fill, lithium levels, esketamine
+sessions).
 
 Each ``*.expected.yaml`` gives the WHOLE trial table (one row per trial, in order; start, end,
 days, weeks, weeks at an adequate dose, peak, adequacy, outcome, class, role, augments, evidence,
@@ -43,7 +44,7 @@ def _plain(value: Any) -> Any:
 
 def test_every_chart_has_an_expectation():
     assert sorted(p.stem for p in SIGS.glob("*.json")) == CHARTS
-    assert len(CHARTS) == 5
+    assert len(CHARTS) == 7
 
 
 @pytest.mark.parametrize("name", CHARTS)

@@ -28,6 +28,9 @@ FLUOXETINE_90 = ("313995", "fluoxetine 90 MG Delayed Release Oral Capsule")
 QUETIAPINE_300 = ("312745", "quetiapine 300 mg oral tablet")
 TRAZODONE_50 = ("856377", "trazodone hydrochloride 50 MG Oral Tablet")
 OLANZAPINE_10 = ("316404", "olanzapine 10 mg")
+LITHIUM_300 = ("197889", "lithium carbonate 300 mg oral capsule")
+ESKETAMINE = ("2119365", "esketamine")
+LOINC = "http://loinc.org"
 FAILED = "Inadequate response"
 BUPROPION_300 = ("993557", "24 HR bupropion hydrochloride 300 MG Extended Release Oral Tablet")
 
@@ -94,6 +97,30 @@ def administration(id_: str, drug: tuple[str, str], when: str, mg: float) -> dic
                      "code": "mg"},
         },
     }  # fmt: skip
+
+
+def lithium_level(id_: str, when: str, mmol_l: float) -> dict[str, Any]:
+    """A final serum lithium level (LOINC 14334-7) in mmol/L."""
+    return {
+        "resourceType": "Observation",
+        "id": id_,
+        "status": "final",
+        "category": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category",
+                                  "code": "laboratory"}]}],
+        "code": {"coding": [{"system": LOINC, "code": "14334-7",
+                             "display": "Lithium [Moles/volume] in Serum or Plasma"}]},
+        "effectiveDateTime": when,
+        "valueQuantity": {"value": mmol_l, "unit": "mmol/L", "system": "http://unitsofmeasure.org",
+                          "code": "mmol/L"},
+    }  # fmt: skip
+
+
+ESKETAMINE_SESSIONS = (
+    # weeks 1-4 twice weekly (Mon/Thu), weeks 5-9 weekly: 13 sessions of 84 mg
+    "2025-09-01", "2025-09-04", "2025-09-08", "2025-09-11", "2025-09-15", "2025-09-18",
+    "2025-09-22", "2025-09-25", "2025-10-02", "2025-10-09", "2025-10-16", "2025-10-23",
+    "2025-10-30",
+)  # fmt: skip
 
 
 def dispense(
@@ -171,6 +198,30 @@ def _charts() -> dict[str, list[dict[str, Any]]]:
             dispense(u(5, 1), BUPROPION_300, "2025-01-06", 30, 30),
             dispense(u(5, 2), BUPROPION_300, "2025-02-05", 30, 3),
             dispense(u(5, 3), BUPROPION_300, "2025-03-07", 30, 30),
+        ],
+        # 6. Lithium adequacy from serum levels (LOINC 14334-7).
+        "lithium_level": [
+            order(u(6, 1), SERTRALINE_100, "2025-01-06", "2025-04-27", daily(), FAILED),
+            order(u(6, 2), LITHIUM_300, "2025-02-03", "2025-04-27", {
+                "text": "Take 1 capsule by mouth twice daily",
+                "timing": {"repeat": {"frequency": 2, "period": 1, "periodUnit": "d"}},
+                "doseAndRate": [{"doseQuantity": {"value": 1, "unit": "capsule"}}],
+            }, "No improvement"),
+            lithium_level(u(6, 3), "2025-02-17T08:30:00-05:00", 0.3),
+            lithium_level(u(6, 4), "2025-03-03T08:30:00-05:00", 0.7),
+            order(u(6, 5), VENLAFAXINE_75, "2025-06-02", "2025-08-10", daily(), FAILED),
+        ],
+        # 7. Esketamine judged by sessions: 13 sessions of 84 mg with venlafaxine.
+        "esketamine_sessions": [
+            order(u(7, 1), SERTRALINE_100, "2025-01-06", "2025-04-27", daily(), FAILED),
+            order(u(7, 2), VENLAFAXINE_75, "2025-06-02", "2025-10-31", daily(), FAILED),
+            *(
+                {**administration(u(7, 10 + i), ESKETAMINE, f"{day}T10:00:00-05:00", 84),
+                 "dosage": {"text": "84 mg intranasal (3 devices)", "route": {"text": "nasal"},
+                            "dose": {"value": 84, "unit": "mg", "system": "http://unitsofmeasure.org",
+                                     "code": "mg"}}}
+                for i, day in enumerate(ESKETAMINE_SESSIONS)
+            ),
         ],
     }  # fmt: skip
 
