@@ -37,13 +37,14 @@ from priorauth.facts.sigs import (
     labelled_daily_equivalent,
     read_sig,
     structured_steps,
+    taken_with_mg,
     text_of,
 )
 from priorauth.fhir.datatypes import cc_text, codings, date_precision, field, parse_date
 from priorauth.fhir.index import ResourceIndex
 from priorauth.terminology import DrugMatch
 
-__all__ = ["MEDICATION_TYPES", "medication_exposures"]
+__all__ = ["MEDICATION_TYPES", "medication_exposures", "taken_together"]
 
 MEDICATION_TYPES = (
     "MedicationRequest",
@@ -239,6 +240,8 @@ def _schedule(resource: Any, kind: str, match: DrugMatch, single: bool) -> _Sche
         return _Schedule(unread=sig.unread)
     if sig.stepped or sig.stops:
         return _Schedule(sig.steps, total_days=sig.total_days)
+    if taken_with_mg(text_of(dosages)) is not None and sig.understood:
+        return _Schedule(sig.steps)  # the text names another unit's mass: read without it
     return _Schedule()
 
 
@@ -383,6 +386,7 @@ class _Reader:
                 ingredient=match.ingredient, ref=ref, resource_type=kind, start=span.start,
                 end=span.end, ongoing=span.ongoing, daily_mg=dose.mg, dose_how=dose.how,
                 how=match.how, supply_days=supply, stated=stated, indication=indication,
+                taken_with_mg=_taken_with(resource, kind) if single else None,
             )  # fmt: skip
             if schedule.steps is not None:
                 result += self._stepped(base, schedule, match, ref)
@@ -490,6 +494,65 @@ class _Reader:
         return result
 
 
+def _taken_with(resource: Any, kind: str) -> float | None:
+    if kind == "MedicationAdministration":
+        return None
+    return taken_with_mg(text_of(_dosages(resource, kind)))
+
+
+def _overlap(a: Exposure, b: Exposure) -> tuple[dt.date, dt.date] | None:
+    if a.end is None or b.end is None:
+        return None
+    start, end = max(a.start, b.start), min(a.end, b.end)
+    return (start, end) if start < end else None
+
+
+def taken_together(exposures: Sequence[Exposure], notes: Notes) -> list[Exposure]:
+    """Add the dose of the record a sig says is taken together with ("with the 75 mg capsule") on
+    the days both run: the record is split into the days before, during and after the overlap.
+    The partner is the one other record of the ingredient overlapping it whose daily dose is the
+    named mg; with none (or several) the record keeps its own dose and a note says so."""
+    result = []
+    for record in exposures:
+        mg = record.taken_with_mg
+        if mg is None or record.daily_mg is None:
+            result.append(record)
+            continue
+        partners = {
+            other.ref: (other, span)
+            for other in exposures
+            if other.ingredient.name == record.ingredient.name
+            and other.ref != record.ref
+            and other.daily_mg == mg
+            and (span := _overlap(record, other)) is not None
+        }
+        if len(partners) != 1:
+            notes.add(
+                "taken-with-unmatched",
+                f"{record.ref}: the sig says it is taken with a {mg:g} mg unit, but "
+                f"{len(partners)} concurrent {record.ingredient.name} records of {mg:g} mg/day "
+                "were found; its own dose is used",
+                resource=record.ref,
+            )
+            result.append(record)
+            continue
+        other, (start, end) = next(iter(partners.values()))
+        total = round(record.daily_mg + mg, 3)
+        both = f"{record.dose_how} + {other.ref} {mg:g} mg (taken together)"
+        pieces = [(record.start, start, record.daily_mg, record.dose_how),
+                  (start, end, total, both),
+                  (end, record.end, record.daily_mg, record.dose_how)]  # fmt: skip
+        last = record.end
+        for begin, finish, dose, how in pieces:
+            if finish is not None and begin < finish:
+                result.append(replace(
+                    record, start=begin, end=finish, daily_mg=dose, dose_how=how,
+                    ongoing=record.ongoing and finish == last,
+                    supply_days=record.supply_days if begin == record.start else None,
+                ))  # fmt: skip
+    return result
+
+
 def _has_dose_data(resource: Any, kind: str) -> bool:
     for dosage in _dosages(resource, kind):
         if field(dosage, "text") or field(dosage, "doseAndRate") or field(dosage, "dose"):
@@ -526,4 +589,5 @@ def medication_exposures(
     """Every exposure record of the chart's medication resources (``death``: the patient's date
     of death, which ends records still open)."""
     reader = _Reader(index, as_of=as_of, notes=notes, death=death)
-    return [exposure for resource, kind in _all(index) for exposure in reader.read(resource, kind)]
+    found = [exposure for resource, kind in _all(index) for exposure in reader.read(resource, kind)]
+    return taken_together(found, notes)

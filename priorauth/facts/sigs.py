@@ -40,6 +40,7 @@ __all__ = [
     "labelled_daily_equivalent",
     "read_sig",
     "structured_steps",
+    "taken_with_mg",
 ]
 
 MAX_SIG_CHARS = 400
@@ -94,6 +95,11 @@ _RANGE = re.compile(
 _TOTAL = re.compile(
     r"(?:\btotal(?:\s+of)?|\btotaling|\btotalling|=)\s*(\d{1,4}(?:\.\d{1,2})?)\s*mg\b"
     r"(?:\s*(?:/\s*day|per\s+day|daily|a\s+day|each\s+day))?",
+    re.IGNORECASE,
+)
+_TOGETHER = re.compile(
+    r"\b(?:together\s+with|along\s+with|with)\s+(?:the\s+|a\s+|one\s+|your\s+)?"
+    r"(\d{1,4}(?:\.\d{1,2})?)\s*mg\s+(?:cap|tab|pill)\w{0,6}",
     re.IGNORECASE,
 )
 _PRN = re.compile(r"\bp\.?r\.?n\b|\bas\s+needed\b|\bif\s+needed\b|\bwhen\s+needed\b", re.IGNORECASE)
@@ -234,6 +240,8 @@ def read_sig(text: str | None, strength_mg: float | None) -> Sig:
         return Sig()
     if len(text) > MAX_SIG_CHARS:
         return Sig(as_needed=as_needed, as_needed_for=reason, one_time=one_time, unread=text[:80])
+    if taken_with_mg(text) is not None:  # the other unit's mass is not this record's dose
+        text = " ".join(_TOGETHER.sub(" ", text).split())
     segments = [s for s in _SPLIT.split(text) if s and s.strip(" .,")]
     raw: list[tuple[float | None, float | None, float | None, str, str]] = []
     stops = False
@@ -360,6 +368,23 @@ def labelled_daily_equivalent(
     if abs(mg_per_day - weekly / 7) > 0.01:
         return None
     return daily, f"{weekly:g} mg once weekly = {daily:g} mg/day ({source})"
+
+
+def taken_with_mg(text: str | None) -> float | None:
+    """The mg of another capsule/tablet the sig says to take together with this one ("together
+    with the 75 mg capsule"); ``None`` when the sig says no such thing or writes the daily total
+    itself (then the total is the dose).
+
+    >>> taken_with_mg("Take 1 capsule daily together with the 75 mg capsule")
+    75.0
+    >>> taken_with_mg("150 mg capsule together with the 75 mg capsule, total 225 mg daily") is None
+    True
+    """
+    text = " ".join((text or "").split())[:MAX_SIG_CHARS]
+    match = _TOGETHER.search(text)
+    if match is None or _TOTAL.search(text):
+        return None
+    return float(match.group(1))
 
 
 def implausible(mg_per_day: float | None, usual_max: float | None) -> bool:

@@ -87,6 +87,8 @@ CORPUS: list[tuple[str, float | None, str, str, str]] = [
     ),
     ("Take with the 150 mg capsule (total 225 mg/day)", 75.0, "225", "", "issue"),
     ("1 cap (75 mg) + 1 cap (150 mg) = 225 mg daily", None, "225", "", "own"),
+    ("Take 1 capsule daily together with the 20 mg capsule", 40.0, "40", "", "own"),
+    ("Take 1 capsule daily with the 40 mg capsule", 20.0, "20", "", "own"),
     # --- titration and starter packs (issue) ---
     ("Take 1 capsule daily x7d then 2 capsules daily", 37.5, "37.5x7 75", "", "issue"),
     ("10 mg for 7 days, then 20 mg daily", None, "10x7 20", "", "issue"),
@@ -249,4 +251,4 @@ def test_corpus_size_and_understood_count():
     print(f"\nsig corpus: {len(CORPUS)} shapes, {understood} fully understood, unread: {UNREAD}")  # noqa: T201
     assert len(CORPUS) >= 100
     assert len({row[0] for row in CORPUS}) == len(CORPUS)
-    assert (len(CORPUS), understood) == (114, 108)
+    assert (len(CORPUS), understood) == (116, 110)

@@ -30,6 +30,8 @@ TRAZODONE_50 = ("856377", "trazodone hydrochloride 50 MG Oral Tablet")
 OLANZAPINE_10 = ("316404", "olanzapine 10 mg")
 LITHIUM_300 = ("197889", "lithium carbonate 300 mg oral capsule")
 ESKETAMINE = ("2119365", "esketamine")
+DULOXETINE_20 = ("596926", "duloxetine 20 MG Delayed Release Oral Capsule")
+DULOXETINE_40 = ("616402", "duloxetine 40 MG Delayed Release Oral Capsule")
 LOINC = "http://loinc.org"
 FAILED = "Inadequate response"
 BUPROPION_300 = ("993557", "24 HR bupropion hydrochloride 300 MG Extended Release Oral Tablet")
@@ -210,6 +212,15 @@ def _charts() -> dict[str, list[dict[str, Any]]]:
             lithium_level(u(6, 3), "2025-02-17T08:30:00-05:00", 0.3),
             lithium_level(u(6, 4), "2025-03-03T08:30:00-05:00", 0.7),
             order(u(6, 5), VENLAFAXINE_75, "2025-06-02", "2025-08-10", daily(), FAILED),
+        ],
+        # 8. Two concurrent duloxetine orders the sigs say are taken together (40 + 20 mg).
+        "taken_together": [
+            order(u(8, 1), SERTRALINE_100, "2025-01-06", "2025-04-27", daily(), FAILED),
+            order(u(8, 2), ARIPIPRAZOLE_10, "2025-02-03", "2025-04-27", daily(), "No improvement"),
+            order(u(8, 3), DULOXETINE_40, "2025-06-02", "2025-08-10",
+                  {"text": "Take 1 capsule daily together with the 20 mg capsule"}, FAILED),
+            order(u(8, 4), DULOXETINE_20, "2025-06-02", "2025-08-10",
+                  {"text": "Take 1 capsule daily with the 40 mg capsule"}, FAILED),
         ],
         # 7. Esketamine judged by sessions: 13 sessions of 84 mg with venlafaxine.
         "esketamine_sessions": [
