@@ -44,7 +44,7 @@ from priorauth.fhir.datatypes import cc_text, codings, date_precision, field, pa
 from priorauth.fhir.index import ResourceIndex
 from priorauth.terminology import DrugMatch
 
-__all__ = ["MEDICATION_TYPES", "medication_exposures", "taken_together"]
+__all__ = ["MEDICATION_TYPES", "medication_exposures", "plausible", "taken_together"]
 
 MEDICATION_TYPES = (
     "MedicationRequest",
@@ -380,7 +380,7 @@ class _Reader:
             if schedule.unread is not None or schedule.steps is not None:
                 dose = DailyDose(None, "")
             unread = unread or schedule.unread is not None
-            dose = self._checked(self._weekly(dose, match), match, ref)
+            dose = self._weekly(dose, match)
             supply = span.supply_days if kind == "MedicationDispense" else None
             base = Exposure(
                 ingredient=match.ingredient, ref=ref, resource_type=kind, start=span.start,
@@ -446,27 +446,12 @@ class _Reader:
         found = labelled_daily_equivalent(match.ingredient.name, dose.mg)
         return DailyDose(found[0], f"{dose.how}; {found[1]}") if found else dose
 
-    def _checked(self, dose: DailyDose, match: DrugMatch, ref: str) -> DailyDose:
-        """An implausible daily dose (above the usual maximum x the margin) is noted, not used."""
-        usual_max = match.ingredient.usual_max_mg_per_day
-        if not implausible(dose.mg, usual_max):
-            return dose
-        self.notes.add(
-            "implausible-dose",
-            f"{ref}: {match.ingredient.name} {dose.mg:g} mg/day ({dose.how}) is above "
-            f"{PLAUSIBLE_MARGIN:g} x the usual maximum of {usual_max:g} mg/day; probably a keying "
-            "error (e.g. days supply), so the dose is left unknown",
-            resource=ref,
-        )
-        return DailyDose(None, "")
-
     def _stepped(
         self, base: Exposure, schedule: _Schedule, match: DrugMatch, ref: str
     ) -> list[Exposure]:
         """One exposure per step: each day of the record has the dose of the step in force."""
         steps = [
-            replace(step, mg_per_day=self._checked(self._weekly(
-                DailyDose(step.mg_per_day, step.how), match), match, ref).mg)
+            replace(step, mg_per_day=self._weekly(DailyDose(step.mg_per_day, step.how), match).mg)
             for step in schedule.steps or ()
         ]  # fmt: skip
         limit = base.end
@@ -492,6 +477,38 @@ class _Reader:
             if last:
                 break
         return result
+
+
+def plausible(exposures: Sequence[Exposure], notes: Notes) -> list[Exposure]:
+    """A daily dose above the usual maximum x the margin is a keying error (note
+    ``implausible-dose``; the dose becomes unknown) unless another record of the ingredient gives
+    the same daily dose (note ``implausible-dose-confirmed``, info; the dose is kept)."""
+    result = []
+    for record in exposures:
+        usual_max = record.ingredient.usual_max_mg_per_day
+        if not implausible(record.daily_mg, usual_max):
+            result.append(record)
+            continue
+        confirmed = any(
+            other.ref != record.ref
+            and other.ingredient.name == record.ingredient.name
+            and other.daily_mg == record.daily_mg
+            for other in exposures
+        )
+        name, dose = record.ingredient.name, record.daily_mg
+        what = (
+            f"{record.ref}: {name} {dose:g} mg/day ({record.dose_how}) is above "
+            f"{PLAUSIBLE_MARGIN:g} x the usual maximum of {usual_max:g} mg/day"
+        )
+        if confirmed:
+            notes.add("implausible-dose-confirmed", f"{what}; another record gives the same "
+                      "dose, so it is kept", resource=record.ref, severity="info")  # fmt: skip
+            result.append(record)
+            continue
+        notes.add("implausible-dose", f"{what}; probably a keying error (e.g. days supply), so "
+                  "the dose is left unknown", resource=record.ref)  # fmt: skip
+        result.append(replace(record, daily_mg=None, dose_how=""))
+    return result
 
 
 def _taken_with(resource: Any, kind: str) -> float | None:
@@ -590,4 +607,4 @@ def medication_exposures(
     of death, which ends records still open)."""
     reader = _Reader(index, as_of=as_of, notes=notes, death=death)
     found = [exposure for resource, kind in _all(index) for exposure in reader.read(resource, kind)]
-    return taken_together(found, notes)
+    return taken_together(plausible(found, notes), notes)
