@@ -102,6 +102,13 @@ _TOGETHER = re.compile(
     r"(\d{1,4}(?:\.\d{1,2})?)\s*mg\s+(?:cap|tab|pill)\w{0,6}",
     re.IGNORECASE,
 )
+_INCREMENT = re.compile(
+    r"^(?:start(?:ing)?\s+(?:at\s+|with\s+)?)?(\d{1,4}(?:\.\d{1,2})?)\s*mg\b([^.;]{0,60}?),?\s*"
+    r"(?:then\s+)?increase\s+(?:by\s+)?(\d{1,4}(?:\.\d{1,2})?)\s*mg\s+every\s+(\d{1,3})\s*"
+    r"(days?|weeks?)\s+(?:up\s+)?to\s+(?:a\s+(?:max(?:imum)?|target)\s+(?:of\s+)?)?"
+    r"(\d{1,4}(?:\.\d{1,2})?)\s*mg\b([^.;]{0,40})\.?$",
+    re.IGNORECASE,
+)
 _PRN = re.compile(r"\bp\.?r\.?n\b|\bas\s+needed\b|\bif\s+needed\b|\bwhen\s+needed\b", re.IGNORECASE)
 _PRN_REASON = re.compile(
     r"\b(?:for|prn)\s+((?!\d)[a-z][a-z\s/-]{1,40}?)(?=\s*(?:[.;,)]|\bas\s+needed\b|\bprn\b|$))",
@@ -242,6 +249,9 @@ def read_sig(text: str | None, strength_mg: float | None) -> Sig:
         return Sig(as_needed=as_needed, as_needed_for=reason, one_time=one_time, unread=text[:80])
     if taken_with_mg(text) is not None:  # the other unit's mass is not this record's dose
         text = " ".join(_TOGETHER.sub(" ", text).split())
+    increments = _increments(text)
+    if increments is not None:
+        return Sig(increments, as_needed, reason, one_time)
     segments = [s for s in _SPLIT.split(text) if s and s.strip(" .,")]
     raw: list[tuple[float | None, float | None, float | None, str, str]] = []
     stops = False
@@ -285,6 +295,26 @@ def read_sig(text: str | None, strength_mg: float | None) -> Sig:
         last = steps[-1]
         steps[-1] = Step(last.mg_per_day, None, last.how)  # the last step lasts until the end
     return Sig(tuple(steps), as_needed, reason, one_time, None, stops)
+
+
+def _increments(text: str) -> tuple[Step, ...] | None:
+    """ "Start 25 mg at bedtime, increase by 25 mg every 3 days to 100 mg": 25 mg for 3 days, 50,
+    75, then 100 mg until the record ends. Read only for a written once-a-day frequency (with
+    several doses a day, "increase by 25 mg" could be per dose or per day) and 20 steps at most."""
+    match = _INCREMENT.match(text)
+    if match is None:
+        return None
+    first, by, target = float(match.group(1)), float(match.group(3)), float(match.group(6))
+    days = int(match.group(4)) * _unit_days(match.group(5))
+    per_day = frequency_in_text(match.group(2) + " " + match.group(7))
+    if per_day != 1.0 or by <= 0 or target < first or (target - first) / by > 20:
+        return None
+    steps, dose = [], first
+    while dose < target:
+        steps.append(Step(round(dose * per_day, 3), days, f"text {dose:g} mg x {per_day:g}/day"))
+        dose = min(target, dose + by)
+    steps.append(Step(round(target * per_day, 3), None, f"text {target:g} mg x {per_day:g}/day"))
+    return tuple(steps)
 
 
 def _unread(text: str, words: str, as_needed: bool, reason: str | None, one_time: bool) -> Sig:

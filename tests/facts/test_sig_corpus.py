@@ -19,6 +19,8 @@ handle yet, listed in ``UNREAD``.
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from priorauth.facts.sigs import Sig, read_sig
@@ -130,7 +132,28 @@ CORPUS: list[tuple[str, float | None, str, str, str]] = [
         "",
         "own",
     ),
-    ("Start 25 mg at bedtime, increase by 25 mg every 3 days to 100 mg", None, "unread", "", "own"),
+    (
+        "Start 25 mg at bedtime, increase by 25 mg every 3 days to 100 mg",
+        None,
+        "25x3 50x3 75x3 100",
+        "",
+        "own",
+    ),
+    (
+        "25 mg twice daily, increase by 25 mg every 7 days up to 100 mg",
+        None,
+        "unread",
+        "",
+        "own",
+    ),
+    (
+        "Start 50 mg daily, increase by 50 mg every 7 days to a target of 200 mg",
+        None,
+        "50x7 100x7 150x7 200",
+        "",
+        "own",
+    ),
+    ("Start 25 mg, increase by 25 mg every 3 days to 100 mg", None, "unread", "", "own"),
     ("Take 1 tablet daily, increase as tolerated", 50.0, "unread", "", "own"),
     ("titrate to 150 mg daily as directed", None, "unread", "", "own"),
     ("Take as directed per titration schedule", None, "unread", "", "own"),
@@ -251,4 +274,19 @@ def test_corpus_size_and_understood_count():
     print(f"\nsig corpus: {len(CORPUS)} shapes, {understood} fully understood, unread: {UNREAD}")  # noqa: T201
     assert len(CORPUS) >= 100
     assert len({row[0] for row in CORPUS}) == len(CORPUS)
-    assert (len(CORPUS), understood) == (116, 110)
+    assert (len(CORPUS), understood) == (119, 112)
+
+
+HOSTILE = ["1 ", "for ", "then ", "days 1-", "as needed for ", "1-2 ", "with the 5 mg tab",
+           "increase by 25 mg every ", ", day 8 "]  # fmt: skip
+
+
+@pytest.mark.parametrize("piece", HOSTILE)
+def test_hostile_texts_read_in_bounded_time(piece):
+    """Long repetitive texts (100,000+ characters) are read (or refused) quickly: the patterns are
+    bounded and a schedule is read only from the first 400 characters."""
+    text = piece * (100_000 // len(piece) + 1)
+    started = time.perf_counter()
+    sig = read_sig(text, 50.0)
+    assert time.perf_counter() - started < 1.0
+    assert not sig.stepped
