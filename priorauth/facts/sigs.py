@@ -77,13 +77,14 @@ _SINGLE_DAY = re.compile(r"\b(?:on\s+)?(day|week)\s*(\d{1,3})\b\s*:?", re.IGNORE
 _AFTER = re.compile(r"\bafter\s+" + _N + r"\s*" + _UNIT_DAYS + r"\b", re.IGNORECASE)
 _SPLIT = re.compile(
     r"\s*(?:,\s*|\.\s+)?\b(?:and\s+)?then\b\s*,?\s*|\s*;\s*|\s*,\s*(?=(?:on\s+)?(?:days?|weeks?)\s+\d)"
-    r"|\.\s+(?=(?:days?|weeks?|increase|decrease|reduce|taper)\b)",
+    r"|\.\s+(?=(?:days?|weeks?|increase|decrease|reduce|taper|may)\b)",
     re.IGNORECASE,
 )
 _STEP_WORDS = re.compile(
     r"\bthen\b|\bincrease\b|\bdecrease\b|\breduce\b|\btaper\b|\btitrat|\bdays?\s+\d|\bweeks?\s+\d",
     re.IGNORECASE,
 )
+_ANY_NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|half)\b", re.IGNORECASE)
 _STOP = re.compile(r"^\s*(?:stop|discontinue|off)\b", re.IGNORECASE)
 _CHANGE = re.compile(r"^\s*(?:increase|decrease|reduce|go\s+up|go\s+down)\s+(?:dose\s+)?(?:to\s+)?",
                      re.IGNORECASE)  # fmt: skip
@@ -253,6 +254,11 @@ def read_sig(text: str | None, strength_mg: float | None) -> Sig:
     if increments is not None:
         return Sig(increments, as_needed, reason, one_time)
     segments = [s for s in _SPLIT.split(text) if s and s.strip(" .,")]
+    scheduled = [s for s in segments if not _PRN.search(s)]
+    if scheduled and len(scheduled) < len(segments):
+        # "1 tablet daily; may take an additional tablet as needed": the scheduled dose is the
+        # order; the as-needed extra is not a step and does not make the order as-needed
+        segments, as_needed, reason = scheduled, False, None
     raw: list[tuple[float | None, float | None, float | None, str, str]] = []
     stops = False
     for index, segment in enumerate(segments):
@@ -261,6 +267,8 @@ def read_sig(text: str | None, strength_mg: float | None) -> Sig:
             if index != len(segments) - 1:
                 return _unread(text, segment, as_needed, reason, one_time)
             continue
+        if not _ANY_NUMBER.search(segment):
+            continue  # an instruction ("May cause drowsiness"), not a step; step words still count
         after = _AFTER.search(segment)
         if after and raw:  # "increase to 2 tablets daily after 1 week": the previous step's days
             previous = raw[-1]
@@ -271,8 +279,10 @@ def read_sig(text: str | None, strength_mg: float | None) -> Sig:
         rest = _CHANGE.sub("", rest)
         dose, per_day, how = _segment_dose(rest, strength_mg)
         raw.append((dose, per_day, days, how, segment.strip()))
-    if not raw:
+    if not raw and (stops or _STEP_WORDS.search(text)):
         return _unread(text, text, as_needed, reason, one_time)
+    if not raw:  # no number at all ("Take as needed."): one step of unknown dose
+        return Sig((Step(None, None),), as_needed, reason, one_time)
     stated = {r[1] for r in raw if r[1] is not None}
     if len(raw) > 1 and len(stated) > 1 and any(r[1] is None for r in raw):
         return _unread(text, next(r[4] for r in raw if r[1] is None), as_needed, reason, one_time)
@@ -323,19 +333,22 @@ def _unread(text: str, words: str, as_needed: bool, reason: str | None, one_time
 
 
 def as_needed_of(dosages: Sequence[Any]) -> tuple[bool, str | None]:
-    """Whether any Dosage is as-needed (``asNeededBoolean``/``asNeededCodeableConcept`` or "prn"
-    / "as needed" in its text), with the reason when one is given."""
+    """Whether a record is as-needed: every Dosage is (``asNeededBoolean``,
+    ``asNeededCodeableConcept``, or a text read as as-needed by :func:`read_sig`, where a scheduled
+    dose with an as-needed extra is not), with the first reason given."""
+    if not dosages:
+        return False, None
+    reasons: list[str | None] = []
     for dosage in dosages:
         concept = field(dosage, "asNeededCodeableConcept")
+        sig = read_sig(_texts(dosage), None)
         if concept is not None:
-            return True, (cc_text(concept) or None)
-        if field(dosage, "asNeededBoolean") is True:
-            found, reason = _as_needed(_texts(dosage))
-            return True, reason
-        found, reason = _as_needed(_texts(dosage))
-        if found:
-            return True, reason
-    return False, None
+            reasons.append(cc_text(concept) or sig.as_needed_for)
+        elif field(dosage, "asNeededBoolean") is True or sig.as_needed:
+            reasons.append(sig.as_needed_for)
+        else:
+            return False, None
+    return True, next((r for r in reasons if r), None)
 
 
 def _texts(dosage: Any) -> str:

@@ -232,6 +232,16 @@ CORPUS: list[tuple[str, float | None, str, str, str]] = [
     ("trazodone 50 mg at bedtime PRN sleep", None, "50", "prn:sleep", "own"),
     ("25-50 mg at bedtime as needed for sleep", None, "25", "prn:sleep", "own"),
     ("quetiapine 25 mg every 6 hours as needed for agitation", None, "100", "prn:agitation", "own"),
+    (
+        "Take 1 tablet daily; may take an additional tablet as needed for anxiety",
+        50.0,
+        "50",
+        "",
+        "own",
+    ),
+    ("1 tab qam. May take 1 extra tab prn", 10.0, "10", "", "own"),
+    ("Take 1 tablet daily. May cause drowsiness.", 50.0, "50", "", "own"),
+    ("Take 1 tablet daily, then increase as tolerated", 50.0, "unread", "", "own"),
     # --- one-time doses ---
     ("200mg PO x1", None, "200", "once", "fixture"),
     ("500mg 2 tabs x 1 dose", None, "1000", "once", "fixture"),
@@ -274,7 +284,7 @@ def test_corpus_size_and_understood_count():
     print(f"\nsig corpus: {len(CORPUS)} shapes, {understood} fully understood, unread: {UNREAD}")  # noqa: T201
     assert len(CORPUS) >= 100
     assert len({row[0] for row in CORPUS}) == len(CORPUS)
-    assert (len(CORPUS), understood) == (119, 112)
+    assert (len(CORPUS), understood) == (123, 115)
 
 
 HOSTILE = ["1 ", "for ", "then ", "days 1-", "as needed for ", "1-2 ", "with the 5 mg tab",
