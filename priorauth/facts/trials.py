@@ -37,7 +37,7 @@ __all__ = [
 ]
 
 NON_ANTIDEPRESSANT_USES = frozenset(
-    {"insomnia", "pain", "smoking cessation", "hot flashes", "enuresis", "weight loss"}
+    {"insomnia", "pain", "smoking cessation", "hot flashes", "enuresis", "weight loss", "agitation"}
 )
 """Indications for which a drug is given below antidepressant doses: never an adequate trial."""
 

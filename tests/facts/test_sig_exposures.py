@@ -126,3 +126,24 @@ def test_lithium_without_levels_stays_unknown():
     )  # fmt: skip
     [trial] = record.trials
     assert (trial.adequate_dose, trial.weeks_at_adequate_dose) == (None, None)
+
+
+QUETIAPINE_100 = rx("312743", "quetiapine 100 mg oral tablet")
+ESCITALOPRAM_10 = rx("349332", "escitalopram 10 MG Oral Tablet")
+
+
+def test_a_scheduled_antipsychotic_for_agitation_augments_nothing():
+    """Issue 17: an order whose reason is agitation is not an augmentation trial (old code: no
+    indication label, so quetiapine 200 mg/day augmented escitalopram)."""
+    record = facts(
+        request("e1", ESCITALOPRAM_10, start="2025-01-06", end="2025-04-27",
+                dosage={"text": "1 tablet daily"}),
+        request("q1", QUETIAPINE_100, start="2025-02-03", end="2025-04-27",
+                dosage={"text": "2 tablets at bedtime"}, reasonCode=[{"text": "Agitation"}]),
+    )  # fmt: skip
+    quetiapine = next(t for t in record.trials if t.ingredient == "quetiapine")
+    assert (quetiapine.indication, quetiapine.adequate_dose, quetiapine.augments) == (
+        "agitation",
+        False,
+        (),
+    )
