@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from priorauth.facts.dosing import (
@@ -24,16 +24,27 @@ from priorauth.facts.dosing import (
     daily_dose,
     dispense_daily_dose,
 )
-from priorauth.facts.indication import indication_of
+from priorauth.facts.indication import indication_of, label_of_text
 from priorauth.facts.medications import identify_concept, identify_medication
 from priorauth.facts.notes import Notes
 from priorauth.facts.outcomes import Stated, classify_code, classify_text, strongest
 from priorauth.facts.records import Exposure
+from priorauth.facts.sigs import (
+    PLAUSIBLE_MARGIN,
+    Step,
+    as_needed_of,
+    implausible,
+    labelled_daily_equivalent,
+    read_sig,
+    structured_steps,
+    taken_with_mg,
+    text_of,
+)
 from priorauth.fhir.datatypes import cc_text, codings, date_precision, field, parse_date
 from priorauth.fhir.index import ResourceIndex
 from priorauth.terminology import DrugMatch
 
-__all__ = ["MEDICATION_TYPES", "medication_exposures"]
+__all__ = ["MEDICATION_TYPES", "medication_exposures", "plausible", "taken_together"]
 
 MEDICATION_TYPES = (
     "MedicationRequest",
@@ -207,6 +218,33 @@ def _dosages(resource: Any, kind: str) -> list[Any]:
     return list(value) if isinstance(value, list) else [value]
 
 
+@dataclass(frozen=True)
+class _Schedule:
+    """The steps of one record (``None``: one dose, read by ``_dose``) or the words not read."""
+
+    steps: tuple[Step, ...] | None = None
+    unread: str | None = None
+    total_days: float | None = None
+
+
+def _schedule(resource: Any, kind: str, match: DrugMatch, single: bool) -> _Schedule:
+    """Titration or taper steps from structured sequences or the dosage text (sigs.py)."""
+    if kind == "MedicationAdministration":
+        return _Schedule()
+    dosages = _dosages(resource, kind)
+    steps = structured_steps(dosages, match.strength_mg, single)
+    if steps is not None:
+        return _Schedule(steps)
+    sig = read_sig(text_of(dosages), match.strength_mg if single else None)
+    if sig.unread is not None:
+        return _Schedule(unread=sig.unread)
+    if sig.stepped or sig.stops:
+        return _Schedule(sig.steps, total_days=sig.total_days)
+    if taken_with_mg(text_of(dosages)) is not None and sig.understood:
+        return _Schedule(sig.steps)  # the text names another unit's mass: read without it
+    return _Schedule()
+
+
 def _dose(resource: Any, kind: str, match: DrugMatch, single: bool, span: _Span) -> DailyDose:
     dosages = _dosages(resource, kind)
     if kind == "MedicationAdministration":
@@ -331,15 +369,38 @@ class _Reader:
             span = _Span(span.start, None)
         stated = _stated(resource)
         indication = indication_of(self.index, resource)
-        result = []
+        if self._as_needed(resource, kind, ref, matches, indication):
+            return []
+        result: list[Exposure] = []
+        unread = False
         for match in matches:
-            dose = _dose(resource, kind, match, len(matches) == 1, span)
+            single = len(matches) == 1
+            schedule = _schedule(resource, kind, match, single)
+            dose = _dose(resource, kind, match, single, span)
+            if schedule.unread is not None or schedule.steps is not None:
+                dose = DailyDose(None, "")
+            unread = unread or schedule.unread is not None
+            dose = self._weekly(dose, match)
             supply = span.supply_days if kind == "MedicationDispense" else None
-            result.append(Exposure(
+            base = Exposure(
                 ingredient=match.ingredient, ref=ref, resource_type=kind, start=span.start,
                 end=span.end, ongoing=span.ongoing, daily_mg=dose.mg, dose_how=dose.how,
                 how=match.how, supply_days=supply, stated=stated, indication=indication,
-            ))  # fmt: skip
+                taken_with_mg=_taken_with(resource, kind) if single else None,
+            )  # fmt: skip
+            if schedule.steps is not None:
+                result += self._stepped(base, schedule, match, ref)
+            else:
+                result.append(base)
+            if schedule.unread is not None:
+                self.notes.add(
+                    "unread-sig",
+                    f"{ref}: the dosage text announces a schedule that could not be read "
+                    f"({schedule.unread!r}); the dose is left unknown",
+                    resource=ref,
+                )
+        if unread:
+            return result
         if _has_dose_data(resource, kind) and all(e.daily_mg is None for e in result):
             self.notes.add(
                 "unparseable-dose",
@@ -349,6 +410,164 @@ class _Reader:
                 severity="info",
             )
         return result
+
+    def _as_needed(
+        self,
+        resource: Any,
+        kind: str,
+        ref: str,
+        matches: Sequence[DrugMatch],
+        indication: str | None,
+    ) -> bool:
+        """An as-needed or one-time order is an exposure with its indication, never a trial: a
+        note records it (docs/trial-conventions.md, "As-needed and one-off doses")."""
+        if kind == "MedicationAdministration":
+            return False
+        dosages = _dosages(resource, kind)
+        prn, reason = as_needed_of(dosages)
+        one_time = read_sig(text_of(dosages), None).one_time
+        if not prn and not one_time:
+            return False
+        label = label_of_text(reason) or indication
+        use = f" for {reason}" if reason else ""
+        use += f" ({label} use)" if label and label != reason else ""
+        names = ", ".join(m.ingredient.name for m in matches)
+        what = "as needed" if prn else "as a one-time dose"
+        self.notes.add(
+            "as-needed" if prn else "one-time-dose",
+            f"{ref}: {names} ordered {what}{use}; recorded as exposure, never counted as an "
+            "antidepressant or augmentation trial",
+            resource=ref,
+            severity="info",
+        )
+        return True
+
+    def _weekly(self, dose: DailyDose, match: DrugMatch) -> DailyDose:
+        found = labelled_daily_equivalent(match.ingredient.name, dose.mg)
+        return DailyDose(found[0], f"{dose.how}; {found[1]}") if found else dose
+
+    def _stepped(
+        self, base: Exposure, schedule: _Schedule, match: DrugMatch, ref: str
+    ) -> list[Exposure]:
+        """One exposure per step: each day of the record has the dose of the step in force."""
+        steps = [
+            replace(step, mg_per_day=self._weekly(DailyDose(step.mg_per_day, step.how), match).mg)
+            for step in schedule.steps or ()
+        ]  # fmt: skip
+        limit = base.end
+        if limit is not None and schedule.total_days is not None:
+            limit = min(limit, base.start + dt.timedelta(days=int(schedule.total_days)))
+        if limit is None:  # the end is unknown: the days of each step cannot be placed
+            doses = [s.mg_per_day for s in steps if s.mg_per_day is not None]
+            return [replace(base, daily_mg=max(doses) if doses else None,
+                            dose_how="peak step of a schedule")]  # fmt: skip
+        result = []
+        cursor = base.start
+        for position, step in enumerate(steps):
+            if cursor >= limit:
+                break
+            last = position == len(steps) - 1 or step.days is None
+            stop = limit if last else min(limit, cursor + dt.timedelta(days=int(step.days or 0)))
+            result.append(replace(
+                base, start=cursor, end=stop, ongoing=base.ongoing and stop == base.end,
+                daily_mg=step.mg_per_day, dose_how=f"step {position + 1}: {step.how}",
+                supply_days=base.supply_days if position == 0 else None,
+            ))  # fmt: skip
+            cursor = stop
+            if last:
+                break
+        return result
+
+
+def plausible(exposures: Sequence[Exposure], notes: Notes) -> list[Exposure]:
+    """A daily dose above the usual maximum x the margin is a keying error (note
+    ``implausible-dose``; the dose becomes unknown) unless another record of the ingredient gives
+    the same daily dose (note ``implausible-dose-confirmed``, info; the dose is kept)."""
+    result = []
+    for record in exposures:
+        usual_max = record.ingredient.usual_max_mg_per_day
+        if not implausible(record.daily_mg, usual_max):
+            result.append(record)
+            continue
+        confirmed = any(
+            other.ref != record.ref
+            and other.ingredient.name == record.ingredient.name
+            and other.daily_mg == record.daily_mg
+            for other in exposures
+        )
+        name, dose = record.ingredient.name, record.daily_mg
+        what = (
+            f"{record.ref}: {name} {dose:g} mg/day ({record.dose_how}) is above "
+            f"{PLAUSIBLE_MARGIN:g} x the usual maximum of {usual_max:g} mg/day"
+        )
+        if confirmed:
+            notes.add("implausible-dose-confirmed", f"{what}; another record gives the same "
+                      "dose, so it is kept", resource=record.ref, severity="info")  # fmt: skip
+            result.append(record)
+            continue
+        notes.add("implausible-dose", f"{what}; probably a keying error (e.g. days supply), so "
+                  "the dose is left unknown", resource=record.ref)  # fmt: skip
+        result.append(replace(record, daily_mg=None, dose_how=""))
+    return result
+
+
+def _taken_with(resource: Any, kind: str) -> float | None:
+    if kind == "MedicationAdministration":
+        return None
+    return taken_with_mg(text_of(_dosages(resource, kind)))
+
+
+def _overlap(a: Exposure, b: Exposure) -> tuple[dt.date, dt.date] | None:
+    if a.end is None or b.end is None:
+        return None
+    start, end = max(a.start, b.start), min(a.end, b.end)
+    return (start, end) if start < end else None
+
+
+def taken_together(exposures: Sequence[Exposure], notes: Notes) -> list[Exposure]:
+    """Add the dose of the record a sig says is taken together with ("with the 75 mg capsule") on
+    the days both run: the record is split into the days before, during and after the overlap.
+    The partner is the one other record of the ingredient overlapping it whose daily dose is the
+    named mg; with none (or several) the record keeps its own dose and a note says so."""
+    result = []
+    for record in exposures:
+        mg = record.taken_with_mg
+        if mg is None or record.daily_mg is None:
+            result.append(record)
+            continue
+        partners = {
+            other.ref: (other, span)
+            for other in exposures
+            if other.ingredient.name == record.ingredient.name
+            and other.ref != record.ref
+            and other.daily_mg == mg
+            and (span := _overlap(record, other)) is not None
+        }
+        if len(partners) != 1:
+            notes.add(
+                "taken-with-unmatched",
+                f"{record.ref}: the sig says it is taken with a {mg:g} mg unit, but "
+                f"{len(partners)} concurrent {record.ingredient.name} records of {mg:g} mg/day "
+                "were found; its own dose is used",
+                resource=record.ref,
+            )
+            result.append(record)
+            continue
+        other, (start, end) = next(iter(partners.values()))
+        total = round(record.daily_mg + mg, 3)
+        both = f"{record.dose_how} + {other.ref} {mg:g} mg (taken together)"
+        pieces = [(record.start, start, record.daily_mg, record.dose_how),
+                  (start, end, total, both),
+                  (end, record.end, record.daily_mg, record.dose_how)]  # fmt: skip
+        last = record.end
+        for begin, finish, dose, how in pieces:
+            if finish is not None and begin < finish:
+                result.append(replace(
+                    record, start=begin, end=finish, daily_mg=dose, dose_how=how,
+                    ongoing=record.ongoing and finish == last,
+                    supply_days=record.supply_days if begin == record.start else None,
+                ))  # fmt: skip
+    return result
 
 
 def _has_dose_data(resource: Any, kind: str) -> bool:
@@ -387,4 +606,5 @@ def medication_exposures(
     """Every exposure record of the chart's medication resources (``death``: the patient's date
     of death, which ends records still open)."""
     reader = _Reader(index, as_of=as_of, notes=notes, death=death)
-    return [exposure for resource, kind in _all(index) for exposure in reader.read(resource, kind)]
+    found = [exposure for resource, kind in _all(index) for exposure in reader.read(resource, kind)]
+    return taken_together(plausible(found, notes), notes)

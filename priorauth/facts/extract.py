@@ -15,6 +15,7 @@ from typing import Any
 from priorauth.errors import ChartError
 from priorauth.facts.diagnoses import current_episode_onset, extract_diagnoses, pregnancy_status
 from priorauth.facts.exposures import medication_exposures
+from priorauth.facts.levels import drug_levels
 from priorauth.facts.models import PatientRecord
 from priorauth.facts.notes import Notes
 from priorauth.facts.patient import deceased_on, extract_coverages, extract_patient
@@ -111,7 +112,12 @@ def _extract(
     reactions = drug_reactions(view, notes)
     table = dose_table if dose_table is not None else adequate_dose_table()
     trials, trial_notes = build_trials(
-        exposures, reactions, as_of=as_of, gap_days=gap_days, dose_table=table
+        exposures,
+        reactions,
+        as_of=as_of,
+        gap_days=gap_days,
+        dose_table=table,
+        levels=drug_levels(view, notes),
     )
     notes.extend(trial_notes)
     diagnoses = extract_diagnoses(view, as_of=as_of, notes=notes)

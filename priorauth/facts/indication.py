@@ -31,6 +31,7 @@ _TEXT_LABELS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bbipolar|\bmanic\b|\bmania\b", "bipolar"),
         (r"depress|\bmdd\b|dysthymi", _DEPRESSION),
         (r"insomnia|\bsleep", "insomnia"),
+        (r"\bagitat", "agitation"),
         (r"\bpain\b|neuropath|migraine|fibromyalg|headache", "pain"),
         (r"smok|tobacco|nicotine", "smoking cessation"),
         (r"hot flash|hot flush|vasomotor|menopaus", "hot flashes"),

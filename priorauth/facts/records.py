@@ -34,6 +34,9 @@ class Exposure:
     supply_days: float | None = None
     stated: Stated = field(default=UNKNOWN)
     indication: str | None = None
+    taken_with_mg: float | None = None
+    """The sig says this record's dose is taken together with another record's (e.g. "with the
+    75 mg capsule"): the mg of that other record, to add on the days both run."""
 
     @property
     def is_dispense(self) -> bool:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 
+from priorauth.facts.levels import Level, in_range
 from priorauth.facts.models import MedicationTrial
 from priorauth.facts.outcomes import Stated, strongest
 from priorauth.facts.records import Exposure, Reaction
@@ -26,6 +27,8 @@ from priorauth.fhir.notes import DataQualityNote
 __all__ = [
     "COMBINATION_MIN_DAYS",
     "NON_ANTIDEPRESSANT_USES",
+    "PER_SESSION",
+    "SESSION_COURSE",
     "build_trials",
     "held_days",
     "split_episodes",
@@ -34,9 +37,16 @@ __all__ = [
 ]
 
 NON_ANTIDEPRESSANT_USES = frozenset(
-    {"insomnia", "pain", "smoking cessation", "hot flashes", "enuresis", "weight loss"}
+    {"insomnia", "pain", "smoking cessation", "hot flashes", "enuresis", "weight loss", "agitation"}
 )
 """Indications for which a drug is given below antidepressant doses: never an adequate trial."""
+
+PER_SESSION = frozenset({"esketamine"})
+"""Ingredients given per session in a clinic (each session an administration), not per day."""
+
+SESSION_COURSE: dict[str, tuple[float, int]] = {"esketamine": (56.0, 8)}
+"""Per-session agents: (minimum mg per session, minimum sessions) of an adequate course. Spravato
+label (TRD): induction 56 or 84 mg twice weekly for weeks 1-4 = 8 sessions of at least 56 mg."""
 
 COMBINATION_MIN_DAYS = 28
 """Days two drugs must be held together to be a combination or an augmentation (4 weeks); a
@@ -190,6 +200,60 @@ def _trial(
     )
 
 
+def _per_session(trial: MedicationTrial, records: Sequence[Exposure]) -> MedicationTrial:
+    """Adequacy of a per-session agent's course from its administrations: at least the minimum
+    sessions at the minimum mg per session; weeks at an adequate dose from the first such session
+    to the trial end (docs/trial-conventions.md). Orders alone (no administration) stay unknown."""
+    course = SESSION_COURSE.get(trial.ingredient)
+    sessions = [r for r in records if r.resource_type == "MedicationAdministration"]
+    if course is None or not sessions:
+        return trial
+    min_mg, min_sessions = course
+    full = sorted({r.start for r in sessions if r.daily_mg is not None and r.daily_mg >= min_mg})
+    adequate = len(full) >= min_sessions
+    end = trial.end if trial.end_known and not trial.ongoing else None
+    weeks = weeks_from_days((end - full[0]).days) if adequate and end is not None else None
+    return trial.model_copy(
+        update={
+            "adequate_dose": adequate,
+            "weeks_at_adequate_dose": weeks if adequate else (0.0 if end is not None else None),
+        }
+    )
+
+
+def _session_days(trial: MedicationTrial, as_of: dt.date) -> frozenset[int]:
+    """A per-session course is held from its first session to the day after its last (sessions
+    are days apart by design), not only on session days."""
+    end = _effective_end(trial, as_of)
+    return frozenset(range(trial.start.toordinal(), end.toordinal()))
+
+
+def _with_levels(
+    trial: MedicationTrial, levels: Sequence[Level], as_of: dt.date
+) -> MedicationTrial:
+    """Adequacy of a lithium trial from its serum levels (docs/trial-conventions.md): adequate
+    when a level dated within the trial is in range, its weeks at an adequate dose counted from
+    the first such level; not adequate (0.0 weeks) when the trial's levels are all out of range."""
+    if trial.ingredient != "lithium":
+        return trial
+    end = _effective_end(trial, as_of)
+    mine = sorted(
+        (x for x in levels if x.ingredient == "lithium" and trial.start <= x.date < end),
+        key=lambda x: x.date,
+    )
+    if not mine:
+        return trial
+    good = [x for x in mine if in_range(x)]
+    weeks = weeks_from_days((end - good[0].date).days) if good and trial.end_known else None
+    return trial.model_copy(
+        update={
+            "adequate_dose": bool(good),
+            "weeks_at_adequate_dose": weeks if good else (0.0 if trial.end_known else None),
+            "evidence": _unique([*trial.evidence, *(x.ref for x in mine)]),
+        }
+    )
+
+
 def _effective_end(trial: MedicationTrial, as_of: dt.date) -> dt.date:
     if trial.ongoing:
         return as_of
@@ -287,6 +351,7 @@ def build_trials(
     gap_days: int,
     dose_table: Mapping[str, float],
     combination_days: int = COMBINATION_MIN_DAYS,
+    levels: Sequence[Level] = (),
 ) -> tuple[tuple[MedicationTrial, ...], tuple[DataQualityNote, ...]]:
     """All trials of a chart, ordered by start then ingredient, plus notes on unplaced reactions."""
     episodes: list[list[Exposure]] = []
@@ -294,17 +359,53 @@ def build_trials(
         mine = [e for e in exposures if e.ingredient.name == name]
         episodes.extend(split_episodes(mine, gap_days))
     episodes.sort(key=lambda ep: (min(r.start for r in ep), ep[0].ingredient.name))
+    single = [ep for ep in episodes if _single_administration(ep)]
+    episodes = [ep for ep in episodes if not _single_administration(ep)]
     placed, notes = _place_reactions(episodes, reactions, as_of=as_of, gap_days=gap_days)
+    notes = tuple(_single_dose_note(ep) for ep in single) + notes
     minimums = [dose_table.get(ep[0].ingredient.name) for ep in episodes]
     trials = [
-        _trial(ep, placed.get(i, []), as_of=as_of, minimum=minimums[i])
+        _per_session(
+            _with_levels(
+                _trial(ep, placed.get(i, []), as_of=as_of, minimum=minimums[i]), levels, as_of
+            ),
+            ep,
+        )
         for i, ep in enumerate(episodes)
     ]
     held = [
-        held_days(ep, minimum, as_of, any_dose=ep[0].ingredient.role == "augmentation")
-        for ep, minimum in zip(episodes, minimums, strict=True)
+        _session_days(trial, as_of)
+        if trial.ingredient in PER_SESSION
+        else held_days(ep, minimum, as_of, any_dose=ep[0].ingredient.role == "augmentation")
+        for ep, minimum, trial in zip(episodes, minimums, trials, strict=True)
     ]
     return tuple(with_combinations(trials, held, min_days=combination_days)), notes
+
+
+def _single_administration(records: Sequence[Exposure]) -> bool:
+    """An episode of one day's MedicationAdministration records only (one dose on an inpatient
+    stay): an exposure, never a trial (docs/trial-conventions.md). Per-session agents
+    (esketamine) are exempt: every session is an administration, judged by the session count."""
+    if records[0].ingredient.name in PER_SESSION or any(
+        r.resource_type != "MedicationAdministration" for r in records
+    ):
+        return False
+    return len({r.start for r in records}) == 1 and all(
+        r.end is None or (r.end - r.start).days <= 1 for r in records
+    )
+
+
+def _single_dose_note(records: Sequence[Exposure]) -> DataQualityNote:
+    refs = ", ".join(_unique(r.ref for r in records))
+    return DataQualityNote(
+        severity="info",
+        code="single-dose",
+        message=(
+            f"{refs}: a single administration of {records[0].ingredient.name} on "
+            f"{records[0].start.isoformat()}; recorded as exposure, never counted as a trial"
+        ),
+        resource=records[0].ref,
+    )
 
 
 def _place_reactions(
