@@ -23,7 +23,7 @@ __all__ = ["code_problems", "in_code_set"]
 
 _NAMES = {"icd10cm": "ICD-10-CM", "cpt": "CPT", "snomed": "SNOMED CT", "rxnorm": "RxNorm"}
 _SET = {
-    "icd10cm": f"the full ICD-10-CM ({ICD10CM_RELEASE})",
+    "icd10cm": f"ICD-10-CM ({ICD10CM_RELEASE})",
     "cpt": "the terminology tables",
     "snomed": "the terminology tables",
     "rxnorm": "the RxNorm tables",
@@ -54,8 +54,8 @@ def code_problems(item: LoadedFile, policy: Policy) -> Iterator[Problem]:
                 item,
                 loc,
                 f"{_NAMES[system]} code '{code}' is not in {_SET[system]}",
-                f"check the code; if the payer names it, list it under codes_outside_tables: "
-                f"[{{system: {system}, code: {code}, why: ...}}]",
+                f"check the code; if the payer names it, add to codes_outside_tables: "
+                f"{{system: {system}, code: {code}, why: ...}}",
             )
     for index, entry in enumerate(policy.codes_outside_tables):
         if in_code_set(entry.system, entry.code):

@@ -10,6 +10,7 @@ tabular, about 4 s), never at start-up. Chapters and blocks (``F30-F39``) are no
 
 from __future__ import annotations
 
+import warnings
 from functools import cache
 from types import ModuleType
 
@@ -17,14 +18,17 @@ from priorauth.terminology.systems import ICD10CM, normalise_code
 
 __all__ = ["ICD10CM_RELEASE", "is_icd10cm_code"]
 
-ICD10CM_RELEASE = "CMS ICD-10-CM tabular, April 2026 (simple-icd-10-cm 1.5.0)"
+ICD10CM_RELEASE = "CMS tabular April 2026"
 
 
 @cache
 def _module() -> ModuleType:
-    import simple_icd_10_cm
+    with warnings.catch_warnings():  # it reads its data with importlib.resources.read_text
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import simple_icd_10_cm as icd
 
-    return simple_icd_10_cm
+    module: ModuleType = icd
+    return module
 
 
 def is_icd10cm_code(code: str) -> bool:
