@@ -10,6 +10,7 @@ the check must know which it is.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from priorauth.rules._where import Loc, node_locations, problem_at
@@ -21,6 +22,7 @@ from priorauth.terminology import instrument
 
 __all__ = ["never_met", "quote_kind_problems", "threshold_problems"]
 
+_WRAPPED = re.compile(r'^\s*["“][^"“”]*["”]\.?\s*$')
 _QUOTE_HINT = (
     "add quote_kind: verbatim (the payer's exact words, in quotation marks in its document) "
     "or quote_kind: paraphrase"
@@ -68,11 +70,22 @@ def _criterion_thresholds(
 
 
 def quote_kind_problems(item: LoadedFile, policy: Policy) -> Iterator[Problem]:
-    """Each quote (criterion, group, attestation) without ``quote_kind``."""
-    for node, loc in node_locations(policy.criteria):
-        if node.quote and node.quote_kind is None:
+    """Each quote (criterion, group, attestation) without ``quote_kind``, and each paraphrase
+    written inside quotation marks as a whole (a warning: it reads as the payer's words)."""
+    quoted = [(loc, node.quote, node.quote_kind) for node, loc in node_locations(policy.criteria)]
+    quoted += [
+        (("attestations", index), a.quote, a.quote_kind)
+        for index, a in enumerate(policy.attestations)
+    ]
+    for loc, quote, kind in quoted:
+        if quote and kind is None:
             yield problem_at(item, (*loc, "quote"), "quote_kind is missing", _QUOTE_HINT)
-    for index, attestation in enumerate(policy.attestations):
-        if attestation.quote and attestation.quote_kind is None:
-            loc = ("attestations", index, "quote")
-            yield problem_at(item, loc, "quote_kind is missing", _QUOTE_HINT)
+        elif kind == "paraphrase" and _WRAPPED.match(quote):
+            yield problem_at(
+                item,
+                (*loc, "quote"),
+                "a paraphrase written in quotation marks reads as the payer's words",
+                "the letter prints it without them; remove them, or mark it quote_kind: verbatim "
+                "if these are the payer's exact words",
+                "warning",
+            )

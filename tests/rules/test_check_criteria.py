@@ -121,3 +121,19 @@ def test_every_quote_needs_a_quote_kind(tmp_path, monkeypatch):
         f"payer_rules/acme/mini.yaml:15: criteria.all.1.quote: quote_kind is missing {HINT}",
         f"payer_rules/acme/mini.yaml:17: attestations.0.quote: quote_kind is missing {HINT}",
     ]
+
+
+def test_a_paraphrase_wrapped_in_quotation_marks_is_a_warning(tmp_path, monkeypatch):
+    extra = (
+        "    - {id: old, kind: age, min: 18, title: Old, quote_kind: paraphrase,\n"
+        "       quote: '\"Adults aged 18 or older\".'}\n"
+        "    - {id: mixed, kind: age, min: 18, title: Mixed, quote_kind: paraphrase,\n"
+        "       quote: '\"Adults\" aged 18 or older'}\n"
+        "    - {id: exact, kind: age, min: 18, title: Exact, quote_kind: verbatim,\n"
+        "       quote: '\"Adults aged 18 or older\"'}\n"
+    )
+    assert check(tmp_path, monkeypatch, extra) == [
+        "payer_rules/acme/mini.yaml:13: warning: criteria.all.1.quote: a paraphrase written in "
+        "quotation marks reads as the payer's words (the letter prints it without them; remove "
+        "them, or mark it quote_kind: verbatim if these are the payer's exact words)"
+    ]
