@@ -35,5 +35,8 @@ def test_every_mental_health_code_and_a_sample_elsewhere_agree(icd):
 
 
 def test_codes_are_read_with_or_without_the_dot():
-    assert is_icd10cm_code("F33.2") and is_icd10cm_code("f332") and is_icd10cm_code("S06.0X0A")
-    assert not is_icd10cm_code("") and not is_icd10cm_code("F30-F39")
+    assert is_icd10cm_code("F33.2")
+    assert is_icd10cm_code("f332")
+    assert is_icd10cm_code("S06.0X0A")
+    assert not is_icd10cm_code("")
+    assert not is_icd10cm_code("F30-F39")
