@@ -1,7 +1,7 @@
 """The policy table of ``payer_rules/README.md``: every policy with its window, source and quotes.
 
 One Markdown row per rule file: id, payer, status, effective window ("unverified" where the file's
-``effective.review`` says its dates are not verified), the primary source (else the first source
+``effective.review`` says its dates are not verified, or no source is primary), the primary source (else the first source
 with its reliability), and how many quotes (criteria, groups and attestations) are verbatim and
 how many paraphrased. ``priorauth rules table`` prints it; a test keeps the README equal to it.
 """
@@ -53,8 +53,10 @@ def _row(policy: Policy) -> str:
 
 
 def _window(policy: Policy) -> str:
+    """The window; "unverified" when the file says so or no primary source backs the dates."""
     text = policy.effective.text().replace("..", " to ")
-    return f"{text} (unverified)" if policy.effective.review else text
+    verified = not policy.effective.review and next(_primary(policy), None) is not None
+    return text if verified else f"{text} (unverified)"
 
 
 def _source(policy: Policy) -> str:

@@ -73,6 +73,11 @@ def test_a_row_names_the_primary_source_and_counts_quotes_by_kind():
     )
 
 
+def test_dates_from_secondary_sources_only_are_unverified():
+    secondary = policy(sources=[{"url": "https://example.org/summary", "reliability": "news"}])
+    assert "| 2025-01-01 to open (unverified) |" in policy_table([secondary])
+
+
 def test_an_unverified_window_and_a_secondary_only_source_are_said():
     unverified = policy(
         effective={"from": "2025-01-01", "review": "month only, from a summary"},
