@@ -1,10 +1,10 @@
 """The policy table of ``payer_rules/README.md``: every policy with its window, source and quotes.
 
 One Markdown row per rule file: id, payer, status, effective window ("unverified" where the file's
-``effective.review`` says its dates are not verified, or no source is primary), the primary source (else the first source
-with its reliability), and how many quotes (criteria, groups and attestations) are verbatim and
-how many paraphrased. ``priorauth rules table`` prints it; a test keeps the README equal to it.
-"""
+``effective.review`` says its dates are not verified, or no source is primary), the primary source
+(else the first source with its reliability), and how many quotes (criteria, groups and
+attestations) are verbatim and how many paraphrased. ``priorauth rules table`` prints it; a test
+keeps the README equal to it."""
 
 from __future__ import annotations
 
