@@ -4,7 +4,8 @@ ICD-10-CM codes and prefixes are checked against the whole ICD-10-CM (the CMS ta
 :mod:`priorauth.terminology.icd10cm_full`), so any valid code a payer names passes; CPT, SNOMED CT
 and RxNorm codes against priorauth's terminology tables (CPT is licensed: no full set ships). A
 code the tables lack is accepted when the file lists it under ``codes_outside_tables`` with a
-``why``; an entry that is not needed (the code is in the tables) is a warning.
+``why``; an entry that is not needed (the code is in the tables, or the file does not name it) is
+a warning.
 """
 
 from __future__ import annotations
@@ -48,7 +49,8 @@ def _key(system: str, code: str) -> tuple[str, str]:
 def code_problems(item: LoadedFile, policy: Policy) -> Iterator[Problem]:
     """Every cited code outside its code set and not excepted; every needless exception."""
     excepted = {_key(o.system, o.code) for o in policy.codes_outside_tables}
-    for loc, system, code in _cited_codes(policy):
+    cited = list(_cited_codes(policy))
+    for loc, system, code in cited:
         if _key(system, code) not in excepted and not in_code_set(system, code):
             yield problem_at(
                 item,
@@ -57,8 +59,22 @@ def code_problems(item: LoadedFile, policy: Policy) -> Iterator[Problem]:
                 f"check the code; if the payer names it, add to codes_outside_tables: "
                 f"{{system: {system}, code: {code}, why: ...}}",
             )
+    yield from _needless_exceptions(item, policy, {_key(s, c) for _, s, c in cited})
+
+
+def _needless_exceptions(
+    item: LoadedFile, policy: Policy, cited: set[tuple[str, str]]
+) -> Iterator[Problem]:
     for index, entry in enumerate(policy.codes_outside_tables):
-        if in_code_set(entry.system, entry.code):
+        if _key(entry.system, entry.code) not in cited:
+            yield problem_at(
+                item,
+                ("codes_outside_tables", index, "code"),
+                f"{_NAMES[entry.system]} code '{entry.code}' is not named elsewhere in this file",
+                "remove this entry, or check the code's spelling where the criteria name it",
+                "warning",
+            )
+        elif in_code_set(entry.system, entry.code):
             yield problem_at(
                 item,
                 ("codes_outside_tables", index, "code"),

@@ -88,16 +88,20 @@ EXCEPTIONS = """\
 codes_outside_tables:
   - {system: icd10cm, code: F9999, why: "Named in the payer's 2019 exclusion list; retired code"}
   - {system: icd10cm, code: F33.2, why: "not needed"}
+  - {system: icd10cm, code: F43.9, why: "named nowhere"}
 """
 
 
 def test_a_documented_exception_accepts_the_code_and_a_needless_one_is_a_warning(
     tmp_path, monkeypatch
 ):
-    assert check(tmp_path, monkeypatch, codes="[F99.99]", extra=EXCEPTIONS) == [
+    assert check(tmp_path, monkeypatch, codes="[F99.99, F33.2]", extra=EXCEPTIONS) == [
         "payer_rules/acme/mini.yaml:21: warning: codes_outside_tables.1.code: ICD-10-CM code "
         "'F33.2' is in ICD-10-CM (CMS tabular April 2026) (remove this entry: the code needs no "
-        "exception)"
+        "exception)",
+        "payer_rules/acme/mini.yaml:22: warning: codes_outside_tables.2.code: ICD-10-CM code "
+        "'F43.9' is not named elsewhere in this file (remove this entry, or check the code's "
+        "spelling where the criteria name it)",
     ]
 
 
