@@ -24,6 +24,7 @@ __all__ = [
     "Evidence",
     "Gap",
     "PolicyRef",
+    "QuoteKind",
     "SafetyAlert",
     "ServiceRequested",
 ]
@@ -36,6 +37,8 @@ DeterminationStatus = Literal[
 ``clinician_review``: the criteria are met but a relative finding needs a named clinician's
 review first. The other three come from the policy's criteria alone."""
 AlertLevel = Literal["absolute", "relative"]
+QuoteKind = Literal["verbatim", "paraphrase"]
+"""A quote is the payer's own words (shown in quotation marks) or our paraphrase (labelled)."""
 
 
 class _Model(BaseModel):
@@ -67,6 +70,8 @@ class Attestation(_Model):
     id: str
     text: str
     quote: str = ""
+    quote_kind: QuoteKind = "paraphrase"
+    """Whether ``quote`` is the payer's own words (``verbatim``) or a ``paraphrase``."""
 
 
 class SafetyAlert(_Model):
@@ -104,6 +109,9 @@ class CriterionResult(_Model):
     explanation: str
     quote: str = ""
     """The policy sentence this criterion encodes."""
+    quote_kind: QuoteKind = "paraphrase"
+    """``verbatim`` only when the rule file marks ``quote`` as the payer's own words; a
+    paraphrase is never shown in quotation marks."""
     evidence: tuple[Evidence, ...] = ()
     gaps: tuple[Gap, ...] = ()
     children: tuple[CriterionResult, ...] = ()

@@ -19,6 +19,7 @@ from priorauth.rules.loader import load_rules
 from priorauth.rules.models import AllGroup, AnyGroup, AtLeastGroup, Node, Policy
 from priorauth.rules.problems import Problem
 from priorauth.rules.schema import schema_text
+from priorauth.rules.table import policy_table
 
 __all__ = ["rules", "rules_dir_option"]
 
@@ -180,6 +181,22 @@ def schema() -> None:
         priorauth rules schema > payer_rules/schema.json
     """
     click.echo(schema_text(), nl=False)
+
+
+@rules.command()
+@rules_dir_option
+def table(rules_dir: Path | None) -> None:
+    """Print the policy table of payer_rules/README.md (Markdown): every policy's effective window
+    ('unverified' where its dates are), primary source and verbatim vs paraphrased quotes.
+
+    \b
+        priorauth rules table
+    """
+    try:
+        ruleset = load_rules(rules_dir)
+    except PriorAuthError as exc:
+        fail(exc)
+    click.echo(policy_table(ruleset), nl=False)
 
 
 @rules.command()

@@ -152,6 +152,7 @@ def _leaf(criterion: LeafCriterion, ctx: Context) -> _Evaluated:
         outcome=verdict.outcome,
         explanation=verdict.explanation,
         quote=criterion.quote,
+        quote_kind=criterion.quote_kind or "paraphrase",
         evidence=verdict.evidence,
         gaps=tuple(Gap(criterion_id=criterion.id, action=a) for a in actions),
         review_flag=criterion.review,
@@ -190,6 +191,7 @@ def _group(group: _Group, path: str, ctx: Context) -> _Evaluated:
         outcome=outcome,
         explanation=_group_explanation(kind, _needed(group), members),
         quote=group.quote,
+        quote_kind=group.quote_kind or "paraphrase",
         children=tuple(m.result for m in members),
         review_flag=group.review,
     )
@@ -253,7 +255,10 @@ def _dedupe_gaps(gaps: Iterator[Gap]) -> tuple[Gap, ...]:
 
 def _attestations(policy: Policy, root: _Evaluated) -> tuple[Attestation, ...]:
     listed = [*root.attestations]
-    listed += [Attestation(id=a.id, text=a.text, quote=a.quote) for a in policy.attestations]
+    listed += [
+        Attestation(id=a.id, text=a.text, quote=a.quote, quote_kind=a.quote_kind or "paraphrase")
+        for a in policy.attestations
+    ]
     unique: dict[str, Attestation] = {}
     for attestation in listed:
         unique.setdefault(attestation.id, attestation)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from priorauth import alerts as safety
@@ -122,6 +123,20 @@ def _criteria_label(d: Determination) -> str:
     return f"{STATUS_LABELS[criteria]}; {STATUS_LABELS[d.status].lower()} (see page 1)"
 
 
+_WRAPPED = re.compile(r'^\s*["“]([^"“”]*)["”](\.?)\s*$')
+
+
+def unwrapped_quote(text: str) -> str:
+    """The quote without quotation marks around the whole of it: the template adds them to a
+    verbatim quote, and a paraphrase is never shown in them.
+
+    >>> unwrapped_quote('"Confirmed diagnosis of MDD".'), unwrapped_quote('"Severe" MDD')
+    ('Confirmed diagnosis of MDD.', '"Severe" MDD')
+    """
+    match = _WRAPPED.match(text)
+    return match.group(1) + match.group(2) if match else text
+
+
 def criterion_rows(d: Determination, notes: Citations) -> tuple[CriterionRow, ...]:
     """The payer's criteria, one by one, with evidence and gaps."""
     return tuple(_criterion_row(c, notes) for c in d.criteria)
@@ -137,7 +152,8 @@ def _criterion_row(c: CriterionResult, notes: Citations) -> CriterionRow:
         outcome=c.outcome,
         outcome_label=f.CRITERION_OUTCOMES[c.outcome],
         explanation=c.explanation,
-        quote=c.quote,
+        quote=unwrapped_quote(c.quote),
+        quote_kind=c.quote_kind,
         evidence=evidence,
         gaps=tuple(g.action for g in c.gaps),
         children=tuple(_criterion_row(child, notes) for child in c.children),
@@ -183,4 +199,7 @@ def draft(d: Determination) -> DraftView | None:
 
 def attestations(d: Determination) -> tuple[AttestationRow, ...]:
     """What the signer confirms by signing."""
-    return tuple(AttestationRow(text=a.text, quote=a.quote) for a in d.attestations)
+    return tuple(
+        AttestationRow(text=a.text, quote=unwrapped_quote(a.quote), quote_kind=a.quote_kind)
+        for a in d.attestations
+    )

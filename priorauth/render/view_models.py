@@ -186,6 +186,8 @@ class CriterionRow(_Cited):
     outcome_label: str
     explanation: str
     quote: str
+    quote_kind: Literal["verbatim", "paraphrase"]
+    """A verbatim quote is printed in quotation marks; a paraphrase is labelled, never quoted."""
     evidence: tuple[EvidenceRow, ...]
     gaps: tuple[str, ...]
     children: tuple[CriterionRow, ...]
@@ -252,6 +254,7 @@ class DraftView(_View):
 class AttestationRow(_View):
     text: str
     quote: str
+    quote_kind: Literal["verbatim", "paraphrase"]
 
 
 class SignerView(_View):

@@ -2,10 +2,13 @@
 
 Per file: YAML and schema (with line, field and a did-you-mean hint; an unknown ``effective.from``
 only in a draft, with ``effective.review``), ``id`` equals the file name, ``payer.id`` equals the
-folder, ``last_reviewed`` within 12 months (warning), every ICD-10-CM and CPT code known to the
-terminology tables, no attestation criterion directly in the root ``all`` (warning), a test file
-beside it with a ``meets`` and a ``does_not_meet`` case, every case passing. Across files: unique
-ids, and no overlapping effective windows among one payer's (non-draft) policies.
+folder, ``last_reviewed`` within 12 months (warning), every code in its full code set or excepted in
+``codes_outside_tables`` (:mod:`~priorauth.rules.check_codes`), every severity threshold inside
+its instruments' score ranges and every quote marked verbatim or paraphrase
+(:mod:`~priorauth.rules.check_criteria`), no attestation criterion directly in the root ``all``
+(warning), a test file beside it with a ``meets`` and a ``does_not_meet`` case, every case
+passing. Across files: unique ids, and no overlapping effective windows among one payer's
+(non-draft) policies for the same line of business.
 """
 
 from __future__ import annotations
@@ -15,16 +18,17 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
+from priorauth.rules._where import problem_at
 from priorauth.rules.cases_run import run_test_file
+from priorauth.rules.check_codes import code_problems
+from priorauth.rules.check_criteria import quote_kind_problems, threshold_problems
 from priorauth.rules.loader import TEST_SUFFIX, LoadedFile, cases_file_for, read_policy, rule_files
-from priorauth.rules.models import AllGroup, Policy, walk
+from priorauth.rules.models import AllGroup, Policy
 from priorauth.rules.problems import Problem
 
 __all__ = ["REVIEW_DAYS", "check_paths", "display_path"]
 
 REVIEW_DAYS = 365
-ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
-CPT = "http://www.ama-assn.org/go/cpt"
 
 
 def display_path(path: Path) -> str:
@@ -76,7 +80,9 @@ def check_paths(paths: Sequence[Path], *, as_of: dt.date) -> list[Problem]:
 def _file_checks(item: LoadedFile, policy: Policy, path: Path, as_of: dt.date) -> Iterator[Problem]:
     yield from _identity(item, policy, path)
     yield from _review_age(item, policy, as_of)
-    yield from _codes(item, policy)
+    yield from code_problems(item, policy)
+    yield from threshold_problems(item, policy)
+    yield from quote_kind_problems(item, policy)
     yield from _attestation_placement(item, policy)
     yield from _tests(item, policy, path)
 
@@ -91,7 +97,7 @@ def _attestation_placement(item: LoadedFile, policy: Policy) -> Iterator[Problem
         return
     for index, member in enumerate(policy.criteria.all):
         if getattr(member, "kind", None) == "attestation":
-            yield _problem(
+            yield problem_at(
                 item,
                 ("criteria", "all", index),
                 f"attestation criterion '{member.id}' is required of every patient",
@@ -101,26 +107,9 @@ def _attestation_placement(item: LoadedFile, policy: Policy) -> Iterator[Problem
             )
 
 
-def _problem(
-    item: LoadedFile,
-    loc: tuple[str | int, ...],
-    message: str,
-    hint: str = "",
-    severity: str = "error",
-) -> Problem:
-    return Problem(
-        path=item.path,
-        line=item.lines.line_for(loc),
-        field=".".join(map(str, loc)),
-        message=message,
-        hint=hint,
-        severity="warning" if severity == "warning" else "error",
-    )
-
-
 def _identity(item: LoadedFile, policy: Policy, path: Path) -> Iterator[Problem]:
     if policy.id != path.stem:
-        yield _problem(
+        yield problem_at(
             item,
             ("id",),
             f"id '{policy.id}' differs from the file name '{path.stem}'",
@@ -128,7 +117,7 @@ def _identity(item: LoadedFile, policy: Policy, path: Path) -> Iterator[Problem]
         )
     folder = path.resolve().parent.name
     if folder != "payer_rules" and not folder.startswith("_") and policy.payer.id != folder:
-        yield _problem(
+        yield problem_at(
             item,
             ("payer", "id"),
             f"payer id '{policy.payer.id}' differs from the folder '{folder}'",
@@ -139,67 +128,13 @@ def _identity(item: LoadedFile, policy: Policy, path: Path) -> Iterator[Problem]
 def _review_age(item: LoadedFile, policy: Policy, as_of: dt.date) -> Iterator[Problem]:
     age = (as_of - policy.last_reviewed).days
     if age > REVIEW_DAYS:
-        yield _problem(
+        yield problem_at(
             item,
             ("last_reviewed",),
             f"last reviewed {age} days before {as_of.isoformat()}",
             "check the policy against its sources and update last_reviewed",
             "warning",
         )
-
-
-def _codes(item: LoadedFile, policy: Policy) -> Iterator[Problem]:
-    try:
-        from priorauth.terminology import is_known_code
-    except ImportError:  # pragma: no cover - the terminology package is part of priorauth
-        yield Problem(
-            path=item.path,
-            message="terminology tables unavailable; codes not checked",
-            severity="warning",
-        )
-        return
-    for loc, system, code in _cited_codes(item, policy):
-        if not is_known_code(system, code):
-            kind = "ICD-10-CM" if system == ICD10CM else "CPT"
-            yield _problem(
-                item,
-                loc,
-                f"{kind} code '{code}' is not in the terminology tables",
-                "check the code, or ask for it to be added to priorauth/terminology/data",
-            )
-
-
-def _cited_codes(
-    item: LoadedFile, policy: Policy
-) -> Iterator[tuple[tuple[str | int, ...], str, str]]:
-    for k, code in enumerate(policy.service.cpt):
-        yield ("service", "cpt", k), CPT, code
-    paths = _node_paths(
-        item.data.get("criteria") if isinstance(item.data, dict) else None, ("criteria",)
-    )
-    by_id = dict(paths)
-    for node in walk(policy.criteria):
-        base = by_id.get(node.id or "", ("criteria",))
-        for key in ("codes", "code_prefixes"):
-            for k, code in enumerate(getattr(node, key, ())):
-                yield (*base, key, k), ICD10CM, code
-
-
-def _node_paths(
-    data: object, path: tuple[str | int, ...]
-) -> Iterator[tuple[str, tuple[str | int, ...]]]:
-    """(criterion id, YAML path) for every node in the raw criteria data."""
-    if not isinstance(data, dict):
-        return
-    if isinstance(data.get("id"), str):
-        yield data["id"], path
-    for key in ("all", "any"):
-        for i, child in enumerate(data.get(key) or ()):
-            yield from _node_paths(child, (*path, key, i))
-    at_least = data.get("at_least")
-    if isinstance(at_least, dict):
-        for i, child in enumerate(at_least.get("of") or ()):
-            yield from _node_paths(child, (*path, "at_least", "of", i))
 
 
 def _tests(item: LoadedFile, policy: Policy, path: Path) -> Iterable[Problem]:
@@ -229,7 +164,7 @@ def _duplicate_ids(loaded: list[LoadedFile]) -> Iterator[Problem]:
         owner = next((i for i in items if Path(i.path).stem == policy_id), items[0])
         for item in items:
             if item is not owner:
-                yield _problem(
+                yield problem_at(
                     item,
                     ("id",),
                     f"duplicate id '{policy_id}' (also in {owner.path})",
@@ -260,11 +195,17 @@ def _overlaps(loaded: list[LoadedFile]) -> Iterator[Problem]:
 
 
 def _overlap(a: Policy, b: Policy) -> bool:
-    if a.payer.id != b.payer.id or a.id == b.id:
+    if a.payer.id != b.payer.id or a.id == b.id or not _same_line(a, b):
         return False
     far = dt.date.max
     a_end, b_end = a.effective.until or far, b.effective.until or far
     return _start(a) <= b_end and _start(b) <= a_end
+
+
+def _same_line(a: Policy, b: Policy) -> bool:
+    """Whether two policies can apply to one coverage: a line in common, or one of any line."""
+    a_lines, b_lines = set(a.payer.match.lines), set(b.payer.match.lines)
+    return not a_lines or not b_lines or bool(a_lines & b_lines)
 
 
 def _overlap_problem(
@@ -274,7 +215,7 @@ def _overlap_problem(
     hint = f"end this version the day before '{newer.id}' starts: until: {day_before}"
     if day_before < _start(policy):
         hint = "give the versions windows that do not overlap"
-    return _problem(
+    return problem_at(
         item,
         ("effective",),
         f"effective window overlaps '{newer.id}' ({newer_item.path}) for payer '{policy.payer.id}'",

@@ -41,12 +41,15 @@ __all__ = [
     "LongerTrials",
     "PriorTmsResponseCriterion",
     "PsychotherapyCriterion",
+    "QuoteKind",
     "RetreatmentCriterion",
     "SeverityScoreCriterion",
     "Strict",
 ]
 
 Comparator = Literal[">", ">=", "<", "<="]
+QuoteKind = Literal["verbatim", "paraphrase"]
+"""Whether a ``quote`` is the payer's own words or our paraphrase of them."""
 Window = Literal["current_episode", "lifetime", "lookback"]
 FailureOutcome = Literal["inadequate_response", "intolerance"]
 SafetyCategory = Literal["seizure", "implanted_device", "retained_metal", "suicide_risk", "other"]
@@ -113,6 +116,9 @@ class _Criterion(Strict):
     title: NonEmpty
     quote: NonEmpty
     """The policy sentence (or a short citation of it) this criterion encodes."""
+    quote_kind: QuoteKind | None = None
+    """``verbatim`` (the payer's own words, shown in quotation marks) or ``paraphrase`` (ours,
+    labelled "Paraphrase:"); required by ``rules check``."""
     source: str | None = None
     """Which of the file's sources (URL, page, section) the quote comes from."""
     review: str | None = None

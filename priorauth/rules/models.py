@@ -49,6 +49,7 @@ from priorauth.rules.criteria import (
     NonEmpty,
     PriorTmsResponseCriterion,
     PsychotherapyCriterion,
+    QuoteKind,
     RetreatmentCriterion,
     SeverityScoreCriterion,
     Strict,
@@ -62,6 +63,7 @@ __all__ = [
     "AtLeast",
     "AtLeastGroup",
     "Attestation",
+    "CodeOutsideTables",
     "Effective",
     "Jurisdiction",
     "LeafCriterion",
@@ -111,6 +113,8 @@ class _Group(Strict):
     """Optional; results name unnamed groups by their position (``criteria.all.2``)."""
     title: str | None = None
     quote: str = ""
+    quote_kind: QuoteKind | None = None
+    """Required by ``rules check`` when ``quote`` is given: ``verbatim`` or ``paraphrase``."""
     review: str | None = None
     note: str = ""
 
@@ -358,7 +362,20 @@ class Attestation(Strict):
     id: CriterionId
     text: NonEmpty
     quote: str = ""
+    quote_kind: QuoteKind | None = None
+    """Required by ``rules check`` when ``quote`` is given: ``verbatim`` or ``paraphrase``."""
     review: str | None = None
+
+
+class CodeOutsideTables(Strict):
+    """A code the payer names that priorauth's code tables lack, accepted by ``rules check``.
+
+    ``why`` documents the exception (where the payer names the code, why the table lacks it).
+    """
+
+    system: Literal["icd10cm", "snomed", "rxnorm", "cpt"]
+    code: Code
+    why: NonEmpty
 
 
 def _version_str(value: object) -> object:
@@ -380,6 +397,8 @@ class Policy(Strict):
     service: Service = Service()
     criteria: Node
     attestations: tuple[Attestation, ...] = ()
+    codes_outside_tables: tuple[CodeOutsideTables, ...] = ()
+    """Codes this file names that the code tables lack, each with why it is accepted."""
     reads: tuple[str, ...] | None = None
     """Optional declaration of the PatientRecord fields the criteria read; checked when given."""
     reference_model: bool = False

@@ -55,7 +55,7 @@ def test_every_section_and_criterion_is_present(determination):
     met = find(root, data_criterion="criteria.all.2.0")
     assert met.get("data-outcome") == "met"
     assert "4 failed trials from 4 classes" in text_of(met)
-    assert "Policy: “failure of 4 trials" in text_of(met)
+    assert "Paraphrase: failure of 4 trials" in text_of(met)
 
 
 def test_re_block_has_codes_units_and_diagnosis(determination):

@@ -32,6 +32,7 @@ criteria:
       min: 18
       title: Adult
       quote: 18 or older
+      quote_kind: paraphrase
     - id: trials
       kind: antidepressant_trials
       min_trials: 2
@@ -39,6 +40,7 @@ criteria:
       window: lifetime
       title: Two trials
       quote: two failed trials
+      quote_kind: paraphrase
       intolerance: adequate_trial
 """
 
@@ -124,7 +126,7 @@ EXPECTED = [
     "(add the URL of the payer's policy page)",
     "payer_rules/acme/notyaml.yaml:2: not valid YAML: expected ',' or ']', but got ':' "
     "(check indentation, colons and quotes)",
-    "payer_rules/acme/typo.yaml:21: criteria.all.1.antidepressant_trials.min_weekz: unknown key "
+    "payer_rules/acme/typo.yaml:22: criteria.all.1.antidepressant_trials.min_weekz: unknown key "
     "(did you mean 'min_weeks'?)",
 ]
 
@@ -151,7 +153,7 @@ def test_broken_tree_json(broken):
     assert typo == [
         {
             "path": "payer_rules/acme/typo.yaml",
-            "line": 21,
+            "line": 22,
             "field": "criteria.all.1.antidepressant_trials.min_weekz",
             "message": "unknown key",
             "hint": "did you mean 'min_weeks'?",
@@ -216,7 +218,8 @@ def test_unknown_code_and_too_few_cases(broken):
     bad = broken / "acme" / "codes.yaml"
     bad.write_text(
         MINI.replace("id: mini", "id: codes").replace("status: active", "status: draft")
-        + "    - {id: dx, kind: diagnosis, codes: [F33.2, F99.99], title: Dx, quote: q}\n"
+        + "    - {id: dx, kind: diagnosis, codes: [F33.2, F99.99], title: Dx, quote: q,\n"
+        + "       quote_kind: paraphrase}\n"
     )
     (broken / "acme" / "codes.test.yaml").write_text(
         "policy: codes\nas_of: 2026-11-25\ncases:\n  - name: x\n"
@@ -226,9 +229,9 @@ def test_unknown_code_and_too_few_cases(broken):
     assert problems == [
         "payer_rules/acme/codes.test.yaml:3: cases: no case expects status meets "
         "(add one case that meets and one per way to fail)",
-        "payer_rules/acme/codes.yaml:26: criteria.all.2.codes.1: ICD-10-CM code 'F99.99' is not "
-        "in the terminology tables (check the code, or ask for it to be added to "
-        "priorauth/terminology/data)",
+        "payer_rules/acme/codes.yaml:28: criteria.all.2.codes.1: ICD-10-CM code 'F99.99' is not "
+        "in ICD-10-CM (CMS tabular April 2026) (check the code; if the payer names it, add to "
+        "codes_outside_tables: {system: icd10cm, code: F99.99, why: ...})",
     ]
 
 
@@ -249,4 +252,39 @@ def test_oversized_file(broken):
     assert problems == [
         "payer_rules/acme/big.yaml: file is 1,000,011 bytes; rule files are limited to 1,000,000 "
         "(split the file or remove embedded data)"
+    ]
+
+
+def test_overlapping_windows_count_only_within_a_line_of_business(broken):
+    def version(name: str, lines: str, start: str) -> None:
+        text = MINI.replace("id: mini", f"id: {name}").replace("{from: 2025-01-01", start)
+        text = text.replace("  name: Acme Health\n", f"  name: Acme Health\n  match: {lines}\n")
+        (broken / "acme" / f"{name}.yaml").write_text(text)
+        (broken / "acme" / f"{name}.test.yaml").write_text(
+            MINI_TESTS.replace("policy: mini", f"policy: {name}")
+        )
+
+    (broken / "acme" / "mini.yaml").unlink()
+    (broken / "acme" / "mini.test.yaml").unlink()
+    version("acme-commercial", "{lines: [commercial]}", "{from: 2025-01-01")
+    version("acme-medicare", "{lines: [medicare_advantage]}", "{from: 2025-06-01")
+    overlaps = [
+        str(p)
+        for p in check_paths([broken / "acme"], as_of=dt.date(2026, 11, 25))
+        if p.field == "effective"
+    ]
+    assert overlaps == []
+    version("acme-any", "{names: [Acme]}", "{from: 2026-01-01")
+    overlaps = [
+        str(p)
+        for p in check_paths([broken / "acme"], as_of=dt.date(2026, 11, 25))
+        if p.field == "effective"
+    ]
+    assert overlaps == [
+        "payer_rules/acme/acme-commercial.yaml:10: effective: effective window overlaps "
+        "'acme-any' (payer_rules/acme/acme-any.yaml) for payer 'acme' (end this version the day "
+        "before 'acme-any' starts: until: 2025-12-31)",
+        "payer_rules/acme/acme-medicare.yaml:10: effective: effective window overlaps "
+        "'acme-any' (payer_rules/acme/acme-any.yaml) for payer 'acme' (end this version the day "
+        "before 'acme-any' starts: until: 2025-12-31)",
     ]

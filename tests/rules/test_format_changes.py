@@ -89,7 +89,7 @@ effective: {effective}
 last_reviewed: 2026-06-01
 criteria:
   all:
-    - {{id: adult, kind: age, min: 18, title: Adult, quote: 18 or older}}
+    - {{id: adult, kind: age, min: 18, title: Adult, quote: 18 or older, quote_kind: paraphrase}}
 {extra}"""
 
 TESTS = """\
@@ -134,7 +134,10 @@ def test_check_refuses_an_undated_active_policy(tmp_path, monkeypatch):
 
 def test_check_warns_about_an_attestation_required_of_every_patient(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    root = "    - {id: ect, kind: attestation, text: Candidate for ECT., title: ECT, quote: q}\n"
+    root = (
+        "    - {id: ect, kind: attestation, text: Candidate for ECT., title: ECT, quote: q,\n"
+        "       quote_kind: paraphrase}\n"
+    )
     confirmed = TESTS.replace(
         "expect: {status: meets}", "attested: [ect]\n    expect: {status: meets}"
     )
@@ -146,8 +149,9 @@ def test_check_warns_about_an_attestation_required_of_every_patient(tmp_path, mo
     ]
     nested = (
         "    - any:\n"
-        "        - {id: adult2, kind: age, min: 65, title: Old, quote: q}\n"
-        "        - {id: ect, kind: attestation, text: Candidate for ECT., title: ECT, quote: q}\n"
+        "        - {id: adult2, kind: age, min: 65, title: Old, quote: q, quote_kind: paraphrase}\n"
+        "        - {id: ect, kind: attestation, text: Candidate for ECT., title: ECT, quote: q,\n"
+        "           quote_kind: paraphrase}\n"
     )
     assert problems(write(tmp_path, extra=nested, tests=confirmed)) == []
 

@@ -140,4 +140,11 @@ def _same_instrument(
         return ()
     instrument = _name(chosen[-1][1].instrument)
     text = f"Response to treatment will be measured with the baseline instrument ({instrument})."
-    return (Attestation(id=f"{c.id}.same-instrument", text=text, quote=c.quote),)
+    return (
+        Attestation(
+            id=f"{c.id}.same-instrument",
+            text=text,
+            quote=c.quote,
+            quote_kind=c.quote_kind or "paraphrase",
+        ),
+    )

@@ -50,7 +50,9 @@ def evaluate_attestation(c: AttestationCriterion, ctx: Context) -> Verdict:
     printed as confirmed); its gap asks the signer.
     """
     if c.id in ctx.attested:
-        attestation = Attestation(id=c.id, text=c.text, quote=c.quote)
+        attestation = Attestation(
+            id=c.id, text=c.text, quote=c.quote, quote_kind=c.quote_kind or "paraphrase"
+        )
         return Verdict(MET, f"Confirmed by the signer: {c.text}", attestations=(attestation,))
     return Verdict(
         UNKNOWN,

@@ -251,7 +251,9 @@ _RELAPSE_TEXT = "The patient relapsed after responding to the last course of TMS
 def _attested_relapse(c: RetreatmentCriterion, ctx: Context, chart: Verdict) -> Verdict:
     """Combine the chart part with the relapse the policy leaves to the signer."""
     if c.id in ctx.attested:
-        attestation = Attestation(id=c.id, text=_RELAPSE_TEXT, quote=c.quote)
+        attestation = Attestation(
+            id=c.id, text=_RELAPSE_TEXT, quote=c.quote, quote_kind=c.quote_kind or "paraphrase"
+        )
         return Verdict(chart.outcome, chart.explanation, chart.evidence, chart.gaps, (attestation,))
     gaps = (*chart.gaps, f"Signer to confirm: {_RELAPSE_TEXT}")
     explanation = chart.explanation if chart.outcome == UNKNOWN else ""
