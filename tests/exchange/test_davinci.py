@@ -1,0 +1,236 @@
+"""Da Vinci outputs (PAS Bundle, DTR Questionnaire and prefill, CRD response) pass the profile
+conformance check, and the check rejects broken copies with the element path."""
+
+import base64
+import copy
+import datetime as dt
+import io
+import json
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from priorauth.exchange import crd, dtr, pas
+from priorauth.exchange.build import crd_for_request, determine, pas_for_chart
+from priorauth.exchange.conformance import Profiles, check_bundle, check_resource
+from priorauth.render import ATTACHMENT_NAME
+from priorauth.rules import load_rules
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "tests" / "data" / "davinci"
+AS_OF = dt.date(2026, 11, 25)
+PAS_BUNDLE = "http://hl7.org/fhir/us/davinci-pas/StructureDefinition/profile-pas-request-bundle"
+DTR_Q = "http://hl7.org/fhir/us/davinci-dtr/StructureDefinition/dtr-std-questionnaire"
+DTR_QR = "http://hl7.org/fhir/us/davinci-dtr/StructureDefinition/dtr-questionnaireresponse"
+COVERAGE_INFO = "http://hl7.org/fhir/us/davinci-crd/StructureDefinition/ext-coverage-information"
+CHARTS = {
+    "meets": ("examples/trd_meets_policies.json", "auto", "meets"),
+    "not_met": ("tests/data/charts/teen_trd.json", "ny-medicaid", "does_not_meet"),
+    "safety": ("tests/data/charts/safety/phq9_item9_nearly_every_day.json", "auto", "safety_hold"),
+}
+
+
+@pytest.fixture(scope="module")
+def profiles():
+    return Profiles.from_dir(DATA)
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return load_rules()
+
+
+def _chart(name):
+    return json.loads((ROOT / CHARTS[name][0]).read_text("utf-8"))
+
+
+@pytest.fixture(scope="module")
+def bundles(rules):
+    return {name: pas_for_chart(_chart(name), rules, payer=CHARTS[name][1], as_of=AS_OF)
+            for name in CHARTS}
+
+
+def _example(name):
+    return json.loads((DATA / "examples" / name).read_text("utf-8"))
+
+
+# --- the check itself ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["Bundle-ReferralAuthorizationBundleExample.json",
+                                  "Bundle-MedicalServicesAuthorizationBundleExample.json"])
+def test_the_guides_pas_examples_pass(profiles, name):
+    assert check_bundle(_example(name), profiles, profile=PAS_BUNDLE) == []
+
+
+def test_the_guides_dtr_examples_pass(profiles):
+    qr = _example("QuestionnaireResponse-home-o2-questionnaireresponse.json")
+    assert check_resource(qr, DTR_QR, profiles) == []
+    assert check_resource(_example("Questionnaire-home-o2-std-questionnaire.json"), DTR_Q,
+                          profiles) == []
+
+
+def test_inferno_v110_fixture_differs_from_221_only_where_the_profiles_differ(profiles):
+    """The Inferno 'conformant' bundle was written for PAS 1.1.0: 2.2.1 made item.category
+    required and lists the X12 code system under https."""
+    problems = check_bundle(_example("conformant_pas_bundle_v110.json"), profiles,
+                            profile=PAS_BUNDLE)
+    assert sorted(p.path for p in problems) == [
+        "Bundle.entry[0].resource.item.category",
+        "Bundle.entry[0].resource.item.productOrService",
+    ]
+
+
+def test_inferno_missing_referenced_resource_is_rejected(profiles):
+    problems = check_bundle(_example("missing_referenced_resource_request_bundle.json"),
+                            profiles, profile=PAS_BUNDLE)
+    dangling = [p for p in problems if "does not resolve" in p.message]
+    assert [p.path for p in dangling] == ["Bundle.entry[0].resource.careTeam[0].provider"]
+
+
+def _broken(bundle, edit):
+    copy_ = copy.deepcopy(bundle)
+    edit(copy_["entry"][0]["resource"])
+    return copy_
+
+
+def test_broken_copies_are_rejected_with_the_path(profiles, bundles):
+    good = bundles["meets"]
+    assert check_bundle(good, profiles) == []
+    no_use = check_bundle(_broken(good, lambda c: c.pop("use")), profiles)
+    assert "Bundle.entry[0].resource.use" in [p.path for p in no_use]
+    wrong_use = check_bundle(_broken(good, lambda c: c.update(use="claim")), profiles)
+    assert any(p.path == "Bundle.entry[0].resource.use" and "pattern" in p.message
+               for p in wrong_use)
+
+    def dangle(claim):
+        claim["supportingInfo"][0]["valueReference"]["reference"] = "DocumentReference/nowhere"
+
+    dangling = check_bundle(_broken(good, dangle), profiles)
+    assert [p.path for p in dangling] == [
+        "Bundle.entry[0].resource.supportingInfo[0].valueReference"]
+
+    def duplicate(claim):
+        claim["item"][1]["sequence"] = claim["item"][0]["sequence"]
+
+    assert [p.path for p in check_bundle(_broken(good, duplicate), profiles)] == [
+        "Bundle.entry[0].resource.item[1].sequence"]
+    bad_icd = check_bundle(_broken(good, lambda c: c["diagnosis"][0][
+        "diagnosisCodeableConcept"]["coding"][0].update(system="http://snomed.info/sct")),
+        profiles)
+    assert [p.path for p in bad_icd] == ["Bundle.entry[0].resource.diagnosis.diagnosis[x]"]
+
+
+def test_a_qr_answer_without_origin_is_rejected(profiles, rules):
+    policy, d = determine(_chart("meets"), rules, payer="auto", as_of=AS_OF)
+    qr = dtr.prefilled_response(policy, d, context=("Coverage/a", "ServiceRequest/b"))
+    qr["item"][0]["item"][0]["answer"][0]["extension"] = []
+    assert any("extension" in p.path for p in check_resource(qr, DTR_QR, profiles))
+
+
+# --- the three charts ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", list(CHARTS))
+def test_pas_bundle_conforms(profiles, bundles, name):
+    bundle = bundles[name]
+    assert check_bundle(bundle, profiles) == []
+    claim = bundle["entry"][0]["resource"]
+    assert claim["resourceType"] == "Claim"
+    assert claim["use"] == "preauthorization"
+    assert [i["productOrService"]["coding"][0]["code"] for i in claim["item"]] == [
+        "90867", "90868", "90869"]
+    urls = [e["fullUrl"] for e in bundle["entry"]]
+    assert len(urls) == len(set(urls))
+    sequences = [s["sequence"] for s in claim["supportingInfo"]]
+    assert sequences == list(range(1, len(sequences) + 1))
+
+
+@pytest.mark.parametrize("name", list(CHARTS))
+def test_the_letter_pdf_reads_back_out_of_the_document_reference(bundles, name):
+    bundle = bundles[name]
+    docs = [e["resource"] for e in bundle["entry"]
+            if e["resource"]["resourceType"] == "DocumentReference"]
+    assert len(docs) == 1
+    pdf, determination = (c["attachment"] for c in docs[0]["content"])
+    data = base64.b64decode(pdf["data"])
+    assert data.startswith(b"%PDF")
+    assert pdf["size"] == len(data)
+    (embedded,) = PdfReader(io.BytesIO(data)).attachments[ATTACHMENT_NAME]
+    assert json.loads(embedded)["status"] == CHARTS[name][2]  # the Determination, in the PDF
+    parsed = json.loads(base64.b64decode(determination["data"]))
+    assert parsed["status"] == CHARTS[name][2]
+    assert parsed["policy"]["id"] in docs[0]["description"]
+
+
+@pytest.mark.parametrize("name", list(CHARTS))
+def test_questionnaire_and_prefill_conform(profiles, rules, name):
+    policy, d = determine(_chart(name), rules, payer=CHARTS[name][1], as_of=AS_OF)
+    assert d.status == CHARTS[name][2]
+    form = dtr.questionnaire(policy)
+    assert check_resource(form, DTR_Q, profiles) == []
+    qr = dtr.prefilled_response(policy, d, context=("Coverage/a", "ServiceRequest/b"))
+    assert check_resource(qr, DTR_QR, profiles) == []
+    answered = {i["linkId"]: i for i in _items(qr["item"]) if "answer" in i}
+    leaves = {c.id: c for c in _results(d.criteria) if not c.children}
+    for link, item in answered.items():
+        assert leaves[link].outcome != "unknown"
+        assert leaves[link].kind != "attestation"
+    unknown = [c.id for c in leaves.values() if c.outcome == "unknown"]
+    assert all(u not in answered for u in unknown)
+    assert qr["status"] == "in-progress"  # attestations are for the clinician
+
+
+def _items(items):
+    for item in items:
+        yield item
+        yield from _items(item.get("item", []))
+
+
+def _results(results):
+    for r in results:
+        yield r
+        yield from _results(r.children)
+
+
+def _hook_request(name):
+    request = _example("CRDServiceRequest.json")
+    request["prefetch"] = {"chart": _chart(name)}
+    order = request["context"]["draftOrders"]["entry"][0]["resource"]
+    order["code"] = {"coding": [{"system": "http://www.ama-assn.org/go/cpt", "code": "90867"}]}
+    return request
+
+
+@pytest.mark.parametrize("name", list(CHARTS))
+def test_crd_response(profiles, rules, name):
+    answer = crd_for_request(_hook_request(name), rules, payer=CHARTS[name][1], as_of=AS_OF)
+    cards = answer["cards"]
+    if name == "safety":
+        assert cards[0]["indicator"] == "critical"
+        assert "suicide" in cards[0]["summary"].lower()
+    else:
+        assert all(c["indicator"] != "critical" for c in cards)
+    assert "Prior authorization required" in cards[-1]["summary"]
+    for card in cards:
+        assert len(card["summary"]) <= 140 and card["source"]["label"] and card["uuid"]
+    (action,) = answer["systemActions"]
+    ext = action["resource"]["extension"][-1]
+    assert check_resource(ext, COVERAGE_INFO, profiles) == []
+    if name == "not_met":
+        assert any(e["url"] == "reason" for e in ext["extension"]) or "not met" in cards[-1][
+            "detail"].lower()
+
+
+def test_crd_without_a_tms_order_has_no_cards(rules):
+    request = _example("CRDServiceRequest.json")
+    assert crd_for_request(request, rules, payer="auto", as_of=AS_OF) == {"cards": []}
+
+
+def test_discovery_lists_both_hooks():
+    assert sorted(s["hook"] for s in crd.discovery()["services"]) == ["order-select", "order-sign"]
+
+
+def test_chart_resources_index():
+    index = pas.chart_resources(_chart("not_met"))
+    assert "Patient/teen-skyler" in index
