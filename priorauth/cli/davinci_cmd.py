@@ -37,10 +37,18 @@ def _chart(path: Path) -> dict[str, Any]:
 
 
 _CHART = click.argument("chart", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-_PAYER = click.option("--payer", default="auto", show_default=True,
-                      help="Payer id or policy id, or 'auto' (from Coverage).")
-_OUTPUT = click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-                       help="File to write [default: stdout].")
+_PAYER = click.option(
+    "--payer",
+    default="auto",
+    show_default=True,
+    help="Payer id or policy id, or 'auto' (from Coverage).",
+)
+_OUTPUT = click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write [default: stdout].",
+)
 
 
 @cli.command("pas")
@@ -49,8 +57,9 @@ _OUTPUT = click.option("-o", "--output", type=click.Path(dir_okay=False, path_ty
 @_OUTPUT
 @as_of_option
 @rules_dir_option
-def pas(chart: Path, payer: str, output: Path | None, as_of: dt.datetime | None,
-        rules_dir: Path | None) -> None:
+def pas(
+    chart: Path, payer: str, output: Path | None, as_of: dt.datetime | None, rules_dir: Path | None
+) -> None:
     """Write the Da Vinci PAS request Bundle (Claim/$submit) for CHART, letter PDF attached.
 
     \b
@@ -60,8 +69,9 @@ def pas(chart: Path, payer: str, output: Path | None, as_of: dt.datetime | None,
     from priorauth.rules import load_rules
 
     try:
-        bundle = pas_for_chart(_chart(chart), load_rules(rules_dir), payer=payer,
-                               as_of=resolve_as_of(as_of))
+        bundle = pas_for_chart(
+            _chart(chart), load_rules(rules_dir), payer=payer, as_of=resolve_as_of(as_of)
+        )
     except PriorAuthError as exc:
         fail(exc)
     _emit(bundle, output)
@@ -100,8 +110,9 @@ def questionnaire(policy_id: str, output: Path | None, rules_dir: Path | None) -
 @_OUTPUT
 @as_of_option
 @rules_dir_option
-def prefill(chart: Path, payer: str, output: Path | None, as_of: dt.datetime | None,
-            rules_dir: Path | None) -> None:
+def prefill(
+    chart: Path, payer: str, output: Path | None, as_of: dt.datetime | None, rules_dir: Path | None
+) -> None:
     """Write the DTR QuestionnaireResponse prefilled from CHART (attestations left open).
 
     \b
@@ -111,8 +122,9 @@ def prefill(chart: Path, payer: str, output: Path | None, as_of: dt.datetime | N
     from priorauth.rules import load_rules
 
     try:
-        response = prefill_for_chart(_chart(chart), load_rules(rules_dir), payer=payer,
-                                     as_of=resolve_as_of(as_of))
+        response = prefill_for_chart(
+            _chart(chart), load_rules(rules_dir), payer=payer, as_of=resolve_as_of(as_of)
+        )
     except PriorAuthError as exc:
         fail(exc)
     _emit(response, output)

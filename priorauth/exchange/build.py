@@ -34,8 +34,9 @@ def pas_for_chart(
 
     policy, determination = determine(chart, rules, payer=payer, as_of=as_of)
     letter = render_pdf(determination)
-    return pas.pas_bundle(policy, determination, letter_pdf=letter,
-                          chart=pas.chart_resources(chart))
+    return pas.pas_bundle(
+        policy, determination, letter_pdf=letter, chart=pas.chart_resources(chart)
+    )
 
 
 def prefill_for_chart(
@@ -57,6 +58,7 @@ def crd_for_request(
     orders = crd.tms_orders(request)
     if not orders:
         return {"cards": []}
-    _policy, determination = determine(crd.chart_from_request(request), rules, payer=payer,
-                                       as_of=as_of)
+    _policy, determination = determine(
+        crd.chart_from_request(request), rules, payer=payer, as_of=as_of
+    )
     return crd.crd_response(determination, orders)

@@ -84,7 +84,9 @@ class Profiles:
         vs = self.get(valueset)
         if vs is None:
             return None
-        codes = {(c.get("system", ""), c["code"]) for c in vs.get("expansion", {}).get("contains", [])}
+        codes = {
+            (c.get("system", ""), c["code"]) for c in vs.get("expansion", {}).get("contains", [])
+        }
         systems: set[str] = set()
         for include in vs.get("compose", {}).get("include", []):
             system = include.get("system", "")
@@ -103,7 +105,9 @@ def check_resource(resource: dict[str, Any], profile: str, profiles: Profiles) -
     root = sd["type"]
     if sd.get("kind") != "complex-type" and root != "Extension":
         if resource.get("resourceType") != root:
-            return [Problem(root, f"resourceType must be {root}, found {resource.get('resourceType')}")]
+            return [
+                Problem(root, f"resourceType must be {root}, found {resource.get('resourceType')}")
+            ]
     return list(_Walk(profiles, profile).node(resource, root, root))
 
 
@@ -165,14 +169,19 @@ class _Walk:
         if allowed is None or not codings:
             return
         codes, systems = allowed
-        if not any((s, c) in codes or s in systems or (not s and c in {x for _, x in codes})
-                   for s, c in codings):
+        if not any(
+            (s, c) in codes or s in systems or (not s and c in {x for _, x in codes})
+            for s, c in codings
+        ):
             shown = ", ".join(f"{s}|{c}" if s else c for s, c in codings)
             yield Problem(where, f"{shown} is not in required value set {valueset.split('|')[0]}")
 
     def _slices(self, cid: str) -> list[str]:
-        return [eid for eid in self.elements
-                if eid.startswith(f"{cid}:") and "." not in eid[len(cid) + 1:]]
+        return [
+            eid
+            for eid in self.elements
+            if eid.startswith(f"{cid}:") and "." not in eid[len(cid) + 1 :]
+        ]
 
     def _matches(self, item: Any, cid: str, sid: str) -> bool | None:
         """Whether ``item`` belongs to slice ``sid``; None when the discriminator is unsupported."""
@@ -194,8 +203,9 @@ class _Walk:
             return None
         if sub == "url":
             element = self.elements.get(f"{sid}.url", {})
-            profile = next((p for t in self.elements[sid].get("type", [])
-                            for p in t.get("profile", [])), None)
+            profile = next(
+                (p for t in self.elements[sid].get("type", []) for p in t.get("profile", [])), None
+            )
             url = element.get("fixedUri") or (profile or "").split("|")[0]
             return item.get("url") == url if url else None
         element = self.elements.get(sid if sub == "$this" else f"{sid}.{sub}", {})
@@ -217,7 +227,9 @@ def _values(node: dict[str, Any], name: str) -> list[Any]:
     """The values of child ``name`` (``value[x]`` matches ``valueString`` etc.) as a list."""
     if name.endswith("[x]"):
         stem = name[:-3]
-        keys = [k for k in node if k.startswith(stem) and _CHOICE.match(k[len(stem):len(stem) + 1])]
+        keys = [
+            k for k in node if k.startswith(stem) and _CHOICE.match(k[len(stem) : len(stem) + 1])
+        ]
     else:
         keys = [name] if name in node else []
     out: list[Any] = []
@@ -272,18 +284,22 @@ def check_bundle(
         resource = entry.get("resource", {})
         for url in resource.get("meta", {}).get("profile", []):
             if profiles.get(url) is not None:
-                problems += _prefixed(check_resource(resource, url, profiles), f"Bundle.entry[{i}].resource")
+                problems += _prefixed(
+                    check_resource(resource, url, profiles), f"Bundle.entry[{i}].resource"
+                )
     problems += _full_urls(entries) + _references(entries) + _sequences(entries)
     return problems
 
 
 def _prefixed(problems: list[Problem], prefix: str) -> list[Problem]:
-    return [Problem(prefix + p.path[p.path.find("."):] if "." in p.path else prefix, p.message)
-            for p in problems]
+    return [
+        Problem(prefix + p.path[p.path.find(".") :] if "." in p.path else prefix, p.message)
+        for p in problems
+    ]
 
 
 def _base_r4(resource: dict[str, Any]) -> list[Problem]:
-    from fhir.resources.R4B import get_fhir_model_class  # noqa: PLC0415 - heavy, used here only
+    from fhir.resources.R4B import get_fhir_model_class
     from pydantic import ValidationError
 
     try:
@@ -291,8 +307,13 @@ def _base_r4(resource: dict[str, Any]) -> list[Problem]:
     except (KeyError, ValueError) as exc:
         if not isinstance(exc, ValidationError):
             return [Problem(str(resource.get("resourceType")), f"not a FHIR resource: {exc}")]
-        return [Problem(".".join([str(resource.get("resourceType")), *map(str, e["loc"])]),
-                        f"base R4: {e['msg']}") for e in exc.errors()]
+        return [
+            Problem(
+                ".".join([str(resource.get("resourceType")), *map(str, e["loc"])]),
+                f"base R4: {e['msg']}",
+            )
+            for e in exc.errors()
+        ]
     return []
 
 
@@ -325,7 +346,12 @@ def _references(entries: list[dict[str, Any]]) -> list[Problem]:
             tail = "/".join(local.rsplit("/", 2)[-2:])
             if ref in contained or local in targets or tail in targets:
                 continue
-            problems.append(Problem(f"Bundle.entry[{i}].{where}", f"reference {ref} does not resolve to an entry of the Bundle"))
+            problems.append(
+                Problem(
+                    f"Bundle.entry[{i}].{where}",
+                    f"reference {ref} does not resolve to an entry of the Bundle",
+                )
+            )
     return problems
 
 
@@ -354,5 +380,10 @@ def _sequences(entries: list[dict[str, Any]]) -> list[Problem]:
             numbers = [member.get("sequence") for member in resource.get(name, [])]
             for j, number in enumerate(numbers):
                 if number in numbers[:j]:
-                    problems.append(Problem(f"Bundle.entry[{i}].resource.{name}[{j}].sequence", f"duplicate sequence {number}"))
+                    problems.append(
+                        Problem(
+                            f"Bundle.entry[{i}].resource.{name}[{j}].sequence",
+                            f"duplicate sequence {number}",
+                        )
+                    )
     return problems

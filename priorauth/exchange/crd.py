@@ -42,18 +42,27 @@ _PREFETCH = {
     "procedures": "Procedure?patient={{context.patientId}}",
     "practitioner": "{{context.userId}}",
 }
+_DESCRIPTION = (
+    "Whether prior authorization is needed for TMS (CPT 90867-90869) under the patient's payer "
+    "policy, the documentation still missing, and safety alerts."
+)
 SERVICES = {"priorauth-tms-order-select": "order-select", "priorauth-tms-order-sign": "order-sign"}
 
 
 def discovery() -> dict[str, Any]:
     """The ``GET /cds-services`` body."""
-    return {"services": [
-        {"hook": hook, "id": service, "title": f"TMS prior-authorization requirements ({hook})",
-         "description": "Whether prior authorization is needed for TMS (CPT 90867-90869) under "
-         "the patient's payer policy, the documentation still missing, and safety alerts.",
-         "prefetch": _PREFETCH}
-        for service, hook in SERVICES.items()
-    ]}
+    return {
+        "services": [
+            {
+                "hook": hook,
+                "id": service,
+                "title": f"TMS prior-authorization requirements ({hook})",
+                "description": _DESCRIPTION,
+                "prefetch": _PREFETCH,
+            }
+            for service, hook in SERVICES.items()
+        ]
+    }
 
 
 def chart_from_request(request: dict[str, Any]) -> dict[str, Any]:
@@ -65,8 +74,11 @@ def chart_from_request(request: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(source, dict):
             continue
         if source.get("resourceType") == "Bundle":
-            entries += [e for e in source.get("entry", []) or [] if isinstance(e, dict)
-                        and isinstance(e.get("resource"), dict)]
+            entries += [
+                e
+                for e in source.get("entry", []) or []
+                if isinstance(e, dict) and isinstance(e.get("resource"), dict)
+            ]
         elif "resourceType" in source:
             entries.append({"resource": source})
     return {"resourceType": "Bundle", "type": "collection", "entry": entries}
@@ -123,8 +135,9 @@ def _alert_card(d: Determination, alert_id: str) -> dict[str, Any]:
 
 def _pa_card(d: Determination) -> dict[str, Any]:
     policy = d.policy
-    lines = [f"Status under {policy.title} (version {policy.version}): "
-             f"**{d.status.replace('_', ' ')}**."]
+    lines = [
+        f"Status under {policy.title} (version {policy.version}): **{d.status.replace('_', ' ')}**."
+    ]
     if d.gaps:
         lines.append("\nDocumentation missing:")
         lines += [f"- {gap.action}" for gap in d.gaps]
@@ -141,13 +154,18 @@ def _pa_card(d: Determination) -> dict[str, Any]:
         "summary": f"Prior authorization required for TMS ({policy.payer})"[:140],
         "indicator": indicator,
         "detail": "\n".join(lines),
-        "source": _source(d) | {"topic": {
-            "system": "http://hl7.org/fhir/us/davinci-crd/CodeSystem/cardType",
-            "code": "coverage-info"}},
+        "source": _source(d)
+        | {
+            "topic": {
+                "system": "http://hl7.org/fhir/us/davinci-crd/CodeSystem/cardType",
+                "code": "coverage-info",
+            }
+        },
     }
     if policy.source_urls:
-        card["links"] = [{"label": "Payer policy", "url": policy.source_urls[0],
-                          "type": "absolute"}]
+        card["links"] = [
+            {"label": "Payer policy", "url": policy.source_urls[0], "type": "absolute"}
+        ]
     return card
 
 
@@ -160,8 +178,11 @@ def _leaves(results: Any) -> list[Any]:
 
 def coverage_information(d: Determination, order: dict[str, Any]) -> dict[str, Any]:
     """The CRD ``coverage-information`` extension for one order."""
-    coverage = d.record.coverages[0].evidence[0] if d.record.coverages and \
-        d.record.coverages[0].evidence else "Coverage/unknown"
+    coverage = (
+        d.record.coverages[0].evidence[0]
+        if d.record.coverages and d.record.coverages[0].evidence
+        else "Coverage/unknown"
+    )
     parts: list[dict[str, Any]] = [
         {"url": "coverage", "valueReference": reference(coverage)},
         {"url": "covered", "valueCode": "covered" if d.status == "meets" else "conditional"},
@@ -169,14 +190,18 @@ def coverage_information(d: Determination, order: dict[str, Any]) -> dict[str, A
         {"url": "doc-needed", "valueCode": "clinical"},
         {"url": "doc-purpose", "valueCode": "withpa"},
     ]
-    parts += [{"url": "billingCode", "valueCoding": coding(CPT, code)}
-              for code in sorted(_cpt_codes(order) & TMS_CPT)]
+    parts += [
+        {"url": "billingCode", "valueCoding": coding(CPT, code)}
+        for code in sorted(_cpt_codes(order) & TMS_CPT)
+    ]
     parts += [{"url": "reason", "valueCodeableConcept": {"text": gap.action}} for gap in d.gaps]
     parts += [
         {"url": "questionnaire", "valueCanonical": questionnaire_url(d.policy.id)},
         {"url": "date", "valueDate": d.as_of.isoformat()},
-        {"url": "coverage-assertion-id",
-         "valueString": stable_id("crd", d.policy.id, d.as_of, order.get("id"))},
+        {
+            "url": "coverage-assertion-id",
+            "valueString": stable_id("crd", d.policy.id, d.as_of, order.get("id")),
+        },
     ]
     return {"url": f"{CRD}ext-coverage-information", "extension": parts}
 
@@ -184,6 +209,8 @@ def coverage_information(d: Determination, order: dict[str, Any]) -> dict[str, A
 def _coverage_action(d: Determination, order: dict[str, Any]) -> dict[str, Any]:
     updated = dict(order)
     updated["extension"] = [*order.get("extension", []), coverage_information(d, order)]
-    return {"type": "update", "description": "Add coverage information to the TMS order",
-            "resource": updated}
-
+    return {
+        "type": "update",
+        "description": "Add coverage information to the TMS order",
+        "resource": updated,
+    }

@@ -1,5 +1,5 @@
-"""DTR: a payer Questionnaire generated from a Policy, and the QuestionnaireResponse prefilled from a
-Determination.
+"""DTR: a payer Questionnaire generated from a Policy, and the QuestionnaireResponse prefilled
+from a Determination.
 
 The Questionnaire mirrors the policy's criteria tree: a ``group`` item per all/any/at-least group,
 one question per leaf criterion (its title as the question, the policy's quote as SDC help text),
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterator
+from itertools import pairwise
 from typing import Any
 
 from priorauth.determination import CriterionResult, Determination
@@ -99,8 +100,9 @@ def _node_item(node: Node, link: str) -> dict[str, Any]:
     if "any" in type(node).model_fields:
         _chain_alternatives(children)
     text = node.title or {"all": "All of", "any": "Any of"}.get(_group_kind(node), "At least")
-    return _with_help({"linkId": link_id, "type": "group", "text": text, "item": children},
-                      node.quote)
+    return _with_help(
+        {"linkId": link_id, "type": "group", "text": text, "item": children}, node.quote
+    )
 
 
 def _group_kind(node: Group) -> str:
@@ -109,7 +111,7 @@ def _group_kind(node: Group) -> str:
 
 def _chain_alternatives(children: list[dict[str, Any]]) -> None:
     """Enable a boolean alternative only when the boolean alternative before it is false."""
-    for previous, current in zip(children, children[1:], strict=False):
+    for previous, current in pairwise(children):
         if previous["type"] == "boolean" and current["type"] == "boolean":
             current["enableWhen"] = [
                 {"question": previous["linkId"], "operator": "=", "answerBoolean": False}
@@ -118,8 +120,12 @@ def _chain_alternatives(children: list[dict[str, Any]]) -> None:
 
 def _with_help(item: dict[str, Any], quote: str) -> dict[str, Any]:
     if quote:
-        help_item = {"linkId": f"{item['linkId']}.help", "type": "display", "text": quote,
-                     "extension": [_HELP]}
+        help_item = {
+            "linkId": f"{item['linkId']}.help",
+            "type": "display",
+            "text": quote,
+            "extension": [_HELP],
+        }
         item["item"] = [*item.get("item", []), help_item]
     return item
 
@@ -192,8 +198,11 @@ def _answer(
 ) -> dict[str, Any]:
     out: dict[str, Any] = {"linkId": item["linkId"], "text": item.get("text", "")}
     if item["type"] == "group":
-        out["item"] = [_answer(i, results, determination) for i in item.get("item", [])
-                       if i["type"] != "display"]
+        out["item"] = [
+            _answer(i, results, determination)
+            for i in item.get("item", [])
+            if i["type"] != "display"
+        ]
         return out
     result = results.get(item["linkId"])
     if result is None or result.outcome == "unknown" or result.kind == "attestation":
@@ -202,8 +211,9 @@ def _answer(
     if value is None:
         return out
     resources = sorted({r for e in result.evidence for r in e.resources})
-    extensions = [{"url": f"{DTR}information-origin",
-                   "extension": [{"url": "source", "valueCode": "auto"}]}]
+    extensions: list[dict[str, Any]] = [
+        {"url": f"{DTR}information-origin", "extension": [{"url": "source", "valueCode": "auto"}]}
+    ]
     extensions += [{"url": EVIDENCE_EXT, "valueReference": reference(r)} for r in resources]
     out["answer"] = [{"extension": extensions, **value}]
     return out
@@ -220,16 +230,24 @@ def _value(kind: str, result: CriterionResult, d: Determination) -> dict[str, An
         return {"valueInteger": sum(1 for f in facts if f.startswith("trials["))}
     indexed = [_index(f) for f in facts]
     if kind == "decimal":
-        scores = [record.scores[i] for name, i in indexed if name == "scores" and 0 <= i < len(record.scores)]
+        scores = [
+            record.scores[i]
+            for name, i in indexed
+            if name == "scores" and 0 <= i < len(record.scores)
+        ]
         return {"valueDecimal": scores[0].value} if scores else None
     diagnoses = [
-        record.diagnoses[i] for name, i in indexed if name == "diagnoses" and 0 <= i < len(record.diagnoses)
+        record.diagnoses[i]
+        for name, i in indexed
+        if name == "diagnoses" and 0 <= i < len(record.diagnoses)
     ]
     if diagnoses:
         dx = diagnoses[0]
         system = dx.system or ICD10CM
-        return {"valueCoding": {"system": system, "code": dx.code}
-                | ({"display": dx.display} if dx.display else {})}
+        return {
+            "valueCoding": {"system": system, "code": dx.code}
+            | ({"display": dx.display} if dx.display else {})
+        }
     return None
 
 
@@ -237,4 +255,3 @@ def _index(fact: str) -> tuple[str, int]:
     """``scores[3]`` → (``scores``, 3); anything else → (fact, -1)."""
     name, _, rest = fact.partition("[")
     return (name, int(rest.rstrip("]"))) if rest.rstrip("]").isdigit() else (fact, -1)
-

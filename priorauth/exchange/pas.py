@@ -65,8 +65,12 @@ class _Builder:
         record = self.d.record
         patient = self._chart_ref(record.patient.ref)
         coverage = self._chart_ref(_first(record.coverages[0].evidence if record.coverages else ()))
-        practitioner = self._chart_ref(_first(record.practitioner.evidence if record.practitioner else ()))
-        organization = self._chart_ref(_first(record.organization.evidence if record.organization else ()))
+        practitioner = self._chart_ref(
+            _first(record.practitioner.evidence if record.practitioner else ())
+        )
+        organization = self._chart_ref(
+            _first(record.organization.evidence if record.organization else ())
+        )
         insurer = self._insurer(coverage)
         order = self._add(self._service_request(patient, practitioner))
         qr = prefilled_response(self.policy, self.d, context=(coverage or order, order))
@@ -74,10 +78,13 @@ class _Builder:
         letter = self._add(self._document(letter_pdf, patient, practitioner))
         cited = [self._chart_ref(r) for r in self._cited()]
         supporting = [letter, qr_ref, *dict.fromkeys(r for r in cited if r)]
-        claim = self._claim(patient, coverage, practitioner, organization, insurer, order,
-                            supporting)
-        entries = [{"fullUrl": f"{BASE}:Claim:{self.key}", "resource": claim},
-                   *self.entries.values()]
+        claim = self._claim(
+            patient, coverage, practitioner, organization, insurer, order, supporting
+        )
+        entries = [
+            {"fullUrl": f"{BASE}:Claim:{self.key}", "resource": claim},
+            *self.entries.values(),
+        ]
         return {
             "resourceType": "Bundle",
             "id": self.key,
@@ -107,14 +114,22 @@ class _Builder:
         return url
 
     def _insurer(self, coverage: str | None) -> str:
-        payors = self.chart[coverage][1].get("payor", []) if coverage in self.chart else []
+        payors = (
+            self.chart[coverage][1].get("payor", []) if coverage and coverage in self.chart else []
+        )
         for payor in payors:
             url = self._chart_ref(payor.get("reference"))
             if url and self.entries[url]["resource"]["resourceType"] == "Organization":
                 return url
-        name = (self.d.record.coverages[0].payer_name if self.d.record.coverages else None)
-        return self._add({"resourceType": "Organization", "id": f"insurer-{self.key}",
-                          "active": True, "name": name or self.policy.payer.name})
+        name = self.d.record.coverages[0].payer_name if self.d.record.coverages else None
+        return self._add(
+            {
+                "resourceType": "Organization",
+                "id": f"insurer-{self.key}",
+                "active": True,
+                "name": name or self.policy.payer.name,
+            }
+        )
 
     def _cited(self) -> list[str]:
         refs: list[str] = []
@@ -131,8 +146,10 @@ class _Builder:
             "id": f"tms-{self.key}",
             "status": "active",
             "intent": "order",
-            "code": {"coding": [coding(CPT, code) for code in service.cpt],
-                     "text": service.description or "Transcranial magnetic stimulation"},
+            "code": {
+                "coding": [coding(CPT, code) for code in service.cpt],
+                "text": service.description or "Transcranial magnetic stimulation",
+            },
             "subject": reference(patient or "Patient/unknown"),
             "authoredOn": self.d.as_of.isoformat(),
             **({"requester": reference(practitioner)} if practitioner else {}),
@@ -150,19 +167,33 @@ class _Builder:
             "date": f"{self.d.as_of.isoformat()}T00:00:00Z",
             **({"author": [reference(author)]} if author else {}),
             "description": f"{self.policy.id}: {self.d.status}",
-            "content": [_attachment(pdf, "application/pdf", "letter.pdf"),
-                        _attachment(determination, "application/json", "determination.json")],
+            "content": [
+                _attachment(pdf, "application/pdf", "letter.pdf"),
+                _attachment(determination, "application/json", "determination.json"),
+            ],
         }
 
     def _diagnoses(self) -> list[str]:
-        codes = [dx.code for dx in self.d.record.diagnoses
-                 if dx.active and dx.category == "mdd" and dx.system == ICD10CM]
-        return list(dict.fromkeys(codes)) or [
-            dx.code for dx in self.d.record.diagnoses if dx.system == ICD10CM][:1]
+        codes = [
+            dx.code
+            for dx in self.d.record.diagnoses
+            if dx.active and dx.category == "mdd" and dx.system == ICD10CM
+        ]
+        return (
+            list(dict.fromkeys(codes))
+            or [dx.code for dx in self.d.record.diagnoses if dx.system == ICD10CM][:1]
+        )
 
-    def _claim(self, patient: str | None, coverage: str | None, practitioner: str | None,
-               organization: str | None, insurer: str, order: str,
-               supporting: list[str]) -> dict[str, Any]:
+    def _claim(
+        self,
+        patient: str | None,
+        coverage: str | None,
+        practitioner: str | None,
+        organization: str | None,
+        insurer: str,
+        order: str,
+        supporting: list[str],
+    ) -> dict[str, Any]:
         diagnoses = self._diagnoses()
         claim: dict[str, Any] = {
             "resourceType": "Claim",
@@ -170,26 +201,45 @@ class _Builder:
             "meta": {"profile": [f"{PAS}profile-claim"]},
             "identifier": [{"system": f"{BASE}:claim", "value": self.key}],
             "status": "active",
-            "type": {"coding": [coding("http://terminology.hl7.org/CodeSystem/claim-type",
-                                       "professional")]},
+            "type": {
+                "coding": [
+                    coding("http://terminology.hl7.org/CodeSystem/claim-type", "professional")
+                ]
+            },
             "use": "preauthorization",
             "patient": reference(patient or "Patient/unknown"),
             "created": f"{self.d.as_of.isoformat()}T00:00:00Z",
             "insurer": reference(insurer),
             "provider": reference(organization or practitioner or insurer),
-            "priority": {"coding": [coding("http://terminology.hl7.org/CodeSystem/processpriority",
-                                           "normal")]},
+            "priority": {
+                "coding": [
+                    coding("http://terminology.hl7.org/CodeSystem/processpriority", "normal")
+                ]
+            },
             "supportingInfo": [_supporting(i + 1, ref) for i, ref in enumerate(supporting)],
-            "diagnosis": [{"sequence": i + 1, "diagnosisCodeableConcept": {
-                "coding": [coding(ICD10CM, code)]}} for i, code in enumerate(diagnoses)],
-            "insurance": [{"sequence": 1, "focal": True,
-                           "coverage": reference(coverage or "Coverage/unknown")}],
+            "diagnosis": [
+                {"sequence": i + 1, "diagnosisCodeableConcept": {"coding": [coding(ICD10CM, code)]}}
+                for i, code in enumerate(diagnoses)
+            ],
+            "insurance": [
+                {
+                    "sequence": 1,
+                    "focal": True,
+                    "coverage": reference(coverage or "Coverage/unknown"),
+                }
+            ],
             "item": self._items(order, len(diagnoses), practitioner is not None),
         }
         if practitioner:
-            claim["careTeam"] = [{
-                "extension": [{"url": f"{PAS}extension-careTeamClaimScope", "valueBoolean": True}],
-                "sequence": 1, "provider": reference(practitioner)}]
+            claim["careTeam"] = [
+                {
+                    "extension": [
+                        {"url": f"{PAS}extension-careTeamClaimScope", "valueBoolean": True}
+                    ],
+                    "sequence": 1,
+                    "provider": reference(practitioner),
+                }
+            ]
         return claim
 
     def _items(self, order: str, diagnoses: int, care_team: bool) -> list[dict[str, Any]]:
@@ -198,33 +248,68 @@ class _Builder:
         items = []
         for i, code in enumerate(service.cpt):
             quantity = max(sessions - 1, 1) if code == "90868" and sessions else 1
-            items.append({
-                "extension": [
-                    {"url": f"{PAS}extension-serviceItemRequestType", "valueCodeableConcept": {
-                        "coding": [coding(f"{_X12}1525", "HS", "Health Services Review")]}},
-                    {"url": f"{PAS}extension-certificationType", "valueCodeableConcept": {
-                        "coding": [coding(f"{_X12}1322", "I", "Initial")]}},
-                    {"url": f"{PAS}extension-requestedService", "valueReference": reference(order)},
-                ],
-                "sequence": i + 1,
-                **({"careTeamSequence": [1]} if care_team else {}),
-                "diagnosisSequence": list(range(1, diagnoses + 1)),
-                "category": {"coding": [coding(f"{_X12}1365", "MH", "Mental Health")]},
-                "productOrService": {"coding": [coding(CPT, code)]},
-                "locationCodeableConcept": {"coding": [coding(
-                    "https://www.cms.gov/Medicare/Coding/place-of-service-codes/"
-                    "Place_of_Service_Code_Set", "11", "Office")]},
-                "quantity": {"value": quantity},
-            })
+            items.append(
+                {
+                    "extension": [
+                        {
+                            "url": f"{PAS}extension-serviceItemRequestType",
+                            "valueCodeableConcept": {
+                                "coding": [coding(f"{_X12}1525", "HS", "Health Services Review")]
+                            },
+                        },
+                        {
+                            "url": f"{PAS}extension-certificationType",
+                            "valueCodeableConcept": {
+                                "coding": [coding(f"{_X12}1322", "I", "Initial")]
+                            },
+                        },
+                        {
+                            "url": f"{PAS}extension-requestedService",
+                            "valueReference": reference(order),
+                        },
+                    ],
+                    "sequence": i + 1,
+                    **({"careTeamSequence": [1]} if care_team else {}),
+                    "diagnosisSequence": list(range(1, diagnoses + 1)),
+                    "category": {"coding": [coding(f"{_X12}1365", "MH", "Mental Health")]},
+                    "productOrService": {"coding": [coding(CPT, code)]},
+                    "locationCodeableConcept": {
+                        "coding": [
+                            coding(
+                                "https://www.cms.gov/Medicare/Coding/place-of-service-codes/"
+                                "Place_of_Service_Code_Set",
+                                "11",
+                                "Office",
+                            )
+                        ]
+                    },
+                    "quantity": {"value": quantity},
+                }
+            )
         return items
 
 
 def _supporting(sequence: int, ref: str) -> dict[str, Any]:
     return {
-        "extension": [{"url": f"{PAS}extension-documentInformation", "extension": [
-            {"url": "reportTypeCode", "valueCodeableConcept": {
-                "coding": [coding("https://codesystem.x12.org/005010/755", "OZ",
-                                  "Support Data for Claim")]}}]}],
+        "extension": [
+            {
+                "url": f"{PAS}extension-documentInformation",
+                "extension": [
+                    {
+                        "url": "reportTypeCode",
+                        "valueCodeableConcept": {
+                            "coding": [
+                                coding(
+                                    "https://codesystem.x12.org/005010/755",
+                                    "OZ",
+                                    "Support Data for Claim",
+                                )
+                            ]
+                        },
+                    }
+                ],
+            }
+        ],
         "sequence": sequence,
         "category": {"coding": [coding(_PASTEMP, "additionalInformation")]},
         "valueReference": reference(ref),
@@ -232,13 +317,15 @@ def _supporting(sequence: int, ref: str) -> dict[str, Any]:
 
 
 def _attachment(data: bytes, content_type: str, title: str) -> dict[str, Any]:
-    return {"attachment": {
-        "contentType": content_type,
-        "data": base64.b64encode(data).decode("ascii"),
-        "size": len(data),
-        "hash": base64.b64encode(hashlib.sha1(data).digest()).decode("ascii"),  # noqa: S324 - FHIR R4 Attachment.hash is SHA-1
-        "title": title,
-    }}
+    return {
+        "attachment": {
+            "contentType": content_type,
+            "data": base64.b64encode(data).decode("ascii"),
+            "size": len(data),
+            "hash": base64.b64encode(hashlib.sha1(data).digest()).decode("ascii"),  # noqa: S324 - FHIR R4 Attachment.hash is SHA-1
+            "title": title,
+        }
+    }
 
 
 def _first(refs: tuple[str, ...]) -> str | None:

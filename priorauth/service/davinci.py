@@ -43,8 +43,9 @@ def cds_discovery() -> dict[str, Any]:
 
 
 @router.post("/cds-services/{service_id}")
-async def cds_service(request: Request, service_id: str, payer: str = "auto",
-                      as_of: dt.date | None = None) -> Response:
+async def cds_service(
+    request: Request, service_id: str, payer: str = "auto", as_of: dt.date | None = None
+) -> Response:
     """A CRD call (order-select / order-sign): safety cards first, then the PA card."""
     from priorauth.exchange.build import crd_for_request
     from priorauth.exchange.crd import SERVICES
@@ -54,19 +55,25 @@ async def cds_service(request: Request, service_id: str, payer: str = "auto",
     if service_id not in SERVICES:
         raise ApiError(404, "not-found", f"unknown CDS service {service_id!r}")
     check_content_type(request.headers.get("content-type"))
-    body = await read_body(request.stream(), request.headers.get("content-length"),
-                           handler.settings.max_body_bytes)
+    body = await read_body(
+        request.stream(), request.headers.get("content-length"), handler.settings.max_body_bytes
+    )
     try:
         hook_request = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
         raise ApiError(400, "structure", f"request body is not valid JSON: {exc}") from None
     if not isinstance(hook_request, dict) or hook_request.get("hook") != SERVICES[service_id]:
-        raise ApiError(400, "invalid", f"expected a CDS Hooks {SERVICES[service_id]} request",
-                       expression=["hook"])
+        raise ApiError(
+            400,
+            "invalid",
+            f"expected a CDS Hooks {SERVICES[service_id]} request",
+            expression=["hook"],
+        )
     day = as_of or dt.datetime.now(dt.UTC).date()
     try:
-        answer = await run_in_threadpool(crd_for_request, hook_request,
-                                         handler.pipeline.ruleset, payer=payer, as_of=day)
+        answer = await run_in_threadpool(
+            crd_for_request, hook_request, handler.pipeline.ruleset, payer=payer, as_of=day
+        )
     except PriorAuthError as exc:
         raise ApiError(422, "processing", str(exc)) from exc
     return Response(orjson.dumps(answer), media_type="application/json")
@@ -82,8 +89,7 @@ async def pas(request: Request, payer: str = "auto", as_of: dt.date | None = Non
     call = Call.start(request, key, action="pas", payer=payer, as_of=as_of)
 
     def work(call: Call, chart: dict[str, Any]) -> Result:
-        bundle = pas_for_chart(chart, handler.pipeline.ruleset, payer=call.payer,
-                               as_of=call.as_of)
+        bundle = pas_for_chart(chart, handler.pipeline.ruleset, payer=call.payer, as_of=call.as_of)
         return Result(orjson.dumps(bundle), _FHIR)
 
     return await handler.run(call, request, work)

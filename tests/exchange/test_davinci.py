@@ -47,8 +47,10 @@ def _chart(name):
 
 @pytest.fixture(scope="module")
 def bundles(rules):
-    return {name: pas_for_chart(_chart(name), rules, payer=CHARTS[name][1], as_of=AS_OF)
-            for name in CHARTS}
+    return {
+        name: pas_for_chart(_chart(name), rules, payer=CHARTS[name][1], as_of=AS_OF)
+        for name in CHARTS
+    }
 
 
 def _example(name):
@@ -58,8 +60,13 @@ def _example(name):
 # --- the check itself ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["Bundle-ReferralAuthorizationBundleExample.json",
-                                  "Bundle-MedicalServicesAuthorizationBundleExample.json"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Bundle-ReferralAuthorizationBundleExample.json",
+        "Bundle-MedicalServicesAuthorizationBundleExample.json",
+    ],
+)
 def test_the_guides_pas_examples_pass(profiles, name):
     assert check_bundle(_example(name), profiles, profile=PAS_BUNDLE) == []
 
@@ -67,15 +74,18 @@ def test_the_guides_pas_examples_pass(profiles, name):
 def test_the_guides_dtr_examples_pass(profiles):
     qr = _example("QuestionnaireResponse-home-o2-questionnaireresponse.json")
     assert check_resource(qr, DTR_QR, profiles) == []
-    assert check_resource(_example("Questionnaire-home-o2-std-questionnaire.json"), DTR_Q,
-                          profiles) == []
+    assert (
+        check_resource(_example("Questionnaire-home-o2-std-questionnaire.json"), DTR_Q, profiles)
+        == []
+    )
 
 
 def test_inferno_v110_fixture_differs_from_221_only_where_the_profiles_differ(profiles):
     """The Inferno 'conformant' bundle was written for PAS 1.1.0: 2.2.1 made item.category
     required and lists the X12 code system under https."""
-    problems = check_bundle(_example("conformant_pas_bundle_v110.json"), profiles,
-                            profile=PAS_BUNDLE)
+    problems = check_bundle(
+        _example("conformant_pas_bundle_v110.json"), profiles, profile=PAS_BUNDLE
+    )
     assert sorted(p.path for p in problems) == [
         "Bundle.entry[0].resource.item.category",
         "Bundle.entry[0].resource.item.productOrService",
@@ -83,8 +93,9 @@ def test_inferno_v110_fixture_differs_from_221_only_where_the_profiles_differ(pr
 
 
 def test_inferno_missing_referenced_resource_is_rejected(profiles):
-    problems = check_bundle(_example("missing_referenced_resource_request_bundle.json"),
-                            profiles, profile=PAS_BUNDLE)
+    problems = check_bundle(
+        _example("missing_referenced_resource_request_bundle.json"), profiles, profile=PAS_BUNDLE
+    )
     dangling = [p for p in problems if "does not resolve" in p.message]
     assert [p.path for p in dangling] == ["Bundle.entry[0].resource.careTeam[0].provider"]
 
@@ -101,24 +112,33 @@ def test_broken_copies_are_rejected_with_the_path(profiles, bundles):
     no_use = check_bundle(_broken(good, lambda c: c.pop("use")), profiles)
     assert "Bundle.entry[0].resource.use" in [p.path for p in no_use]
     wrong_use = check_bundle(_broken(good, lambda c: c.update(use="claim")), profiles)
-    assert any(p.path == "Bundle.entry[0].resource.use" and "pattern" in p.message
-               for p in wrong_use)
+    assert any(
+        p.path == "Bundle.entry[0].resource.use" and "pattern" in p.message for p in wrong_use
+    )
 
     def dangle(claim):
         claim["supportingInfo"][0]["valueReference"]["reference"] = "DocumentReference/nowhere"
 
     dangling = check_bundle(_broken(good, dangle), profiles)
     assert [p.path for p in dangling] == [
-        "Bundle.entry[0].resource.supportingInfo[0].valueReference"]
+        "Bundle.entry[0].resource.supportingInfo[0].valueReference"
+    ]
 
     def duplicate(claim):
         claim["item"][1]["sequence"] = claim["item"][0]["sequence"]
 
     assert [p.path for p in check_bundle(_broken(good, duplicate), profiles)] == [
-        "Bundle.entry[0].resource.item[1].sequence"]
-    bad_icd = check_bundle(_broken(good, lambda c: c["diagnosis"][0][
-        "diagnosisCodeableConcept"]["coding"][0].update(system="http://snomed.info/sct")),
-        profiles)
+        "Bundle.entry[0].resource.item[1].sequence"
+    ]
+    bad_icd = check_bundle(
+        _broken(
+            good,
+            lambda c: c["diagnosis"][0]["diagnosisCodeableConcept"]["coding"][0].update(
+                system="http://snomed.info/sct"
+            ),
+        ),
+        profiles,
+    )
     assert [p.path for p in bad_icd] == ["Bundle.entry[0].resource.diagnosis.diagnosis[x]"]
 
 
@@ -140,7 +160,10 @@ def test_pas_bundle_conforms(profiles, bundles, name):
     assert claim["resourceType"] == "Claim"
     assert claim["use"] == "preauthorization"
     assert [i["productOrService"]["coding"][0]["code"] for i in claim["item"]] == [
-        "90867", "90868", "90869"]
+        "90867",
+        "90868",
+        "90869",
+    ]
     urls = [e["fullUrl"] for e in bundle["entry"]]
     assert len(urls) == len(set(urls))
     sequences = [s["sequence"] for s in claim["supportingInfo"]]
@@ -150,8 +173,11 @@ def test_pas_bundle_conforms(profiles, bundles, name):
 @pytest.mark.parametrize("name", list(CHARTS))
 def test_the_letter_pdf_reads_back_out_of_the_document_reference(bundles, name):
     bundle = bundles[name]
-    docs = [e["resource"] for e in bundle["entry"]
-            if e["resource"]["resourceType"] == "DocumentReference"]
+    docs = [
+        e["resource"]
+        for e in bundle["entry"]
+        if e["resource"]["resourceType"] == "DocumentReference"
+    ]
     assert len(docs) == 1
     pdf, determination = (c["attachment"] for c in docs[0]["content"])
     data = base64.b64decode(pdf["data"])
@@ -174,7 +200,7 @@ def test_questionnaire_and_prefill_conform(profiles, rules, name):
     assert check_resource(qr, DTR_QR, profiles) == []
     answered = {i["linkId"]: i for i in _items(qr["item"]) if "answer" in i}
     leaves = {c.id: c for c in _results(d.criteria) if not c.children}
-    for link, item in answered.items():
+    for link in answered:
         assert leaves[link].outcome != "unknown"
         assert leaves[link].kind != "attestation"
     unknown = [c.id for c in leaves.values() if c.outcome == "unknown"]
@@ -213,13 +239,17 @@ def test_crd_response(profiles, rules, name):
         assert all(c["indicator"] != "critical" for c in cards)
     assert "Prior authorization required" in cards[-1]["summary"]
     for card in cards:
-        assert len(card["summary"]) <= 140 and card["source"]["label"] and card["uuid"]
+        assert len(card["summary"]) <= 140
+        assert card["source"]["label"]
+        assert card["uuid"]
     (action,) = answer["systemActions"]
     ext = action["resource"]["extension"][-1]
     assert check_resource(ext, COVERAGE_INFO, profiles) == []
     if name == "not_met":
-        assert any(e["url"] == "reason" for e in ext["extension"]) or "not met" in cards[-1][
-            "detail"].lower()
+        assert (
+            any(e["url"] == "reason" for e in ext["extension"])
+            or "not met" in cards[-1]["detail"].lower()
+        )
 
 
 def test_crd_without_a_tms_order_has_no_cards(rules):
