@@ -27,6 +27,7 @@ discriminators written as FHIRPath expressions, must-support).
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -108,12 +109,14 @@ def check_resource(resource: dict[str, Any], profile: str, profiles: Profiles) -
             return [
                 Problem(root, f"resourceType must be {root}, found {resource.get('resourceType')}")
             ]
-    return list(_Walk(profiles, profile).node(resource, root, root))
+    walk = _Walk(profiles, profile, resource)
+    return [*walk.invariants(resource, root, root), *walk.node(resource, root, root)]
 
 
 class _Walk:
-    def __init__(self, profiles: Profiles, profile: str) -> None:
+    def __init__(self, profiles: Profiles, profile: str, root: dict[str, Any]) -> None:
         self.profiles = profiles
+        self.root = root
         self.elements = profiles.elements(profile)
         self.children: dict[str, list[str]] = {}
         for eid in self.elements:
@@ -147,12 +150,15 @@ class _Walk:
                 yield from self._value(item, sid, f"{where}[{i}]")
 
     def _value(self, item: Any, eid: str, where: str) -> Iterator[Problem]:
+        ref = self.elements[eid].get("contentReference")
+        eid = ref.split("#")[-1] if ref else eid  # nested items take the referenced rules
         element = self.elements[eid]
         for key, expected in element.items():
             if key.startswith("fixed") and item != expected:
                 yield Problem(where, f"must be {json.dumps(expected)}, found {json.dumps(item)}")
             if key.startswith("pattern") and not _contains(item, expected):
                 yield Problem(where, f"must match pattern {json.dumps(expected)}")
+        yield from self.invariants(item, eid, where)
         binding = element.get("binding", {})
         if binding.get("strength") == "required" and binding.get("valueSet"):
             yield from self._binding(item, binding["valueSet"], where)
@@ -161,7 +167,18 @@ class _Walk:
             for typ in element.get("type", []):
                 for prof in typ.get("profile", []):
                     if typ.get("code") == "Extension" and self.profiles.get(prof) is not None:
-                        yield from _Walk(self.profiles, prof).node(item, "Extension", where)
+                        sub = _Walk(self.profiles, prof, self.root)
+                        yield from sub.invariants(item, "Extension", where)
+                        yield from sub.node(item, "Extension", where)
+
+    def invariants(self, item: Any, eid: str, where: str) -> Iterator[Problem]:
+        """The element's error-severity FHIRPath constraints that evaluate to false."""
+        for constraint in self.elements.get(eid, {}).get("constraint", []):
+            if constraint.get("severity") != "error":
+                continue
+            if _holds(constraint["expression"], item, self.root) is False:
+                text = constraint.get("human", constraint["expression"])
+                yield Problem(where, f"invariant {constraint['key']} failed: {text}")
 
     def _binding(self, item: Any, valueset: str, where: str) -> Iterator[Problem]:
         allowed = self.profiles.allowed(valueset)
@@ -221,6 +238,34 @@ class _Walk:
             return str(sd["type"])
         base = "http://hl7.org/fhir/StructureDefinition/"
         return profile[len(base) :].split("|")[0] if profile.startswith(base) else None
+
+
+@functools.cache
+def _compiled(expression: str) -> Any:
+    """The compiled FHIRPath expression, or None when fhirpathpy cannot compile it."""
+    import fhirpathpy  # type: ignore[import-untyped,import-not-found,unused-ignore]
+    from fhirpathpy.models import models  # type: ignore[import-untyped,import-not-found,unused-ignore]
+
+    try:
+        return fhirpathpy.compile(expression, models["r4"], {"traceFn": _no_trace})
+    except Exception:
+        return None
+
+
+def _no_trace(_label: str, _value: Any) -> None:
+    """FHIRPath ``trace()`` in the guides' invariants: silent (fhirpathpy prints by default)."""
+
+
+def _holds(expression: str, item: Any, root: dict[str, Any]) -> bool | None:
+    """True/False when the invariant evaluates, None when fhirpathpy cannot evaluate it."""
+    function = _compiled(expression)
+    if function is None:
+        return None
+    try:
+        result = function(item, {"resource": root, "rootResource": root})
+    except Exception:
+        return None
+    return bool(result != [False])
 
 
 def _values(node: dict[str, Any], name: str) -> list[Any]:

@@ -5,8 +5,9 @@ The Questionnaire mirrors the policy's criteria tree: a ``group`` item per all/a
 one question per leaf criterion (its title as the question, the policy's quote as SDC help text),
 and a group of the policy's top-level attestations. Answer types follow the criterion kind
 (``age``: integer, ``severity_score``: decimal, ``antidepressant_trials``: integer count,
-``diagnosis``: coding, every other kind: boolean "is this criterion met"). In an ``any`` group each
-boolean alternative after the first is enabled when the one before it is answered ``false``.
+``diagnosis``: open-choice coded from ICD-10, every other kind: boolean "is this criterion
+met"). In an ``any`` group each boolean alternative after the first is enabled when the one
+before it is answered ``false``.
 
 The prefilled response answers every criterion the chart decided (met or not met) with
 ``information-origin`` source ``auto`` and the chart resources the answer came from; criteria the
@@ -37,7 +38,7 @@ _TYPES = {
     "age": "integer",
     "severity_score": "decimal",
     "antidepressant_trials": "integer",
-    "diagnosis": "coding",
+    "diagnosis": "open-choice",
 }
 _HELP = {
     "url": "http://hl7.org/fhir/StructureDefinition/questionnaire-itemControl",

@@ -142,6 +142,25 @@ def test_broken_copies_are_rejected_with_the_path(profiles, bundles):
     assert [p.path for p in bad_icd] == ["Bundle.entry[0].resource.diagnosis.diagnosis[x]"]
 
 
+def test_the_guides_fhirpath_invariants_are_evaluated(profiles, bundles):
+    """PAS's ClaimFirst invariant: slicing alone does not see the Claim moved to the end."""
+    moved = copy.deepcopy(bundles["meets"])
+    moved["entry"].append(moved["entry"].pop(0))
+    problems = check_bundle(moved, profiles)
+    assert [(p.path, p.message.split(":")[0]) for p in problems] == [
+        ("Bundle", "invariant ClaimFirst failed")
+    ]
+
+
+def test_a_qr_answer_with_both_answer_and_items_breaks_qrs_1(profiles, rules):
+    policy, d = determine(_chart("meets"), rules, payer="auto", as_of=AS_OF)
+    qr = dtr.prefilled_response(policy, d, context=("Coverage/a", "ServiceRequest/b"))
+    first = qr["item"][0]["item"][0]
+    first["item"] = [{"linkId": "x", "text": "x"}]
+    problems = check_resource(qr, DTR_QR, profiles)
+    assert any("invariant qrs-1" in p.message for p in problems), problems
+
+
 def test_a_qr_answer_without_origin_is_rejected(profiles, rules):
     policy, d = determine(_chart("meets"), rules, payer="auto", as_of=AS_OF)
     qr = dtr.prefilled_response(policy, d, context=("Coverage/a", "ServiceRequest/b"))
