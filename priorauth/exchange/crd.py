@@ -29,6 +29,7 @@ __all__ = [
     "coverage_information",
     "crd_response",
     "discovery",
+    "request_problems",
     "tms_orders",
 ]
 
@@ -65,6 +66,27 @@ def discovery() -> dict[str, Any]:
     }
 
 
+def request_problems(request: dict[str, Any]) -> list[tuple[str, str]]:
+    """(location, message) for each part of a hook request this service cannot read."""
+    context = request.get("context")
+    if not isinstance(context, dict):
+        return [("context", "context must be a JSON object")]
+    orders = context.get("draftOrders")
+    if not isinstance(orders, dict) or orders.get("resourceType") != "Bundle":
+        return [("context.draftOrders", "context.draftOrders must be a FHIR Bundle")]
+    entries = orders.get("entry", [])
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        return [("context.draftOrders.entry", "entry must be a list of objects")]
+    prefetch = request.get("prefetch", {})
+    if prefetch is not None and not isinstance(prefetch, dict):
+        return [("prefetch", "prefetch must be a JSON object")]
+    return [
+        (f"prefetch.{key}", "a prefetch value must be a FHIR resource, a Bundle or null")
+        for key, value in (prefetch or {}).items()
+        if value is not None and not (isinstance(value, dict) and "resourceType" in value)
+    ]
+
+
 def chart_from_request(request: dict[str, Any]) -> dict[str, Any]:
     """A collection Bundle of every resource in the request's prefetch and draft orders."""
     entries: list[dict[str, Any]] = []
@@ -85,24 +107,39 @@ def chart_from_request(request: dict[str, Any]) -> dict[str, Any]:
 
 
 def tms_orders(request: dict[str, Any]) -> list[dict[str, Any]]:
-    """The draft ServiceRequests whose code or billing options name a TMS CPT code."""
-    orders = (request.get("context") or {}).get("draftOrders") or {}
+    """The draft ServiceRequests whose code or billing options name a TMS CPT code (for
+    order-select, only those in ``context.selections``)."""
+    context = request.get("context") or {}
+    orders = context.get("draftOrders") or {}
+    selections = context.get("selections")
+    chosen = (
+        set(selections)
+        if isinstance(selections, list) and request.get("hook") == ("order-select")
+        else None
+    )
     found = []
     for entry in orders.get("entry", []) or []:
         resource = entry.get("resource") if isinstance(entry, dict) else None
         if isinstance(resource, dict) and resource.get("resourceType") == "ServiceRequest":
-            if _cpt_codes(resource) & TMS_CPT:
+            selected = chosen is None or f"ServiceRequest/{resource.get('id')}" in chosen
+            if selected and _cpt_codes(resource) & TMS_CPT:
                 found.append(resource)
     return found
 
 
 def _cpt_codes(order: dict[str, Any]) -> set[str]:
-    code = order.get("code") or {}
-    codings = list(code.get("coding", []) or [])
-    for ext in code.get("extension", []) or []:
-        if ext.get("url", "").endswith("ext-billing-options"):
-            codings += (ext.get("valueCodeableConcept") or {}).get("coding", []) or []
+    code = order.get("code")
+    code = code if isinstance(code, dict) else {}
+    codings = _list(code.get("coding"))
+    for ext in _list(code.get("extension")):
+        if isinstance(ext, dict) and str(ext.get("url", "")).endswith("ext-billing-options"):
+            concept = ext.get("valueCodeableConcept")
+            codings += _list(concept.get("coding")) if isinstance(concept, dict) else []
     return {str(c.get("code")) for c in codings if isinstance(c, dict) and c.get("system") == CPT}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def crd_response(determination: Determination, orders: list[dict[str, Any]]) -> dict[str, Any]:

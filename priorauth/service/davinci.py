@@ -19,7 +19,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from priorauth.errors import PriorAuthError
-from priorauth.service.body import check_content_type, read_body
+from priorauth.service.body import check_content_type, json_depth_error, read_body
 from priorauth.service.handling import Call, Handler, Result
 from priorauth.service.outcome import ApiError
 
@@ -48,7 +48,7 @@ async def cds_service(
 ) -> Response:
     """A CRD call (order-select / order-sign): safety cards first, then the PA card."""
     from priorauth.exchange.build import crd_for_request
-    from priorauth.exchange.crd import SERVICES
+    from priorauth.exchange.crd import SERVICES, request_problems
 
     handler = _handler(request)
     handler.authenticate(request)
@@ -69,6 +69,13 @@ async def cds_service(
             f"expected a CDS Hooks {SERVICES[service_id]} request",
             expression=["hook"],
         )
+    depth = json_depth_error(hook_request, handler.settings.max_json_depth)
+    if depth is not None:
+        raise ApiError(400, "too-long", "JSON nested too deep", expression=[depth])
+    problems = request_problems(hook_request)
+    if problems:
+        where, message = problems[0]
+        raise ApiError(400, "invalid", message, expression=[where])
     day = as_of or dt.datetime.now(dt.UTC).date()
     try:
         answer = await run_in_threadpool(

@@ -125,3 +125,68 @@ def test_dtr_questionnaire_route(client, profiles):
     missing = client.get("/dtr/questionnaire/no-such-policy")
     assert missing.status_code == 404
     assert missing.json()["resourceType"] == "OperationOutcome"
+
+
+_ORDER = {
+    "resourceType": "ServiceRequest",
+    "id": "1",
+    "code": {"coding": [{"system": "http://www.ama-assn.org/go/cpt", "code": "90867"}]},
+}
+
+
+@pytest.mark.parametrize(
+    ("body", "where"),
+    [
+        ({"hook": "order-sign", "context": []}, "context"),
+        ({"hook": "order-sign", "context": {"draftOrders": []}}, "context.draftOrders"),
+        (
+            {
+                "hook": "order-sign",
+                "context": {"draftOrders": {"resourceType": "Bundle", "entry": {}}},
+            },
+            "context.draftOrders.entry",
+        ),
+        (
+            {
+                "hook": "order-sign",
+                "context": {
+                    "draftOrders": {"resourceType": "Bundle", "entry": [{"resource": _ORDER}]}
+                },
+                "prefetch": [1],
+            },
+            "prefetch",
+        ),
+        (
+            {
+                "hook": "order-sign",
+                "context": {
+                    "draftOrders": {"resourceType": "Bundle", "entry": [{"resource": _ORDER}]}
+                },
+                "prefetch": {"patient": "Patient/1"},
+            },
+            "prefetch.patient",
+        ),
+    ],
+)
+def test_malformed_hook_requests_are_400_with_the_location(client, body, where):
+    response = client.post(SIGN, json=body)
+    assert response.status_code == 400
+    outcome = response.json()
+    assert outcome["resourceType"] == "OperationOutcome"
+    assert outcome["issue"][0]["expression"] == [where]
+
+
+def test_order_select_considers_only_the_selected_orders(client):
+    request = _hook_request(EXAMPLE)
+    request["hook"] = "order-select"
+    request["context"]["selections"] = ["ServiceRequest/2468"]  # not the TMS order
+    response = client.post(
+        "/cds-services/priorauth-tms-order-select?as_of=2026-11-25", json=request
+    )
+    assert response.status_code == 200
+    assert response.json() == {"cards": []}
+    request["context"]["selections"] = ["ServiceRequest/1357"]
+    answer = client.post(
+        "/cds-services/priorauth-tms-order-select?as_of=2026-11-25", json=request
+    ).json()
+    assert [a["resource"]["id"] for a in answer["systemActions"]] == ["1357"]
