@@ -35,7 +35,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Problem", "Profiles", "check_bundle", "check_resource"]
+__all__ = [
+    "Problem",
+    "Profiles",
+    "check_base",
+    "check_bundle",
+    "check_cds_response",
+    "check_resource",
+]
+
+COVERAGE_INFORMATION = (
+    "http://hl7.org/fhir/us/davinci-crd/StructureDefinition/ext-coverage-information"
+)
+_INDICATORS = ("info", "warning", "critical")
+_ACTIONS = ("create", "update", "delete")
 
 _CHOICE = re.compile(r"[A-Z]")
 
@@ -319,7 +332,7 @@ def check_bundle(
 ) -> list[Problem]:
     """Base R4 validation, ``profile`` (else ``meta.profile``), each entry's loaded profiles,
     unique fullUrls, resolvable references and unique Claim sequences."""
-    problems = _base_r4(bundle)
+    problems = check_base(bundle)
     names = [profile] if profile else bundle.get("meta", {}).get("profile", [])
     for url in names:
         if profiles.get(url) is not None:
@@ -343,7 +356,50 @@ def _prefixed(problems: list[Problem], prefix: str) -> list[Problem]:
     ]
 
 
-def _base_r4(resource: dict[str, Any]) -> list[Problem]:
+def check_cds_response(response: dict[str, Any], profiles: Profiles) -> list[Problem]:
+    """A CDS Hooks 2.0 response as CRD uses it: each card's required fields (``summary`` of at
+    most 140 characters, ``indicator``, ``source.label``), absolute links; each systemAction's
+    type and resource (base R4), and every ``coverage-information`` extension on it against
+    the CRD profile."""
+    problems: list[Problem] = []
+    cards = response.get("cards")
+    if not isinstance(cards, list):
+        return [Problem("cards", "required, a list")]
+    for i, card in enumerate(cards):
+        problems += _card(card, f"cards[{i}]")
+    for i, action in enumerate(response.get("systemActions", [])):
+        where = f"systemActions[{i}]"
+        if action.get("type") not in _ACTIONS:
+            problems.append(Problem(f"{where}.type", f"must be one of {', '.join(_ACTIONS)}"))
+        resource = action.get("resource")
+        if not isinstance(resource, dict):
+            problems.append(Problem(f"{where}.resource", "required for create and update"))
+            continue
+        problems += _prefixed(check_base(resource), f"{where}.resource")
+        for j, ext in enumerate(resource.get("extension", [])):
+            if ext.get("url") == COVERAGE_INFORMATION:
+                found = check_resource(ext, COVERAGE_INFORMATION, profiles)
+                problems += _prefixed(found, f"{where}.resource.extension[{j}]")
+    return problems
+
+
+def _card(card: dict[str, Any], where: str) -> list[Problem]:
+    problems = []
+    summary = card.get("summary")
+    if not isinstance(summary, str) or not summary or len(summary) > 140:
+        problems.append(Problem(f"{where}.summary", "required, at most 140 characters"))
+    if card.get("indicator") not in _INDICATORS:
+        problems.append(Problem(f"{where}.indicator", f"must be one of {', '.join(_INDICATORS)}"))
+    if not (card.get("source") or {}).get("label"):
+        problems.append(Problem(f"{where}.source.label", "required"))
+    for k, link in enumerate(card.get("links", [])):
+        if link.get("type") not in ("absolute", "smart") or not link.get("url"):
+            problems.append(Problem(f"{where}.links[{k}]", "needs a url and type absolute|smart"))
+    return problems
+
+
+def check_base(resource: dict[str, Any]) -> list[Problem]:
+    """Base FHIR validation of one resource with the ``fhir.resources`` R4B models."""
     from fhir.resources.R4B import get_fhir_model_class
     from pydantic import ValidationError
 

@@ -13,7 +13,12 @@ from pypdf import PdfReader
 
 from priorauth.exchange import crd, dtr, pas
 from priorauth.exchange.build import crd_for_request, determine, pas_for_chart
-from priorauth.exchange.conformance import Profiles, check_bundle, check_resource
+from priorauth.exchange.conformance import (
+    Profiles,
+    check_bundle,
+    check_cds_response,
+    check_resource,
+)
 from priorauth.render import ATTACHMENT_NAME
 from priorauth.rules import load_rules
 
@@ -250,6 +255,7 @@ def _hook_request(name):
 @pytest.mark.parametrize("name", list(CHARTS))
 def test_crd_response(profiles, rules, name):
     answer = crd_for_request(_hook_request(name), rules, payer=CHARTS[name][1], as_of=AS_OF)
+    assert check_cds_response(answer, profiles) == []
     cards = answer["cards"]
     if name == "safety":
         assert cards[0]["indicator"] == "critical"
@@ -269,6 +275,21 @@ def test_crd_response(profiles, rules, name):
             any(e["url"] == "reason" for e in ext["extension"])
             or "not met" in cards[-1]["detail"].lower()
         )
+
+
+def test_the_cds_response_check_fails_on_broken_responses(profiles, rules):
+    answer = crd_for_request(_hook_request("safety"), rules, payer="auto", as_of=AS_OF)
+    broken = copy.deepcopy(answer)
+    broken["cards"][0]["indicator"] = "hard-stop"
+    broken["cards"][1]["summary"] = "x" * 141
+    coverage_info = broken["systemActions"][0]["resource"]["extension"][-1]["extension"]
+    coverage_info[:] = [e for e in coverage_info if e["url"] != "date"]
+    broken["systemActions"][0]["resource"]["status"] = "not-a-status-but-a-list".split("-")
+    paths = [p.path for p in check_cds_response(broken, profiles)]
+    assert "cards[0].indicator" in paths
+    assert "cards[1].summary" in paths
+    assert any(p.startswith("systemActions[0].resource.extension[") for p in paths), paths
+    assert "systemActions[0].resource.status" in paths
 
 
 def test_crd_without_a_tms_order_has_no_cards(rules):

@@ -6,7 +6,12 @@ import json
 
 import pytest
 
-from priorauth.exchange.conformance import Profiles, check_bundle, check_resource
+from priorauth.exchange.conformance import (
+    Profiles,
+    check_bundle,
+    check_cds_response,
+    check_resource,
+)
 from tests.service.conftest import ROOT, auth_header
 
 DATA = ROOT / "tests" / "data" / "davinci"
@@ -47,6 +52,7 @@ def test_order_sign_round_trip_puts_the_safety_alert_first(client, profiles):
     response = client.post(SIGN, json=_hook_request(SAFETY))
     assert response.status_code == 200, response.text
     answer = response.json()
+    assert check_cds_response(answer, profiles) == []
     assert answer["cards"][0]["indicator"] == "critical"
     assert "URGENT" in answer["cards"][0]["summary"]
     assert "Prior authorization required" in answer["cards"][-1]["summary"]
