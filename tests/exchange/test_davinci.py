@@ -304,3 +304,64 @@ def test_discovery_lists_both_hooks():
 def test_chart_resources_index():
     index = pas.chart_resources(_chart("not_met"))
     assert "Patient/teen-skyler" in index
+
+
+def _all_policies():
+    return load_rules().policies
+
+
+@pytest.mark.parametrize("policy", _all_policies(), ids=lambda p: p.id)
+def test_every_policy_gives_a_conforming_questionnaire(profiles, policy):
+    form = dtr.questionnaire(policy)
+    assert check_resource(form, DTR_Q, profiles) == []
+    items = {i["linkId"]: i for i in _items(form["item"])}
+    for item in items.values():
+        for condition in item.get("enableWhen", []):
+            assert items[condition["question"]]["type"] == "boolean"
+    questions = [i for i in items.values() if i["type"] not in ("group", "display")]
+    leaves = [leaf.id for leaf in policy.leaves()] + [a.id for a in policy.attestations]
+    assert sorted(i["linkId"] for i in questions) == sorted(leaves)
+
+
+def test_pas_claim_names_the_requesting_organization_and_practitioner(bundles):
+    bundle = bundles["meets"]
+    by_url = {e["fullUrl"]: e["resource"] for e in bundle["entry"]}
+    claim = bundle["entry"][0]["resource"]
+    provider = by_url[claim["provider"]["reference"]]
+    systems = {i.get("system") for i in provider["identifier"]}
+    assert {
+        "http://hl7.org/fhir/sid/us-npi",
+        "urn:oid:2.16.840.1.113883.4.4",
+    } <= systems  # NPI, TIN
+    practitioner = by_url[claim["careTeam"][0]["provider"]["reference"]]
+    assert practitioner["resourceType"] == "Practitioner"
+    assert by_url[claim["insurer"]["reference"]]["resourceType"] == "Organization"
+    assert by_url[claim["insurance"][0]["coverage"]["reference"]]["resourceType"] == "Coverage"
+    kinds = [
+        by_url[s["valueReference"]["reference"]]["resourceType"] for s in claim["supportingInfo"]
+    ]
+    assert kinds[:2] == ["DocumentReference", "QuestionnaireResponse"]
+    assert {"Condition", "Observation", "MedicationRequest"} <= set(kinds)
+    assert [d["diagnosisCodeableConcept"]["coding"][0]["code"] for d in claim["diagnosis"]] == [
+        "F33.2"
+    ]
+
+
+def test_pas_items_carry_the_sessions_the_policy_allows(rules, bundles):
+    claim = bundles["meets"]["entry"][0]["resource"]
+    policy_id = json.loads(
+        base64.b64decode(
+            next(
+                e["resource"]["content"][1]["attachment"]["data"]
+                for e in bundles["meets"]["entry"]
+                if e["resource"]["resourceType"] == "DocumentReference"
+            )
+        )
+    )["policy"]["id"]
+    service = next(p for p in rules.policies if p.id == policy_id).service
+    quantities = {
+        i["productOrService"]["coding"][0]["code"]: i["quantity"]["value"] for i in claim["item"]
+    }
+    sessions = (service.initial_sessions or 0) + (service.taper_sessions or 0)
+    assert quantities["90868"] == (sessions - 1 if sessions else 1)
+    assert quantities["90867"] == 1
