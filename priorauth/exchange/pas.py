@@ -18,7 +18,16 @@ from collections.abc import Mapping
 from typing import Any
 
 from priorauth.determination import Determination
-from priorauth.exchange._common import BASE, CPT, ICD10CM, PAS, coding, reference, stable_id
+from priorauth.exchange._common import (
+    BASE,
+    CPT,
+    EVIDENCE_EXT,
+    ICD10CM,
+    PAS,
+    coding,
+    reference,
+    stable_id,
+)
 from priorauth.exchange.dtr import prefilled_response
 from priorauth.rules.models import Policy
 
@@ -65,6 +74,8 @@ class _Builder:
         record = self.d.record
         patient = self._chart_ref(record.patient.ref)
         coverage = self._chart_ref(_first(record.coverages[0].evidence if record.coverages else ()))
+        if coverage and self.entries[coverage]["resource"]["resourceType"] != "Coverage":
+            coverage = None
         practitioner = self._chart_ref(
             _first(record.practitioner.evidence if record.practitioner else ())
         )
@@ -72,8 +83,9 @@ class _Builder:
             _first(record.organization.evidence if record.organization else ())
         )
         insurer = self._insurer(coverage)
+        coverage = coverage or self._add(self._coverage(patient, insurer))
         order = self._add(self._service_request(patient, practitioner))
-        qr = prefilled_response(self.policy, self.d, context=(coverage or order, order))
+        qr = prefilled_response(self.policy, self.d, context=(coverage, order))
         qr_ref = self._add(qr)
         letter = self._add(self._document(letter_pdf, patient, practitioner))
         cited = [self._chart_ref(r) for r in self._cited()]
@@ -81,6 +93,7 @@ class _Builder:
         claim = self._claim(
             patient, coverage, practitioner, organization, insurer, order, supporting
         )
+        _drop_unresolved_evidence(qr, self._targets())
         entries = [
             {"fullUrl": f"{BASE}:Claim:{self.key}", "resource": claim},
             *self.entries.values(),
@@ -99,14 +112,41 @@ class _Builder:
 
     def _chart_ref(self, ref: str | None) -> str | None:
         """Add the chart resource ``ref`` (and what it references) once; its entry fullUrl."""
-        if not ref or ref not in self.chart:
+        if not ref or ref not in self.chart or _financial(ref, self.chart):
             return None
-        url, resource = self.chart[ref]
-        if url not in self.entries:
+        first = self.chart[ref][0]
+        pending = [ref]
+        while pending:  # iteratively: reference chains in a large chart can be long
+            url, resource = self.chart[pending.pop()]
+            if url in self.entries:
+                continue
             self.entries[url] = {"fullUrl": url, "resource": resource}
-            for target in _references(resource):
-                self._chart_ref(target)
-        return url
+            pending += [
+                t for t in _references(resource) if t in self.chart and not _financial(t, self.chart)
+            ]
+        return first
+
+    def _targets(self) -> set[str]:
+        """Every fullUrl and ``Type/id`` in the Bundle so far."""
+        found = set(self.entries)
+        for entry in self.entries.values():
+            resource = entry["resource"]
+            found.add(f"{resource['resourceType']}/{resource.get('id')}")
+        return found
+
+    def _coverage(self, patient: str | None, insurer: str) -> dict[str, Any]:
+        """A Coverage from the CoverageFact, when the chart holds none (e.g. only claims data)."""
+        fact = self.d.record.coverages[0] if self.d.record.coverages else None
+        coverage: dict[str, Any] = {
+            "resourceType": "Coverage",
+            "id": f"coverage-{self.key}",
+            "status": "active",
+            "beneficiary": reference(patient or "Patient/unknown"),
+            "payor": [reference(insurer)],
+        }
+        if fact and fact.member_id:
+            coverage["subscriberId"] = fact.member_id
+        return coverage
 
     def _add(self, resource: dict[str, Any]) -> str:
         url = f"{BASE}:{resource['resourceType']}:{resource['id']}"
@@ -326,6 +366,26 @@ def _attachment(data: bytes, content_type: str, title: str) -> dict[str, Any]:
             "title": title,
         }
     }
+
+
+_FINANCIAL = frozenset({"Claim", "ClaimResponse", "ExplanationOfBenefit"})
+
+
+def _financial(ref: str, chart: ChartResources) -> bool:
+    """Claims-data resources stay out: a PAS request carries one Claim, the request itself."""
+    return chart[ref][1].get("resourceType") in _FINANCIAL
+
+
+def _drop_unresolved_evidence(qr: dict[str, Any], targets: set[str]) -> None:
+    """Evidence extensions of the prefilled answers that point outside the Bundle are removed."""
+    for item in qr.get("item", []):
+        for answer in item.get("answer", []):
+            answer["extension"] = [
+                e
+                for e in answer["extension"]
+                if e["url"] != EVIDENCE_EXT or e["valueReference"]["reference"] in targets
+            ]
+        _drop_unresolved_evidence(item, targets)
 
 
 def _first(refs: tuple[str, ...]) -> str | None:

@@ -365,3 +365,73 @@ def test_pas_items_carry_the_sessions_the_policy_allows(rules, bundles):
     sessions = (service.initial_sessions or 0) + (service.taper_sessions or 0)
     assert quantities["90868"] == (sessions - 1 if sessions else 1)
     assert quantities["90867"] == 1
+
+
+def _claims_data_chart():
+    """The example chart with its Coverage known only from claims data, as in Synthea: an
+    ExplanationOfBenefit with a contained Coverage, pointing at a billing Claim."""
+    chart = _chart("meets")
+    patient = next(e for e in chart["entry"] if e["resource"]["resourceType"] == "Patient")
+    chart["entry"] = [e for e in chart["entry"] if e["resource"]["resourceType"] != "Coverage"]
+    subject = {"reference": patient["fullUrl"]}
+    claim = {
+        "resourceType": "Claim",
+        "id": "billing-1",
+        "status": "active",
+        "type": {
+            "coding": [
+                {
+                    "system": "http://terminology.hl7.org/CodeSystem/claim-type",
+                    "code": "professional",
+                }
+            ]
+        },
+        "use": "claim",
+        "patient": subject,
+        "created": "2026-10-01",
+        "provider": {"display": "Clinic"},
+        "priority": {"coding": [{"code": "normal"}]},
+        "insurance": [{"sequence": 1, "focal": True, "coverage": {"display": "Aetna"}}],
+    }
+    eob = {
+        "resourceType": "ExplanationOfBenefit",
+        "id": "eob-1",
+        "status": "active",
+        "contained": [
+            {
+                "resourceType": "Coverage",
+                "id": "cov",
+                "status": "active",
+                "beneficiary": subject,
+                "payor": [{"display": "Aetna"}],
+            }
+        ],
+        "type": claim["type"],
+        "use": "claim",
+        "patient": subject,
+        "created": "2026-10-01",
+        "billablePeriod": {"start": "2026-10-01", "end": "2026-10-01"},
+        "insurer": {"display": "Aetna"},
+        "provider": {"display": "Clinic"},
+        "claim": {"reference": "Claim/billing-1"},
+        "outcome": "complete",
+        "insurance": [{"focal": True, "coverage": {"reference": "#cov"}}],
+    }
+    chart["entry"] += [
+        {"fullUrl": "urn:uuid:0c8e4a3e-0000-4000-8000-000000000001", "resource": claim},
+        {"fullUrl": "urn:uuid:0c8e4a3e-0000-4000-8000-000000000002", "resource": eob},
+    ]
+    return chart
+
+
+def test_pas_from_claims_data_carries_one_claim_and_a_coverage(profiles, rules):
+    bundle = pas_for_chart(_claims_data_chart(), rules, payer="aetna", as_of=AS_OF)
+    assert check_bundle(bundle, profiles) == []
+    types = [e["resource"]["resourceType"] for e in bundle["entry"]]
+    assert types.count("Claim") == 1
+    assert "ExplanationOfBenefit" not in types
+    claim = bundle["entry"][0]["resource"]
+    by_url = {e["fullUrl"]: e["resource"] for e in bundle["entry"]}
+    coverage = by_url[claim["insurance"][0]["coverage"]["reference"]]
+    assert coverage["resourceType"] == "Coverage"
+    assert by_url[coverage["payor"][0]["reference"]]["name"] == "Aetna"
