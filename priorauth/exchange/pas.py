@@ -122,7 +122,9 @@ class _Builder:
                 continue
             self.entries[url] = {"fullUrl": url, "resource": resource}
             pending += [
-                t for t in _references(resource) if t in self.chart and not _financial(t, self.chart)
+                t
+                for t in _references(resource)
+                if t in self.chart and not _financial(t, self.chart)
             ]
         return first
 
