@@ -76,6 +76,8 @@ class _Builder:
         coverage = self._chart_ref(_first(record.coverages[0].evidence if record.coverages else ()))
         if coverage and self.entries[coverage]["resource"]["resourceType"] != "Coverage":
             coverage = None
+        if coverage:
+            self._subscriber_is_beneficiary(coverage)
         practitioner = self._chart_ref(
             _first(record.practitioner.evidence if record.practitioner else ())
         )
@@ -128,6 +130,18 @@ class _Builder:
             ]
         return first
 
+    def _subscriber_is_beneficiary(self, url: str) -> None:
+        """PAS codes "self" as X12 18 or wants ``subscriber``: a chart Coverage coded with HL7's
+        ``self`` gets ``subscriber`` = its beneficiary (in the Bundle's copy only)."""
+        resource = self.entries[url]["resource"]
+        relationship = resource.get("relationship") or {}
+        codes = {c.get("code") for c in relationship.get("coding", []) if isinstance(c, dict)}
+        if "self" in codes and "subscriber" not in resource and "beneficiary" in resource:
+            self.entries[url] = {
+                "fullUrl": url,
+                "resource": {**resource, "subscriber": resource["beneficiary"]},
+            }
+
     def _targets(self) -> set[str]:
         """Every fullUrl and ``Type/id`` in the Bundle so far."""
         found = set(self.entries)
@@ -137,7 +151,10 @@ class _Builder:
         return found
 
     def _coverage(self, patient: str | None, insurer: str) -> dict[str, Any]:
-        """A Coverage from the CoverageFact, when the chart holds none (e.g. only claims data)."""
+        """A Coverage from the CoverageFact, when the chart holds none (e.g. only claims data).
+
+        It does not claim the PAS Coverage profile: claims data leave the member id and the
+        subscriber relationship unknown, and PAS requires both."""
         fact = self.d.record.coverages[0] if self.d.record.coverages else None
         coverage: dict[str, Any] = {
             "resourceType": "Coverage",
@@ -168,6 +185,7 @@ class _Builder:
             {
                 "resourceType": "Organization",
                 "id": f"insurer-{self.key}",
+                "meta": {"profile": [f"{PAS}profile-insurer"]},
                 "active": True,
                 "name": name or self.policy.payer.name,
             }
@@ -186,6 +204,7 @@ class _Builder:
         return {
             "resourceType": "ServiceRequest",
             "id": f"tms-{self.key}",
+            "meta": {"profile": [f"{PAS}profile-servicerequest"]},
             "status": "active",
             "intent": "order",
             "code": {
@@ -203,8 +222,20 @@ class _Builder:
         return {
             "resourceType": "DocumentReference",
             "id": f"letter-{self.key}",
+            "meta": {"profile": [f"{PAS}profile-documentreference"]},
             "status": "current",
             "type": {"text": "Letter of medical necessity: TMS prior authorization"},
+            "category": [
+                {
+                    "coding": [
+                        coding(
+                            "http://hl7.org/fhir/us/core/CodeSystem/us-core-documentreference-category",
+                            "clinical-note",
+                            "Clinical Note",
+                        )
+                    ]
+                }
+            ],
             "subject": reference(patient or "Patient/unknown"),
             "date": f"{self.d.as_of.isoformat()}T00:00:00Z",
             **({"author": [reference(author)]} if author else {}),

@@ -86,15 +86,28 @@ def test_the_guides_dtr_examples_pass(profiles):
 
 
 def test_inferno_v110_fixture_differs_from_221_only_where_the_profiles_differ(profiles):
-    """The Inferno 'conformant' bundle was written for PAS 1.1.0: 2.2.1 made item.category
-    required and lists the X12 code system under https."""
+    """The Inferno 'conformant' bundle was written for PAS 1.1.0. Against 2.2.1 it fails exactly
+    where 2.2.1 differs: item.category became required, the X12 1365 code system is listed under
+    https (in the Claim item and the ServiceRequest), the Coverage needs a member id and a
+    relationship (and so fails self-beneficiary and US Core's us-core-15), and the insurer's and
+    the practitioner's 6-digit "NPI"s break US Core's us-core-16."""
     problems = check_bundle(
         _example("conformant_pas_bundle_v110.json"), profiles, profile=PAS_BUNDLE
     )
-    assert sorted(p.path for p in problems) == [
-        "Bundle.entry[0].resource.item.category",
-        "Bundle.entry[0].resource.item.productOrService",
-    ]
+    assert sorted((p.path, p.message.split(":")[0]) for p in problems) == sorted(
+        [
+            ("Bundle.entry[0].resource.item.category", "minimum 1, found 0"),
+            ("Bundle.entry[0].resource.item.productOrService", "http"),
+            ("Bundle.entry[2].resource.identifier[0]", "invariant us-core-16 failed"),
+            ("Bundle.entry[3].resource", "invariant us-core-15 failed"),
+            ("Bundle.entry[3].resource", "invariant self-beneficiary failed"),
+            ("Bundle.entry[3].resource.identifier", "minimum 1, found 0"),
+            ("Bundle.entry[3].resource.identifier:memberid", "minimum 1, found 0"),
+            ("Bundle.entry[3].resource.relationship", "minimum 1, found 0"),
+            ("Bundle.entry[5].resource.code", "http"),
+            ("Bundle.entry[6].resource.identifier[0]", "invariant us-core-16 failed"),
+        ]
+    )
 
 
 def test_inferno_missing_referenced_resource_is_rejected(profiles):
@@ -435,3 +448,54 @@ def test_pas_from_claims_data_carries_one_claim_and_a_coverage(profiles, rules):
     coverage = by_url[claim["insurance"][0]["coverage"]["reference"]]
     assert coverage["resourceType"] == "Coverage"
     assert by_url[coverage["payor"][0]["reference"]]["name"] == "Aetna"
+
+
+PAS = "http://hl7.org/fhir/us/davinci-pas/StructureDefinition/profile-"
+
+
+def _roles(bundle):
+    """Each entry with the PAS profile of its role in the Claim (chart resources included)."""
+    claim = bundle["entry"][0]["resource"]
+    roles = {
+        claim["patient"]["reference"]: "beneficiary",
+        claim["insurer"]["reference"]: "insurer",
+        claim["provider"]["reference"]: "requestor",
+        claim["insurance"][0]["coverage"]["reference"]: "coverage",
+        claim["careTeam"][0]["provider"]["reference"]: "practitioner",
+    }
+    for entry in bundle["entry"][1:]:
+        kind = entry["resource"]["resourceType"]
+        role = roles.get(entry["fullUrl"]) or {
+            "ServiceRequest": "servicerequest",
+            "DocumentReference": "documentreference",
+        }.get(kind)
+        if role:
+            yield entry, role
+
+
+@pytest.mark.parametrize("name", list(CHARTS))
+def test_every_entry_conforms_to_the_pas_profile_of_its_role(profiles, bundles, name):
+    roles = list(_roles(bundles[name]))
+    assert sorted(r for _, r in roles) == sorted(
+        [
+            "beneficiary",
+            "insurer",
+            "requestor",
+            "coverage",
+            "practitioner",
+            "servicerequest",
+            "documentreference",
+        ]
+    )
+    for entry, role in roles:
+        problems = check_resource(entry["resource"], PAS + role, profiles)
+        assert problems == [], (entry["fullUrl"], role, problems)
+
+
+def test_a_chart_coverage_coded_self_gets_its_subscriber_in_the_bundle_only(bundles):
+    chart = {e["resource"].get("id"): e["resource"] for e in _chart("meets")["entry"]}
+    claim = bundles["meets"]["entry"][0]["resource"]
+    by_url = {e["fullUrl"]: e["resource"] for e in bundles["meets"]["entry"]}
+    coverage = by_url[claim["insurance"][0]["coverage"]["reference"]]
+    assert coverage["subscriber"] == coverage["beneficiary"]
+    assert "subscriber" not in chart[coverage["id"]]
