@@ -43,6 +43,13 @@ _PAYER = click.option(
     show_default=True,
     help="Payer id or policy id, or 'auto' (from Coverage).",
 )
+_ATTEST = click.option(
+    "--attest",
+    "attested",
+    multiple=True,
+    metavar="ID",
+    help="An attestation criterion the signer confirms (repeatable).",
+)
 _OUTPUT = click.option(
     "-o",
     "--output",
@@ -54,11 +61,17 @@ _OUTPUT = click.option(
 @cli.command("pas")
 @_CHART
 @_PAYER
+@_ATTEST
 @_OUTPUT
 @as_of_option
 @rules_dir_option
 def pas(
-    chart: Path, payer: str, output: Path | None, as_of: dt.datetime | None, rules_dir: Path | None
+    chart: Path,
+    payer: str,
+    attested: tuple[str, ...],
+    output: Path | None,
+    as_of: dt.datetime | None,
+    rules_dir: Path | None,
 ) -> None:
     """Write the Da Vinci PAS request Bundle (Claim/$submit) for CHART, letter PDF attached.
 
@@ -70,7 +83,11 @@ def pas(
 
     try:
         bundle = pas_for_chart(
-            _chart(chart), load_rules(rules_dir), payer=payer, as_of=resolve_as_of(as_of)
+            _chart(chart),
+            load_rules(rules_dir),
+            payer=payer,
+            as_of=resolve_as_of(as_of),
+            attested=attested,
         )
     except PriorAuthError as exc:
         fail(exc)
@@ -107,11 +124,17 @@ def questionnaire(policy_id: str, output: Path | None, rules_dir: Path | None) -
 @dtr.command("prefill")
 @_CHART
 @_PAYER
+@_ATTEST
 @_OUTPUT
 @as_of_option
 @rules_dir_option
 def prefill(
-    chart: Path, payer: str, output: Path | None, as_of: dt.datetime | None, rules_dir: Path | None
+    chart: Path,
+    payer: str,
+    attested: tuple[str, ...],
+    output: Path | None,
+    as_of: dt.datetime | None,
+    rules_dir: Path | None,
 ) -> None:
     """Write the DTR QuestionnaireResponse prefilled from CHART (attestations left open).
 
@@ -123,7 +146,11 @@ def prefill(
 
     try:
         response = prefill_for_chart(
-            _chart(chart), load_rules(rules_dir), payer=payer, as_of=resolve_as_of(as_of)
+            _chart(chart),
+            load_rules(rules_dir),
+            payer=payer,
+            as_of=resolve_as_of(as_of),
+            attested=attested,
         )
     except PriorAuthError as exc:
         fail(exc)

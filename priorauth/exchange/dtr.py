@@ -10,9 +10,11 @@ met"). In an ``any`` group each boolean alternative after the first is enabled w
 before it is answered ``false``.
 
 The prefilled response answers every criterion the chart decided (met or not met) with
-``information-origin`` source ``auto`` and the chart resources the answer came from; criteria the
-chart does not decide, attestation criteria and the top-level attestations stay unanswered for the
-clinician, and the response is then ``in-progress``.
+``information-origin`` source ``auto`` and the chart resources the answer came from; an
+attestation criterion the signer confirmed (``attested`` ids given to evaluation) is answered
+``true`` with source ``manual``; criteria the chart does not decide, unconfirmed attestation
+criteria and the policy's top-level attestations stay unanswered for the clinician, and the
+response is then ``in-progress``.
 """
 
 from __future__ import annotations
@@ -206,18 +208,51 @@ def _answer(
         ]
         return out
     result = results.get(item["linkId"])
-    if result is None or result.outcome == "unknown" or result.kind == "attestation":
+    if result is None or result.outcome == "unknown":
         return out  # for the clinician
+    # an attestation criterion is met only when the signer confirmed it: from a person, who
+    # DTR wants named (dtrx-1); without a practitioner in the chart it stays unanswered
+    signer = _signer(determination)
+    if result.kind == "attestation" and signer is None:
+        return out
+    source = "manual" if result.kind == "attestation" else "auto"
     value = _value(item["type"], result, determination)
     if value is None:
         return out
     resources = sorted({r for e in result.evidence for r in e.resources})
-    extensions: list[dict[str, Any]] = [
-        {"url": f"{DTR}information-origin", "extension": [{"url": "source", "valueCode": "auto"}]}
-    ]
+    origin: list[dict[str, Any]] = [{"url": "source", "valueCode": source}]
+    if source == "manual" and signer is not None:
+        origin.append(signer)
+    extensions: list[dict[str, Any]] = [{"url": f"{DTR}information-origin", "extension": origin}]
     extensions += [{"url": EVIDENCE_EXT, "valueReference": reference(r)} for r in resources]
     out["answer"] = [{"extension": extensions, **value}]
     return out
+
+
+def _signer(d: Determination) -> dict[str, Any] | None:
+    """The ``author`` part of information-origin: the chart's practitioner, role doctor."""
+    practitioner = d.record.practitioner
+    if practitioner is None or not practitioner.evidence:
+        return None
+    role = {
+        "coding": [
+            {
+                "system": "http://terminology.hl7.org/CodeSystem/practitioner-role",
+                "code": "doctor",
+                "display": "Doctor",
+            }
+        ]
+    }
+    return {
+        "url": "author",
+        "extension": [
+            {"url": "role", "valueCodeableConcept": role},
+            {
+                "url": "practitioner",
+                "valueReference": reference(practitioner.evidence[0], practitioner.name),
+            },
+        ],
+    }
 
 
 def _value(kind: str, result: CriterionResult, d: Determination) -> dict[str, Any] | None:

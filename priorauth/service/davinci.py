@@ -11,10 +11,10 @@ Errors are FHIR OperationOutcomes, as everywhere in the service.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
@@ -87,16 +87,27 @@ async def cds_service(
 
 
 @router.post("/pas")
-async def pas(request: Request, payer: str = "auto", as_of: dt.date | None = None) -> Response:
+async def pas(
+    request: Request,
+    payer: str = "auto",
+    as_of: dt.date | None = None,
+    attest: Annotated[list[str] | None, Query()] = None,
+) -> Response:
     """A chart Bundle in; the PAS request Bundle (Claim use=preauthorization) out."""
     from priorauth.exchange.build import pas_for_chart
 
     handler = _handler(request)
     key = handler.authenticate(request)
-    call = Call.start(request, key, action="pas", payer=payer, as_of=as_of)
+    call = Call.start(request, key, action="pas", payer=payer, as_of=as_of, attested=attest or ())
 
     def work(call: Call, chart: dict[str, Any]) -> Result:
-        bundle = pas_for_chart(chart, handler.pipeline.ruleset, payer=call.payer, as_of=call.as_of)
+        bundle = pas_for_chart(
+            chart,
+            handler.pipeline.ruleset,
+            payer=call.payer,
+            as_of=call.as_of,
+            attested=call.attested,
+        )
         return Result(orjson.dumps(bundle), _FHIR)
 
     return await handler.run(call, request, work)

@@ -68,3 +68,39 @@ def test_pas_with_a_chart_that_is_not_json(tmp_path):
     result = CliRunner().invoke(cli, ["pas", str(bad)])
     assert result.exit_code == 1
     assert "not a JSON chart" in result.output
+
+
+def _items(items):
+    for item in items:
+        yield item
+        yield from _items(item.get("item", []))
+
+
+def _origins(response):
+    found = {}
+    for item in _items(response["item"]):
+        for answer in item.get("answer", []):
+            origin = next(e for e in answer["extension"] if e["url"].endswith("information-origin"))
+            found[item["linkId"]] = origin["extension"][0]["valueCode"]
+    return found
+
+
+def test_dtr_prefill_marks_a_confirmed_attestation_as_from_a_person(profiles):
+    args = ["dtr", "prefill", EXAMPLE, "--payer", "mp-170-tms-2023", "--as-of", "2026-11-25"]
+    before = json.loads(CliRunner().invoke(cli, args).output)
+    assert "d-ect-attestation" not in _origins(before)
+    result = CliRunner().invoke(cli, [*args, "--attest", "d-ect-attestation"])
+    assert result.exit_code == 0, result.output
+    after = json.loads(result.output)
+    origins = _origins(after)
+    assert origins.pop("d-ect-attestation") == "manual"
+    assert set(origins.values()) == {"auto"}
+    assert check_resource(after, f"{DTR}dtr-questionnaireresponse", profiles) == []
+
+
+def test_dtr_prefill_refuses_an_unknown_attestation():
+    result = CliRunner().invoke(
+        cli, ["dtr", "prefill", EXAMPLE, "--payer", "mp-170-tms-2023", "--attest", "nope"]
+    )
+    assert result.exit_code == 1
+    assert "nope: no such attestation" in result.output

@@ -196,3 +196,13 @@ def test_order_select_considers_only_the_selected_orders(client):
         "/cds-services/priorauth-tms-order-select?as_of=2026-11-25", json=request
     ).json()
     assert [a["resource"]["id"] for a in answer["systemActions"]] == ["1357"]
+
+
+def test_pas_route_refuses_an_unknown_attestation(client):
+    response = client.post(
+        "/pas?payer=mp-170-tms-2023&as_of=2026-11-25&attest=nope",
+        content=EXAMPLE.read_bytes(),
+        headers={"Content-Type": "application/fhir+json"},
+    )
+    assert response.status_code == 400
+    assert response.json()["resourceType"] == "OperationOutcome"
