@@ -19,6 +19,7 @@ def cli() -> None:
 from priorauth.cli import (  # noqa: E402  (commands register on `cli` when imported)
     audit_cmd,
     batch_cmd,
+    davinci_cmd,
     evaluate_cmd,
     facts_cmd,
     letter_cmd,
@@ -30,6 +31,7 @@ __all__ = [
     "audit_cmd",
     "batch_cmd",
     "cli",
+    "davinci_cmd",
     "evaluate_cmd",
     "facts_cmd",
     "letter_cmd",

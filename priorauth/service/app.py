@@ -36,6 +36,7 @@ from priorauth.service.auth import AuthError, KeyRing
 from priorauth.service.body import JSON_TYPES
 from priorauth.service.config import ConfigError, Settings
 from priorauth.service.context import RequestContext
+from priorauth.service.davinci import router as davinci_router
 from priorauth.service.handling import (
     Call,
     DeterminationList,
@@ -136,6 +137,7 @@ def create_app(
     app.state.handler = handler
     _add_error_handlers(app)
     _add_routes(app, handler)
+    app.include_router(davinci_router)
     app.add_middleware(RequestContext)
     return app
 

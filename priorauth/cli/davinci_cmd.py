@@ -1,0 +1,157 @@
+"""``priorauth pas`` and ``priorauth dtr``: Da Vinci PAS request Bundles and DTR questionnaires."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from priorauth.cli import cli
+from priorauth.cli._common import as_of_option, fail, resolve_as_of, rules_dir_option, write_atomic
+from priorauth.errors import PriorAuthError
+
+
+def _emit(data: dict[str, Any], output: Path | None) -> None:
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    if output is None or str(output) == "-":
+        click.echo(text, nl=False)
+        return
+    try:
+        write_atomic(output, text.encode("utf-8"))
+    except OSError as exc:
+        fail(PriorAuthError(f"{output}: cannot write: {exc.strerror or exc}"))
+    click.echo(f"wrote {output}", err=True)
+
+
+def _chart(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError) as exc:
+        fail(PriorAuthError(f"{path}: not a JSON chart: {exc}"))
+    if not isinstance(data, dict):
+        fail(PriorAuthError(f"{path}: not a FHIR Bundle"))
+    return data
+
+
+_CHART = click.argument("chart", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+_PAYER = click.option(
+    "--payer",
+    default="auto",
+    show_default=True,
+    help="Payer id or policy id, or 'auto' (from Coverage).",
+)
+_ATTEST = click.option(
+    "--attest",
+    "attested",
+    multiple=True,
+    metavar="ID",
+    help="An attestation criterion the signer confirms (repeatable).",
+)
+_OUTPUT = click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write [default: stdout].",
+)
+
+
+@cli.command("pas")
+@_CHART
+@_PAYER
+@_ATTEST
+@_OUTPUT
+@as_of_option
+@rules_dir_option
+def pas(
+    chart: Path,
+    payer: str,
+    attested: tuple[str, ...],
+    output: Path | None,
+    as_of: dt.datetime | None,
+    rules_dir: Path | None,
+) -> None:
+    """Write the Da Vinci PAS request Bundle (Claim/$submit) for CHART, letter PDF attached.
+
+    \b
+        priorauth pas examples/trd_meets_policies.json --payer auto -o bundle.json
+    """
+    from priorauth.exchange.build import pas_for_chart
+    from priorauth.rules import load_rules
+
+    try:
+        bundle = pas_for_chart(
+            _chart(chart),
+            load_rules(rules_dir),
+            payer=payer,
+            as_of=resolve_as_of(as_of),
+            attested=attested,
+        )
+    except PriorAuthError as exc:
+        fail(exc)
+    _emit(bundle, output)
+
+
+@cli.group("dtr")
+def dtr() -> None:
+    """Da Vinci DTR: payer questionnaires from the rule files, prefilled from a chart."""
+
+
+@dtr.command("questionnaire")
+@click.argument("policy_id")
+@_OUTPUT
+@rules_dir_option
+def questionnaire(policy_id: str, output: Path | None, rules_dir: Path | None) -> None:
+    """Write the DTR Questionnaire generated from policy POLICY_ID.
+
+    \b
+        priorauth dtr questionnaire cpb-0469-tms-2026-02
+    """
+    from priorauth.exchange.dtr import questionnaire as build
+    from priorauth.rules import load_rules
+
+    try:
+        policies = {p.id: p for p in load_rules(rules_dir).policies}
+    except PriorAuthError as exc:
+        fail(exc)
+    if policy_id not in policies:
+        fail(PriorAuthError(f"unknown policy {policy_id!r}; see `priorauth rules list`"))
+    _emit(build(policies[policy_id]), output)
+
+
+@dtr.command("prefill")
+@_CHART
+@_PAYER
+@_ATTEST
+@_OUTPUT
+@as_of_option
+@rules_dir_option
+def prefill(
+    chart: Path,
+    payer: str,
+    attested: tuple[str, ...],
+    output: Path | None,
+    as_of: dt.datetime | None,
+    rules_dir: Path | None,
+) -> None:
+    """Write the DTR QuestionnaireResponse prefilled from CHART (attestations left open).
+
+    \b
+        priorauth dtr prefill examples/trd_meets_policies.json --payer auto
+    """
+    from priorauth.exchange.build import prefill_for_chart
+    from priorauth.rules import load_rules
+
+    try:
+        response = prefill_for_chart(
+            _chart(chart),
+            load_rules(rules_dir),
+            payer=payer,
+            as_of=resolve_as_of(as_of),
+            attested=attested,
+        )
+    except PriorAuthError as exc:
+        fail(exc)
+    _emit(response, output)
