@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import click
 
-from priorauth import alerts
 from priorauth.cli import cli
 from priorauth.cli._common import (
     as_of_option,
@@ -17,8 +16,10 @@ from priorauth.cli._common import (
     rules_dir_option,
     write_atomic,
 )
-from priorauth.determination import CriterionResult, Determination
 from priorauth.errors import EXIT_NOT_MET, PriorAuthError
+
+if TYPE_CHECKING:
+    from priorauth.determination import CriterionResult, Determination
 
 
 def determine(chart: Path, *, payer: str, as_of: dt.date, rules_dir: Path | None) -> Determination:
@@ -65,6 +66,8 @@ def _check_ready(d: Determination, *, force: bool) -> None:
     A ``safety_hold`` or ``clinician_review`` letter (or one with an alert still blocking) is
     never final: without --force nothing is written.
     """
+    from priorauth import alerts
+
     for line in alerts.alert_lines(d):
         click.echo(line, err=True)
     for warning in d.warnings:
@@ -79,6 +82,8 @@ def _check_ready(d: Determination, *, force: bool) -> None:
 
 
 def _not_ready(d: Determination) -> str:
+    from priorauth import alerts
+
     if alerts.is_hold(d):
         return "SAFETY HOLD, must not be submitted"
     if alerts.heading(d) is not None:
