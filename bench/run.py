@@ -373,7 +373,7 @@ def http(rounds: int) -> Iterator[Row]:
     from priorauth.service.auth import new_token
 
     determination = example_determination()
-    token = new_token()
+    token = new_token("bench")
     body = EXAMPLE.read_bytes()
     with tempfile.TemporaryDirectory() as tmp_name:
         server_args = argparse.Namespace(audit_url=None, rules_dir=None, workers=1)
