@@ -23,7 +23,8 @@ Sections and their references:
   count through the same default call (the floor; target <= 2x).
 * **http** — ``priorauth serve`` (one worker, SQLite audit) at 1 client: ``POST /evaluate`` and
   ``POST /letters`` (PDF, forced) vs ``GET /healthz`` (wall), and ``/letters`` vs the warm
-  in-process ``render_pdf`` of the same chart's letter (wall; target <= 1.3x).
+  in-process ``render_pdf`` of the same chart's letter (wall, target <= 1.3x; and the server's
+  CPU per request, read from ``/proc``, vs the render's CPU).
 * **batch** — ``priorauth batch --no-audit`` of 40 copies of the example chart (every one
   meets, so every one is a letter) with ``--jobs 1`` and ``--jobs 2``: letters/s vs
   ``jobs / CPU seconds of one warm letter`` (target >= 0.8), and the CPU of the whole process
@@ -393,12 +394,20 @@ def http(rounds: int) -> Iterator[Row]:
                     response.raise_for_status()
                     return response.content
 
+                server_cpu: list[float] = []
+
+                def letters() -> bytes:
+                    before = _process_cpu(process.pid)
+                    content = post("/letters", force="true")
+                    server_cpu.append(_process_cpu(process.pid) - before)
+                    return content
+
                 load = _load()
                 times = interleaved(
                     {
                         "/healthz": healthz,
                         "/evaluate": lambda: post("/evaluate"),
-                        "/letters": lambda: post("/letters", force="true"),
+                        "/letters": letters,
                         "render_pdf in process": lambda: render_pdf(determination),
                     },
                     rounds,
@@ -434,6 +443,19 @@ def http(rounds: int) -> Iterator[Row]:
         _verdict(ratio, 1.3, at_most=True),
         loads,
     )
+    render_cpu = _median(times["render_pdf in process"][1])
+    yield Row(
+        "http",
+        "POST /letters: server CPU per request, 1 client",
+        "warm render_pdf in process: CPU",
+        wall["/letters"],
+        _median(server_cpu[1:]),
+        _median(server_cpu[1:]) / render_cpu,
+        "CPU",
+        "",
+        "",
+        loads,
+    )
     yield Row(
         "http",
         "GET /healthz",
@@ -461,6 +483,12 @@ def http(rounds: int) -> Iterator[Row]:
 
 
 # -- batch --------------------------------------------------------------------------------------
+
+
+def _process_cpu(pid: int) -> float:
+    """CPU ms (user + system) a running process has used so far (Linux ``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
 
 
 def _subreaper() -> bool:
