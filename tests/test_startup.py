@@ -100,3 +100,22 @@ def test_help_imports_no_heavy_module(command: list[str]):
     assert "Usage:" in out.stdout
     modules = json.loads(out.stderr.rsplit("\n", 1)[-1])
     assert _heavy(modules) == [], f"`priorauth {' '.join(command)} --help` imports heavy modules"
+
+
+@pytest.mark.parametrize(
+    ("module", "absent"),
+    [
+        (
+            "priorauth.service.batch",
+            ("fastapi", "starlette", "uvicorn", "sqlalchemy", "weasyprint"),
+        ),
+        ("priorauth.service.pipeline", ("fastapi", "weasyprint")),
+        ("priorauth.render", ("weasyprint", "jinja2")),
+    ],
+)
+def test_library_modules_load_only_their_stack(module: str, absent: tuple[str, ...]):
+    """The batch parent needs neither the HTTP stack nor (until it renders) WeasyPrint."""
+    code = f"import json, sys, {module}; print(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = json.loads(out.stdout)
+    assert [m for m in loaded if m.split(".")[0] in absent] == []
