@@ -18,6 +18,8 @@ renderer and the HTTP stack load only when used. The logging policy is in ``prio
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover - names for type checkers; runtime uses __getattr__
@@ -29,16 +31,12 @@ if TYPE_CHECKING:  # pragma: no cover - names for type checkers; runtime uses __
         RuleFileError,
         UnknownPayerError,
     )
-    from priorauth.evaluate import select_policies
+    from priorauth.evaluate import evaluate, select_policies
     from priorauth.facts import PatientRecord, extract_facts
     from priorauth.fhir import ResourceIndex, load_chart
     from priorauth.pipeline import chart_facts, evaluate_bundle, evaluate_file, evaluate_record
     from priorauth.render import LetterOptions, letter_bytes, render_html, render_pdf
     from priorauth.rules import Policy, RuleSet, load_rules
-
-# ``evaluate`` is both a subpackage and the function it exports; importing the function here keeps
-# ``priorauth.evaluate`` bound to the function once the subpackage has been imported.
-from priorauth.evaluate import evaluate
 
 _EXPORTS = {
     "ChartError": "priorauth.errors",
@@ -56,6 +54,7 @@ _EXPORTS = {
     "RuleSet": "priorauth.rules",
     "UnknownPayerError": "priorauth.errors",
     "chart_facts": "priorauth.pipeline",
+    "evaluate": "priorauth.evaluate",
     "evaluate_bundle": "priorauth.pipeline",
     "evaluate_file": "priorauth.pipeline",
     "evaluate_record": "priorauth.pipeline",
@@ -96,6 +95,20 @@ __all__ = [
     "render_pdf",
     "select_policies",
 ]
+
+
+class _Package(types.ModuleType):
+    """``evaluate`` is both a subpackage and the function it exports. Importing the subpackage
+    binds it on this package (``setattr`` by the import system); bind its function instead, so
+    ``priorauth.evaluate`` is the function whatever was imported first."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "evaluate" and isinstance(value, types.ModuleType):
+            value = value.evaluate
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 def __getattr__(name: str) -> Any:

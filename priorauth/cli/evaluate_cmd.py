@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -19,14 +20,13 @@ from priorauth.cli._common import (
     reviews,
 )
 from priorauth.cli.rules_cmd import rules_dir_option
-from priorauth.determination import CriterionResult, Determination
 from priorauth.errors import ChartError, PriorAuthError, UnknownAttestationError
-from priorauth.evaluate import PolicyMatch, auto_matches, check_attested, select_policies
-from priorauth.evaluate import evaluate as evaluate_policy
-from priorauth.evaluate.floor import check_reviewed, safety_floor
-from priorauth.facts.models import PatientRecord
-from priorauth.rules.loader import load_rules
-from priorauth.rules.models import Policy
+
+if TYPE_CHECKING:
+    from priorauth.determination import CriterionResult, Determination
+    from priorauth.evaluate import PolicyMatch
+    from priorauth.facts.models import PatientRecord
+    from priorauth.rules.models import Policy
 
 __all__ = ["evaluate", "load_record"]
 
@@ -49,6 +49,7 @@ def load_record(path: Path, *, as_of: dt.date) -> PatientRecord:
 def _facts_file(path: Path, as_of: dt.date) -> PatientRecord:
     from pydantic import ValidationError
 
+    from priorauth.facts.models import PatientRecord
     from priorauth.rules.cases import expand_record
     from priorauth.rules.yamlio import YamlProblem, read_yaml
 
@@ -102,6 +103,11 @@ def evaluate(
         priorauth evaluate chart.json --payer mp-170-tms-2023 --attest d-ect-attestation
         priorauth evaluate chart.json --payer auto --reviewed seizure-history --reviewer "Dr. X"
     """
+    from priorauth.evaluate import auto_matches, select_policies
+    from priorauth.evaluate import evaluate as evaluate_policy
+    from priorauth.evaluate.floor import safety_floor
+    from priorauth.rules.loader import load_rules
+
     reviewed = reviews(reviewed_ids, reviewer)
     day = resolve_as_of(as_of)
     try:
@@ -135,6 +141,8 @@ def evaluate(
 
 
 def _check_attested(attested: tuple[str, ...], policies: list[Policy]) -> None:
+    from priorauth.evaluate import check_attested
+
     try:
         check_attested(attested, policies)
     except UnknownAttestationError as exc:
@@ -142,6 +150,8 @@ def _check_attested(attested: tuple[str, ...], policies: list[Policy]) -> None:
 
 
 def _check_reviewed(reviewed: dict[str, str], results: list[Determination]) -> None:
+    from priorauth.evaluate.floor import check_reviewed
+
     try:
         check_reviewed(reviewed, (a for r in results for a in r.alerts))
     except UnknownAttestationError as exc:

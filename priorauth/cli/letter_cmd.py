@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Literal, NoReturn
+from typing import TYPE_CHECKING, Literal, NoReturn
 
 import click
 
-from priorauth import alerts
 from priorauth.cli import cli
 from priorauth.cli._common import (
     as_of_option,
@@ -19,7 +18,6 @@ from priorauth.cli._common import (
     rules_dir_option,
     write_atomic,
 )
-from priorauth.determination import CriterionResult, Determination
 from priorauth.errors import (
     EXIT_NOT_MET,
     EXIT_USAGE,
@@ -28,6 +26,9 @@ from priorauth.errors import (
     PriorAuthError,
     ReviewError,
 )
+
+if TYPE_CHECKING:
+    from priorauth.determination import CriterionResult, Determination
 
 
 def determine(
@@ -98,6 +99,8 @@ def _check_ready(d: Determination, notes: tuple[str, ...], *, force: bool) -> No
     A ``safety_hold`` or ``clinician_review`` letter (or one with an alert still blocking) is
     never final: without --force nothing is written.
     """
+    from priorauth import alerts
+
     for line in alerts.alert_lines(d):
         click.echo(line, err=True)
     for note in notes:
@@ -114,6 +117,8 @@ def _check_ready(d: Determination, notes: tuple[str, ...], *, force: bool) -> No
 
 
 def _not_ready(d: Determination) -> str:
+    from priorauth import alerts
+
     if alerts.is_hold(d):
         return "SAFETY HOLD, must not be submitted"
     if alerts.heading(d) is not None:

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 
@@ -14,12 +14,10 @@ from priorauth.cli import cli
 from priorauth.cli._common import as_of_option, fail, resolve_as_of
 from priorauth.errors import EXIT_CHECK_FAILED, PriorAuthError
 from priorauth.paths import rules_dir
-from priorauth.rules.check import check_paths
-from priorauth.rules.loader import load_rules
-from priorauth.rules.models import AllGroup, AnyGroup, AtLeastGroup, Node, Policy
-from priorauth.rules.problems import Problem
-from priorauth.rules.schema import schema_text
-from priorauth.rules.table import policy_table
+
+if TYPE_CHECKING:
+    from priorauth.rules.models import Node, Policy
+    from priorauth.rules.problems import Problem
 
 __all__ = ["rules", "rules_dir_option"]
 
@@ -50,6 +48,8 @@ def list_(rules_dir: Path | None, as_json: bool) -> None:
     \b
         priorauth rules list
     """
+    from priorauth.rules.loader import load_rules
+
     try:
         ruleset = load_rules(rules_dir)
     except PriorAuthError as exc:
@@ -104,6 +104,8 @@ def show(policy_id: str, rules_dir: Path | None, as_json: bool) -> None:
     \b
         priorauth rules show cpb-0469-tms-2026-02
     """
+    from priorauth.rules.loader import load_rules
+
     try:
         policy = load_rules(rules_dir).get(policy_id)
     except PriorAuthError as exc:
@@ -159,6 +161,8 @@ def _review(reason: str | None, depth: int, what: str = "") -> Iterator[str]:
 
 
 def _tree(node: Node, depth: int) -> Iterator[str]:
+    from priorauth.rules.models import AllGroup, AnyGroup, AtLeastGroup
+
     pad = "  " * depth
     if isinstance(node, AllGroup | AnyGroup | AtLeastGroup):
         label = "all of" if isinstance(node, AllGroup) else "any of"
@@ -180,6 +184,8 @@ def schema() -> None:
     \b
         priorauth rules schema > payer_rules/schema.json
     """
+    from priorauth.rules.schema import schema_text
+
     click.echo(schema_text(), nl=False)
 
 
@@ -192,6 +198,9 @@ def table(rules_dir: Path | None) -> None:
     \b
         priorauth rules table
     """
+    from priorauth.rules.loader import load_rules
+    from priorauth.rules.table import policy_table
+
     try:
         ruleset = load_rules(rules_dir)
     except PriorAuthError as exc:
@@ -212,6 +221,8 @@ def check(paths: tuple[Path, ...], as_json: bool, as_of: dt.datetime | None) -> 
     \b
         priorauth rules check payer_rules/
     """
+    from priorauth.rules.check import check_paths
+
     problems = check_paths(list(paths) or [rules_dir()], as_of=resolve_as_of(as_of))
     errors = [p for p in problems if p.severity == "error"]
     _report(problems, as_json)

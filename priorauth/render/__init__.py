@@ -9,13 +9,15 @@ for the CLI, the HTTP service and batch jobs. This package reads only ``prioraut
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from priorauth.determination import Determination
-from priorauth.render.html import render_html
 from priorauth.render.options import LetterKind, LetterOptions, PdfVariant
-from priorauth.render.pdf import ATTACHMENT_NAME, render_pdf
-from priorauth.render.view import build_view
+
+if TYPE_CHECKING:  # pragma: no cover - names for type checkers; runtime uses __getattr__
+    from priorauth.determination import Determination
+    from priorauth.render.html import render_html
+    from priorauth.render.pdf import ATTACHMENT_NAME, render_pdf
+    from priorauth.render.view import build_view
 
 __all__ = [
     "ATTACHMENT_NAME",
@@ -45,5 +47,31 @@ def letter_bytes(
     if format == "json":
         return determination.model_dump_json(indent=2).encode()
     if format == "html":
+        from priorauth.render.html import render_html
+
         return render_html(determination, options=options).encode("utf-8")
+    from priorauth.render.pdf import render_pdf
+
     return render_pdf(determination, options=options)
+
+
+# The PDF stack (WeasyPrint, Pango) and the templating load on first use (PEP 562): the options
+# model alone is cheap, so callers that only build LetterOptions or write JSON do not pay for it.
+_LAZY = {
+    "ATTACHMENT_NAME": "priorauth.render.pdf",
+    "build_view": "priorauth.render.view",
+    "render_html": "priorauth.render.html",
+    "render_pdf": "priorauth.render.pdf",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import a name of the HTML or PDF stage on first use."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'priorauth.render' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

@@ -16,11 +16,32 @@ Deployment is described in ``docs/deploy.md``.
 
 from __future__ import annotations
 
-from priorauth.service.app import create_app
-from priorauth.service.audit import AuditEvent, AuditStore, open_audit_store
-from priorauth.service.batch import BatchReport, ChartResult, discover_charts, run_batch
-from priorauth.service.config import ConfigError, Settings, load_settings
-from priorauth.service.pipeline import Pipeline
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover - names for type checkers; runtime uses __getattr__
+    from priorauth.service.app import create_app
+    from priorauth.service.audit import AuditEvent, AuditStore, open_audit_store
+    from priorauth.service.batch import BatchReport, ChartResult, discover_charts, run_batch
+    from priorauth.service.config import ConfigError, Settings, load_settings
+    from priorauth.service.pipeline import Pipeline
+
+# Imported on first use (PEP 562), so a batch run or the audit command does not load the HTTP
+# stack, and ``serve`` does not load the batch runner.
+_EXPORTS = {
+    "AuditEvent": "priorauth.service.audit",
+    "AuditStore": "priorauth.service.audit",
+    "BatchReport": "priorauth.service.batch",
+    "ChartResult": "priorauth.service.batch",
+    "ConfigError": "priorauth.service.config",
+    "Pipeline": "priorauth.service.pipeline",
+    "Settings": "priorauth.service.config",
+    "create_app": "priorauth.service.app",
+    "discover_charts": "priorauth.service.batch",
+    "load_settings": "priorauth.service.config",
+    "open_audit_store": "priorauth.service.audit",
+    "run_batch": "priorauth.service.batch",
+}
 
 __all__ = [
     "AuditEvent",
@@ -36,3 +57,13 @@ __all__ = [
     "open_audit_store",
     "run_batch",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import an exported name on first use."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'priorauth.service' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

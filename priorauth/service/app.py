@@ -17,6 +17,7 @@ pool so the event loop keeps accepting requests; each audited request writes one
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -116,6 +117,9 @@ def create_app(
             "no API keys configured: set PRIORAUTH_API_KEYS=keyid:sha256hex (make one with "
             "`priorauth serve --hash-key ID`) or set auth = false for local use"
         )
+    # The PDF stack loads with the app, not inside the first /letters request (a worker thread
+    # importing it would hold the GIL for long stretches and stall the event loop).
+    importlib.import_module("priorauth.render.pdf")
     handler = Handler(
         settings=settings,
         pipeline=pipeline or Pipeline(settings.rules_dir),

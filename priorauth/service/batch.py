@@ -34,15 +34,17 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field, replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from priorauth import alerts
 from priorauth.determination import Determination
 from priorauth.errors import AmbiguousPolicyError, PayerNotOnChartError, PriorAuthError
-from priorauth.render import LetterOptions
-from priorauth.service.audit import AuditEvent, AuditStore
+from priorauth.render.options import LetterOptions
 from priorauth.service.manifest import Manifest, atomic_write, remove_stale_temp_files
 from priorauth.service.pipeline import Pipeline, unmet_criteria
+
+if TYPE_CHECKING:
+    from priorauth.service.audit import AuditEvent, AuditStore
 
 __all__ = ["BatchReport", "Chart", "ChartResult", "discover_charts", "run_batch"]
 
@@ -238,7 +240,7 @@ def run_batch(
                 pending.append((chart, digest, key))
         task = _Task(str(out_dir), payer, as_of, options, allow_uncovered_payer)
         run_id = uuid.uuid4().hex[:16]
-        for result in _execute(pending, task, jobs, rules_dir, pipeline):
+        for result in _execute(pending, task, jobs, pipeline):
             if audit is not None:  # before the manifest: a kill in between re-audits, never loses
                 audit.record(_audit_event(result, run_id, len(report.results), payer, as_of))
             manifest.record(result.chart, asdict(result))
@@ -322,17 +324,21 @@ class _Task:
 
 _WORKER: dict[str, Pipeline] = {}
 
+# What every worker needs, imported once in the fork server rather than in each worker: the
+# pipeline's stages and the HTML and PDF stack (importing them starts no thread; Pango and
+# fontconfig are first used in the worker).
+_PRELOAD = [__name__, "priorauth.pipeline", "priorauth.render.html", "priorauth.render.pdf"]
 
-def _init_worker(rules_dir: Path | None) -> None:
-    """Process-pool initializer: load the rules once per worker."""
-    _WORKER["pipeline"] = Pipeline(rules_dir)
+
+def _init_worker(pipeline: Pipeline) -> None:
+    """Process-pool initializer: the parent's rule set (pickled, no YAML parsed again)."""
+    _WORKER["pipeline"] = pipeline
 
 
 def _execute(
     pending: list[tuple[Chart, str, str]],
     task: _Task,
     jobs: int,
-    rules_dir: Path | None,
     pipeline: Pipeline,
 ) -> Iterator[ChartResult]:
     if jobs <= 1 or len(pending) <= 1:
@@ -341,9 +347,9 @@ def _execute(
             yield _process(chart, digest, key, task)
         return
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])
+    context.set_forkserver_preload(_PRELOAD)
     pool = ProcessPoolExecutor(
-        max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(rules_dir,)
+        max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(pipeline,)
     )
     try:
         futures: dict[Future[ChartResult], Chart] = {
@@ -430,6 +436,8 @@ def _one_line(exc: BaseException) -> str:
 def _audit_event(
     result: ChartResult, run_id: str, index: int, payer: str, as_of: dt.date
 ) -> AuditEvent:
+    from priorauth.service.audit import AuditEvent
+
     return AuditEvent(
         at=dt.datetime.now(dt.UTC),
         request_id=f"batch-{run_id}-{index}",

@@ -24,7 +24,7 @@ from priorauth.evaluate import (
 )
 from priorauth.evaluate.floor import check_reviewed
 from priorauth.pipeline import chart_facts
-from priorauth.render import LetterOptions, letter_bytes
+from priorauth.render.options import LetterOptions
 from priorauth.rules import Policy, RuleSet, load_rules
 
 __all__ = ["LetterFormat", "Pipeline", "unmet_criteria"]
@@ -130,6 +130,8 @@ class Pipeline:
         self, determination: Determination, fmt: LetterFormat, options: LetterOptions
     ) -> bytes:
         """The letter for one determination as PDF, HTML or JSON bytes."""
+        from priorauth.render import letter_bytes  # the PDF stack loads on the first letter
+
         return letter_bytes(determination, format=fmt, options=options)
 
 
