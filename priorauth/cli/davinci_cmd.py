@@ -11,6 +11,7 @@ import click
 
 from priorauth.cli import cli
 from priorauth.cli._common import as_of_option, fail, resolve_as_of, rules_dir_option, write_atomic
+from priorauth.cli.rules_cmd import rules
 from priorauth.errors import PriorAuthError
 
 
@@ -119,6 +120,9 @@ def questionnaire(policy_id: str, output: Path | None, rules_dir: Path | None) -
     if policy_id not in policies:
         fail(PriorAuthError(f"unknown policy {policy_id!r}; see `priorauth rules list`"))
     _emit(build(policies[policy_id]), output)
+
+
+rules.add_command(questionnaire, name="questionnaire")  # `priorauth rules questionnaire POLICY`
 
 
 @dtr.command("prefill")

@@ -38,6 +38,15 @@ def test_dtr_questionnaire(profiles):
     assert check_resource(form, f"{DTR}dtr-std-questionnaire", profiles) == []
 
 
+def test_rules_questionnaire_is_the_same_command():
+    """The issue's name for it, `priorauth rules questionnaire POLICY`, gives the same form."""
+    args = ["questionnaire", "cpb-0469-tms-2026-02"]
+    via_rules = CliRunner().invoke(cli, ["rules", *args])
+    via_dtr = CliRunner().invoke(cli, ["dtr", *args])
+    assert via_rules.exit_code == 0, via_rules.output
+    assert via_rules.stdout == via_dtr.stdout
+
+
 def test_dtr_questionnaire_unknown_policy():
     result = CliRunner().invoke(cli, ["dtr", "questionnaire", "no-such-policy"])
     assert result.exit_code == 1
