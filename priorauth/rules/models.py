@@ -7,7 +7,7 @@ The criteria tree is made of groups (``all``, ``any``, ``at_least``) and leaf cr
 ``kind`` (see :mod:`priorauth.rules.criteria`). The format guide is ``payer_rules/README.md``.
 
 >>> p = Policy.model_validate({
-...     "id": "demo", "version": "1", "status": "draft",
+...     "format": 2, "id": "demo", "version": "1", "status": "draft",
 ...     "payer": {"id": "demo", "name": "Demo Health"},
 ...     "title": "TMS", "sources": ["https://example.org/tms"],
 ...     "effective": {"from": "2025-01-01"}, "last_reviewed": "2025-01-01",
@@ -22,16 +22,18 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterator
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import (
     BeforeValidator,
+    ConfigDict,
     Discriminator,
     Field,
     PrivateAttr,
     Tag,
     model_validator,
 )
+from pydantic.config import JsonDict
 
 from priorauth.rules.criteria import (
     AgeCriterion,
@@ -55,6 +57,7 @@ from priorauth.rules.criteria import (
 )
 
 __all__ = [
+    "FORMAT_VERSION",
     "GROUP_KINDS",
     "LINES_OF_BUSINESS",
     "AllGroup",
@@ -74,6 +77,8 @@ __all__ = [
 ]
 
 GROUP_KINDS = ("all", "any", "at_least")
+FORMAT_VERSION: Final = 2
+"""The rule-format version every file states (``format: 2``); see README 'Format versions'."""
 PolicyStatus = Literal["draft", "active", "retired"]
 LineOfBusiness = Literal["commercial", "medicare", "medicare_advantage", "medicaid"]
 LINES_OF_BUSINESS: tuple[str, ...] = ("commercial", "medicare", "medicare_advantage", "medicaid")
@@ -285,9 +290,20 @@ def _version_str(value: object) -> object:
     return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
+def _require_format(schema: JsonDict) -> None:
+    """Rule files must state ``format`` (the model defaults it only for policies built in code)."""
+    required = schema.get("required")
+    schema["required"] = ["format", *(required if isinstance(required, list) else [])]
+
+
 class Policy(Strict):
     """One version of one payer's TMS policy (one rule file)."""
 
+    model_config = ConfigDict(frozen=True, extra="forbid", json_schema_extra=_require_format)
+
+    format: Literal[2] = FORMAT_VERSION
+    """The rule-format version. Required in every file (the loader refuses a file without it);
+    a default only for policies built in code."""
     id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")]
     version: Annotated[str, BeforeValidator(_version_str), Field(min_length=1)]
     status: PolicyStatus

@@ -40,6 +40,7 @@ criteria:
       title: Two trials
       quote: two failed trials
       intolerance: adequate_trial
+format: 2
 """
 
 MINI_TESTS = """\
@@ -215,8 +216,11 @@ def test_overlapping_windows_and_wrong_folder(broken):
 def test_unknown_code_and_too_few_cases(broken):
     bad = broken / "acme" / "codes.yaml"
     bad.write_text(
-        MINI.replace("id: mini", "id: codes").replace("status: active", "status: draft")
+        MINI.replace("id: mini", "id: codes")
+        .replace("status: active", "status: draft")
+        .replace("format: 2\n", "")
         + "    - {id: dx, kind: diagnosis, codes: [F33.2, F99.99], title: Dx, quote: q}\n"
+        + "format: 2\n"
     )
     (broken / "acme" / "codes.test.yaml").write_text(
         "policy: codes\nas_of: 2026-11-25\ncases:\n  - name: x\n"

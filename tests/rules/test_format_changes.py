@@ -109,7 +109,8 @@ cases:
 def write(tmp_path, status="active", effective="{from: 2025-01-01}", extra="", tests=TESTS):
     folder = tmp_path / "payer_rules" / "acme"
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "mini.yaml").write_text(MINI.format(status=status, effective=effective, extra=extra))
+    text = MINI.format(status=status, effective=effective, extra=extra)
+    (folder / "mini.yaml").write_text(text.rstrip("\n") + "\nformat: 2\n")
     (folder / "mini.test.yaml").write_text(tests)
     return folder / "mini.yaml"
 
