@@ -22,6 +22,7 @@ from pydantic import (
 )
 
 from priorauth.facts.models import DrugClass, InstrumentId
+from priorauth.terminology import instrument
 
 __all__ = [
     "DEFAULT_ADEQUATE_WEEKS",
@@ -44,6 +45,7 @@ __all__ = [
     "RetreatmentCriterion",
     "SeverityScoreCriterion",
     "Strict",
+    "Threshold",
 ]
 
 Comparator = Literal[">", ">=", "<", "<="]
@@ -164,27 +166,17 @@ class DiagnosisCriterion(_Criterion):
     """When false, a diagnosis in partial or full remission does not qualify."""
 
 
-class SeverityScoreCriterion(_Criterion):
-    """A rating-scale score: which instruments, which threshold, how recent."""
+class Threshold(Strict):
+    """A score threshold: ``op`` with ``value``, or an inclusive ``range: [low, high]``, or
+    nothing (any documented score)."""
 
-    reads: ClassVar[frozenset[str]] = frozenset({"scores", "current_episode_onset"})
-    kind: Literal["severity_score"]
-    instruments: tuple[InstrumentId, ...] = Field(min_length=1)
     op: Comparator | None = None
     value: float | None = None
     range: tuple[float, float] | None = None
     """Inclusive bounds ``[low, high]``."""
-    within_days: Annotated[int, Field(gt=0)] | None = None
-    """Only scores dated within N days before the as-of date count."""
-    since_episode_onset: bool = False
-    """Only scores dated on or after the current episode's onset count."""
-    which: Literal["latest", "any", "all"] = "latest"
-    """Which counted scores must pass: the most recent, any one, or every one ("throughout")."""
-    same_instrument_at_baseline: bool = False
-    """Adds an attestation that follow-up will use the same instrument as the qualifying score."""
 
     @model_validator(mode="after")
-    def _threshold(self) -> SeverityScoreCriterion:
+    def _threshold(self) -> Threshold:
         if (self.op is None) != (self.value is None):
             raise ValueError("give both op and value, or neither")
         if self.range is not None and self.op is not None:
@@ -192,6 +184,70 @@ class SeverityScoreCriterion(_Criterion):
         if self.range is not None and self.range[0] > self.range[1]:
             raise ValueError("range must be [low, high]")
         return self
+
+    def can_be_met_on(self, instrument_id: str) -> str | None:
+        """Why no score of the instrument can meet this threshold (``None``: some can)."""
+        inst = instrument(instrument_id)
+        low, high = float(inst.min_score), float(inst.max_score)
+        scale = f"{inst.name} scores run {inst.min_score}-{inst.max_score}"
+        if self.range is not None and (self.range[0] < low or self.range[1] > high):
+            return f"range [{self.range[0]:g}, {self.range[1]:g}] is outside the scale: {scale}"
+        if self.op is None or self.value is None:
+            return None
+        impossible = {
+            ">": self.value >= high,
+            ">=": self.value > high,
+            "<": self.value <= low,
+            "<=": self.value < low,
+        }[self.op]
+        if impossible or not low <= self.value <= high:
+            return f"{instrument_id} {self.op} {self.value:g} is outside the scale: {scale}"
+        return None
+
+
+class SeverityScoreCriterion(Threshold, _Criterion):
+    """A rating-scale score: which instruments (or a scale set with a threshold per scale),
+    which threshold, how recent, and whether one scale is used throughout."""
+
+    reads: ClassVar[frozenset[str]] = frozenset({"scores", "current_episode_onset"})
+    kind: Literal["severity_score"]
+    instruments: tuple[InstrumentId, ...] = ()
+    """The scales that count, all with the one threshold ``op``/``value``/``range``."""
+    scales: dict[InstrumentId, Threshold] | None = None
+    """A scale set: each listed scale with its own threshold (``{phq9: {op: ">=", value: 15},
+    hamd: {op: ">=", value: 20}}``). Give ``scales`` or ``instruments``, not both."""
+    within_days: Annotated[int, Field(gt=0)] | None = None
+    """Only scores dated within N days before the as-of date count."""
+    since_episode_onset: bool = False
+    """Only scores dated on or after the current episode's onset count."""
+    which: Literal["latest", "any", "all"] = "latest"
+    """Which counted scores of a scale must pass: the most recent, any one, or every one
+    ("throughout")."""
+    same_scale: bool = False
+    """One scale throughout: only the scale of the most recent counted score is judged (scores
+    on other scales neither meet nor fail the criterion), and the signer attests that response
+    will be measured on that scale."""
+    same_instrument_at_baseline: bool = False
+    """Adds an attestation that follow-up will use the same instrument as the qualifying score."""
+
+    @model_validator(mode="after")
+    def _scale_set(self) -> SeverityScoreCriterion:
+        if bool(self.instruments) == bool(self.scales):
+            raise ValueError("give instruments (one threshold for all) or scales, not both")
+        if self.scales and (self.op is not None or self.range is not None):
+            raise ValueError("with scales, give each scale its own threshold (drop op/value/range)")
+        for scale, threshold in self.thresholds().items():
+            reason = threshold.can_be_met_on(scale)
+            if reason is not None:
+                raise ValueError(f"{reason}; this threshold can never be met")
+        return self
+
+    def thresholds(self) -> dict[str, Threshold]:
+        """Each counted scale with its threshold (``instruments`` share the criterion's)."""
+        if self.scales:
+            return dict(self.scales)
+        shared = Threshold(op=self.op, value=self.value, range=self.range)
+        return {scale: shared for scale in self.instruments}
 
 
 class LongerTrials(Strict):
