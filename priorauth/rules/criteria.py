@@ -245,7 +245,7 @@ class SeverityScoreCriterion(Threshold, _Criterion):
     def thresholds(self) -> dict[str, Threshold]:
         """Each counted scale with its threshold (``instruments`` share the criterion's)."""
         if self.scales:
-            return dict(self.scales)
+            return {str(scale): t for scale, t in self.scales.items()}
         shared = Threshold(op=self.op, value=self.value, range=self.range)
         return {scale: shared for scale in self.instruments}
 
