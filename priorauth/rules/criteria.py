@@ -42,6 +42,7 @@ __all__ = [
     "LongerTrials",
     "PriorTmsResponseCriterion",
     "PsychotherapyCriterion",
+    "ResponseFromScores",
     "RetreatmentCriterion",
     "SeverityScoreCriterion",
     "Strict",
@@ -280,10 +281,24 @@ _INTOLERANCE_HOW = (
 )
 
 
+class ResponseFromScores(Strict):
+    """Judge a trial whose outcome is not documented from its rating-scale scores: an inadequate
+    response when the best score within the trial fell by less than ``max_reduction_pct`` from
+    the baseline on the same instrument (see payer_rules/README.md)."""
+
+    max_reduction_pct: Annotated[float, Field(gt=0, le=100)]
+    """A reduction below this (``50``: "< 50 % reduction") is an inadequate response; at or
+    above it the trial responded and does not count as failed."""
+    baseline_days: Annotated[int, Field(gt=0)] = 30
+    """The baseline is the last score dated within N days before the trial's start."""
+    followup_days: Annotated[int, Field(ge=0)] = 14
+    """Follow-up scores count up to N days after the trial's last day."""
+
+
 class AntidepressantTrialsCriterion(_Windowed, _Criterion):
     """Failed antidepressant (and augmentation) trials: counts, classes, dose, duration."""
 
-    reads: ClassVar[frozenset[str]] = frozenset({"trials", "current_episode_onset"})
+    reads: ClassVar[frozenset[str]] = frozenset({"trials", "current_episode_onset", "scores"})
     kind: Literal["antidepressant_trials"]
     min_trials: Annotated[int, Field(ge=0)] = 1
     min_classes: Annotated[int, Field(ge=0)] = 0
@@ -305,6 +320,9 @@ class AntidepressantTrialsCriterion(_Windowed, _Criterion):
     outcomes: tuple[FailureOutcome, ...] = ("inadequate_response", "intolerance")
     intolerance: IntoleranceRule | None = Field(default=None, validate_default=True)
     """How an intolerance counts; required when ``outcomes`` include intolerance."""
+    response_from_scores: ResponseFromScores | None = None
+    """Judge trials whose outcome is undocumented from their scores (inadequate response when
+    the reduction is below ``max_reduction_pct``)."""
 
     @field_validator("intolerance")
     @classmethod

@@ -23,6 +23,7 @@ CONFIG = {
         "min_trials": 2,
         "window": "current_episode",
         "intolerance": "adequate_trial",
+        "response_from_scores": {"max_reduction_pct": 50},
     },
     "intolerance": {"min_trials": 2, "window": "current_episode"},
     "psychotherapy": {"min_sessions": 2, "window": "current_episode"},

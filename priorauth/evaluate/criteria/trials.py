@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from itertools import product
 
 from priorauth.determination import CriterionOutcome
 from priorauth.evaluate._verdict import MET, NOT_MET, UNKNOWN, Context, Verdict, all_of, plural
+from priorauth.evaluate.criteria._response import ScoreResponse, trial_response
 from priorauth.evaluate.criteria._trials import (
     Check,
     TrialCheck,
@@ -103,12 +105,54 @@ def _weakest(*paths: list[Check]) -> list[Check]:
     return max(paths, key=lambda checks: _RANK[all_of(o for o, _ in checks)])
 
 
+Responses = dict[int, ScoreResponse]
+
+
+def _score_responses(c: AntidepressantTrialsCriterion, ctx: Context) -> Responses:
+    """The score-based response of every trial whose outcome is undocumented (rule permitting)."""
+    rule = c.response_from_scores
+    if rule is None or "inadequate_response" not in c.outcomes:
+        return {}
+    scores = ctx.record.scores
+    found = (
+        (
+            i,
+            trial_response(
+                t,
+                scores,
+                baseline_days=rule.baseline_days,
+                followup_days=rule.followup_days,
+                as_of=ctx.as_of,
+            ),
+        )
+        for i, t in enumerate(ctx.record.trials)
+        if t.outcome == "unknown"
+    )
+    return {i: r for i, r in found if r is not None}
+
+
+def _judged_from_scores(limit: float, response: ScoreResponse) -> Check:
+    """An inadequate response when the reduction is below ``limit`` percent."""
+    if response.reduction_pct < limit:
+        return MET, ""
+    return NOT_MET, f"responded on scores ({response.text()}; >= {limit:g}% reduction)"
+
+
 def _check(
-    c: AntidepressantTrialsCriterion, index: int, trial: MedicationTrial, ctx: Context
+    c: AntidepressantTrialsCriterion,
+    index: int,
+    trial: MedicationTrial,
+    ctx: Context,
+    responses: Responses | None = None,
 ) -> TrialCheck:
     checks: list[Check] = [in_window(trial, c.window, c.lookback_days, ctx)]
     if trial.indication:
         checks.append((NOT_MET, f"prescribed for {trial.indication}"))
+    response = (responses or {}).get(index)
+    if response is not None and c.response_from_scores is not None:
+        checks.append(_judged_from_scores(c.response_from_scores.max_reduction_pct, response))
+        checks.extend(_adequacy(c, trial, ctx))
+        return combine(index, trial, checks)
     checks.append(_outcome_check(c, trial))
     counts_intolerance = "intolerance" in c.outcomes
     if trial.outcome == "intolerance" and counts_intolerance:
@@ -188,12 +232,12 @@ def _split(
 
 
 def _parts(
-    c: AntidepressantTrialsCriterion, ctx: Context
+    c: AntidepressantTrialsCriterion, ctx: Context, responses: Responses
 ) -> Iterator[tuple[str, CriterionOutcome, list[TrialCheck]]]:
-    main = [_check(c, i, t, ctx) for i, t in _main_pool(c, ctx)]
+    main = [_check(c, i, t, ctx, responses) for i, t in _main_pool(c, ctx)]
     wants_main = bool(c.min_trials or c.min_classes or c.longer)
     wants_aug = bool(c.min_augmentation_trials or c.min_augmentation_classes)
-    aug = [_check(c, i, t, ctx) for i, t in _augmentation_pool(ctx)] if wants_aug else []
+    aug = [_check(c, i, t, ctx, responses) for i, t in _augmentation_pool(ctx)] if wants_aug else []
     if wants_main and wants_aug:
         main, aug = _split(c, main, aug, ctx)
     if wants_main:
@@ -225,11 +269,26 @@ def evaluate_antidepressant_trials(c: AntidepressantTrialsCriterion, ctx: Contex
     """Distinct failed trials and classes (and augmentation trials) meeting the adequacy rules."""
     if not ctx.record.trials:
         return Verdict(UNKNOWN, "The chart has no medication trials.", gaps=(_NO_HISTORY,))
-    parts = list(_parts(c, ctx))
+    responses = _score_responses(c, ctx)
+    parts = list(_parts(c, ctx, responses))
     outcome = all_of(o for _, o, _ in parts)
     checks = _unique(k for _, _, ks in parts for k in ks)
     summary = "; ".join(text for text, _, _ in parts)
-    return _verdict(outcome, summary, checks)
+    return _with_scores(_verdict(outcome, summary, checks), checks, responses)
+
+
+def _with_scores(verdict: Verdict, checks: list[TrialCheck], responses: Responses) -> Verdict:
+    """Say which trials were judged from their scores, citing the scores."""
+    judged = [(k, responses[k.index]) for k in checks if k.index in responses]
+    if not judged:
+        return verdict
+    listed = "; ".join(f"{k.trial.ingredient}: {r.text()}" for k, r in judged)
+    evidence = tuple(e for _, r in judged for e in r.evidence())
+    return replace(
+        verdict,
+        explanation=f"{verdict.explanation} Response judged from scores: {listed}.",
+        evidence=verdict.evidence + evidence,
+    )
 
 
 def _unique(checks: Iterator[TrialCheck]) -> list[TrialCheck]:
