@@ -35,6 +35,7 @@ __all__ = [
     "EctCriterion",
     "ExclusionCriterion",
     "FirstCourseCriterion",
+    "IndividualReviewCriterion",
     "IntoleranceCriterion",
     "IntoleranceMinWeeks",
     "IntoleranceRule",
@@ -510,6 +511,30 @@ class AttestationCriterion(_Criterion):
     """What the signer confirms, as printed on the letter."""
 
 
+class IndividualReviewCriterion(_Criterion):
+    """A case the policy considers case by case (e.g. members 15-17): never met from the chart.
+
+    When the patient's age is in [``min_age``, ``max_age``] the outcome is unknown with the gap
+    "Individual review: <text>" (the payer decides; the request must ask for individual review);
+    otherwise not met. Use it as an alternative beside the criterion it relaxes, in an ``any``.
+    """
+
+    reads: ClassVar[frozenset[str]] = frozenset({"patient"})
+    kind: Literal["individual_review"]
+    min_age: Annotated[int, Field(ge=0)] | None = None
+    max_age: Annotated[int, Field(ge=0)] | None = None
+    text: NonEmpty
+    """What the payer reviews, as printed in the gap: "members 15-17 are reviewed case by case"."""
+
+    @model_validator(mode="after")
+    def _some_condition(self) -> IndividualReviewCriterion:
+        if self.min_age is None and self.max_age is None:
+            raise ValueError("give min_age and/or max_age: who the policy reviews case by case")
+        if self.min_age is not None and self.max_age is not None and self.min_age > self.max_age:
+            raise ValueError("min_age is above max_age")
+        return self
+
+
 LeafCriterion = (
     AgeCriterion
     | DiagnosisCriterion
@@ -524,4 +549,5 @@ LeafCriterion = (
     | RetreatmentCriterion
     | FirstCourseCriterion
     | AttestationCriterion
+    | IndividualReviewCriterion
 )

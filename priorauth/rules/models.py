@@ -46,6 +46,7 @@ from priorauth.rules.criteria import (
     EctCriterion,
     ExclusionCriterion,
     FirstCourseCriterion,
+    IndividualReviewCriterion,
     IntoleranceCriterion,
     LeafCriterion,
     NonEmpty,
@@ -175,7 +176,8 @@ Node = Annotated[
     | Annotated[PriorTmsResponseCriterion, Tag("prior_tms_response")]
     | Annotated[RetreatmentCriterion, Tag("retreatment")]
     | Annotated[FirstCourseCriterion, Tag("first_course")]
-    | Annotated[AttestationCriterion, Tag("attestation")],
+    | Annotated[AttestationCriterion, Tag("attestation")]
+    | Annotated[IndividualReviewCriterion, Tag("individual_review")],
     Discriminator(_node_tag),
 ]
 Group = AllGroup | AnyGroup | AtLeastGroup

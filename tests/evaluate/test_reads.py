@@ -34,6 +34,7 @@ CONFIG = {
     "retreatment": {"min_improvement_pct": 50, "min_worsening_points": 3},
     "first_course": {},
     "attestation": {"text": "x"},
+    "individual_review": {"min_age": 15, "max_age": 17, "text": "x"},
 }
 
 
