@@ -114,6 +114,10 @@ class ServiceRequested(_Model):
     cpt_codes: tuple[str, ...] = ()
     initial_sessions: int | None = None
     taper_sessions: int | None = None
+    extension_sessions: int | None = None
+    """Sessions the policy allows after the initial course, on ``extension_condition``."""
+    extension_taper_sessions: int | None = None
+    extension_condition: str = ""
     accelerated_protocols_covered: bool | None = None
     description: str = ""
 

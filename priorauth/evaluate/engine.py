@@ -312,6 +312,11 @@ def policy_ref(policy: Policy) -> PolicyRef:
             cpt_codes=service.cpt,
             initial_sessions=service.initial_sessions,
             taper_sessions=service.taper_sessions,
+            extension_sessions=service.extension.sessions if service.extension else None,
+            extension_taper_sessions=(
+                service.extension.taper_sessions if service.extension else None
+            ),
+            extension_condition=service.extension.condition if service.extension else "",
             accelerated_protocols_covered=service.accelerated_protocols_covered,
             description=service.description,
         ),

@@ -67,6 +67,7 @@ __all__ = [
     "AtLeastGroup",
     "Attestation",
     "Effective",
+    "Extension",
     "LeafCriterion",
     "LineOfBusiness",
     "Node",
@@ -266,12 +267,23 @@ class Effective(Strict):
         return f"{start}..{self.until.isoformat() if self.until else 'open'}"
 
 
+class Extension(Strict):
+    """Sessions the policy allows after the initial course, and on what condition."""
+
+    sessions: Annotated[int, Field(gt=0)]
+    taper_sessions: Annotated[int, Field(ge=0)] | None = None
+    condition: NonEmpty
+    """When the extension is allowed, as the policy says ("at least 25% improvement")."""
+
+
 class Service(Strict):
     """What is requested: CPT codes and the course of treatment the policy covers."""
 
     cpt: tuple[Code, ...] = ("90867", "90868", "90869")
     initial_sessions: Annotated[int, Field(gt=0)] | None = None
     taper_sessions: Annotated[int, Field(ge=0)] | None = None
+    extension: Extension | None = None
+    """Further sessions the policy allows after the initial course (``null``: none stated)."""
     accelerated_protocols_covered: bool | None = None
     """``null`` when the policy does not say."""
     description: str = ""
