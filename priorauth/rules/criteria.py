@@ -468,6 +468,9 @@ class RetreatmentCriterion(_Criterion):
     """Relapse: the current score is at least this many points worse than the course's best."""
     min_worsening_pct: Annotated[float, Field(gt=0, le=100)] | None = None
     """Relapse: at least this % of the course's improvement has been lost."""
+    min_worsening_pct_of_best: Annotated[float, Field(gt=0)] | None = None
+    """Relapse: the current score is at least this % above the course's best score ("50 % worse
+    than the best score": best 8, relapse from 12)."""
     relapse: Literal["measured", "attested", "not_required"] = "measured"
     """How relapse is checked: ``measured`` (needs ``min_worsening_points`` or
     ``min_worsening_pct``), ``attested`` (the policy gives no measure: unknown with the gap
@@ -478,10 +481,18 @@ class RetreatmentCriterion(_Criterion):
 
     @model_validator(mode="after")
     def _relapse_measure(self) -> RetreatmentCriterion:
-        measured = self.min_worsening_points is not None or self.min_worsening_pct is not None
+        measured = any(
+            m is not None
+            for m in (
+                self.min_worsening_points,
+                self.min_worsening_pct,
+                self.min_worsening_pct_of_best,
+            )
+        )
         if self.relapse == "measured" and not measured:
             raise ValueError(
-                "give min_worsening_points or min_worsening_pct (how relapse is measured), or "
+                "give min_worsening_points, min_worsening_pct or min_worsening_pct_of_best (how "
+                "relapse is measured), or "
                 "relapse: attested (no measure in the policy) or relapse: not_required"
             )
         if self.relapse != "measured" and measured:
