@@ -491,7 +491,7 @@ class RetreatmentCriterion(_Criterion):
         )
         if self.relapse == "measured" and not measured:
             raise ValueError(
-                "give min_worsening_points, min_worsening_pct or min_worsening_pct_of_best (how "
+                "give min_worsening_points or min_worsening_pct or min_worsening_pct_of_best (how "
                 "relapse is measured), or "
                 "relapse: attested (no measure in the policy) or relapse: not_required"
             )
