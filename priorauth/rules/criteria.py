@@ -321,6 +321,10 @@ class AntidepressantTrialsCriterion(_Windowed, _Criterion):
     outcomes: tuple[FailureOutcome, ...] = ("inadequate_response", "intolerance")
     intolerance: IntoleranceRule | None = Field(default=None, validate_default=True)
     """How an intolerance counts; required when ``outcomes`` include intolerance."""
+    count: Literal["ingredients", "regimens"] = "ingredients"
+    """What ``min_trials`` counts: distinct ingredients, or distinct regimens (a base
+    antidepressant and the augmenting agent or second antidepressant held with it are one trial:
+    "4 trials of mono- or poly-therapy")."""
     response_from_scores: ResponseFromScores | None = None
     """Judge trials whose outcome is undocumented from their scores (inadequate response when
     the reduction is below ``max_reduction_pct``)."""

@@ -15,6 +15,7 @@ from priorauth.evaluate.criteria._trials import (
     combine,
     duration_check,
     in_window,
+    regimen_of,
     tally,
     trial_evidence,
     trial_label,
@@ -165,6 +166,11 @@ def _check(
     return combine(index, trial, checks)
 
 
+def _regimens(c: AntidepressantTrialsCriterion, ctx: Context) -> dict[str, str] | None:
+    """Ingredient -> regimen when the criterion counts regimens (``count: regimens``)."""
+    return regimen_of(ctx.record.trials) if c.count == "regimens" else None
+
+
 def _main_pool(c: AntidepressantTrialsCriterion, ctx: Context) -> list[tuple[int, MedicationTrial]]:
     return [
         (i, t)
@@ -194,9 +200,11 @@ def _longer(
 def _main_outcome(
     c: AntidepressantTrialsCriterion, main: list[TrialCheck], ctx: Context
 ) -> CriterionOutcome:
-    outcomes = [tally(main).outcome(c.min_trials, c.min_classes)]
+    regimens = _regimens(c, ctx)
+    outcomes = [tally(main, regimens).outcome(c.min_trials, c.min_classes)]
     if c.longer is not None:
-        outcomes.append(tally(_longer(c, c.longer.min_weeks, main, ctx)).outcome(c.longer.n, 0))
+        longer = _longer(c, c.longer.min_weeks, main, ctx)
+        outcomes.append(tally(longer, regimens).outcome(c.longer.n, 0))
     return all_of(outcomes)
 
 
@@ -205,6 +213,7 @@ def _aug_outcome(c: AntidepressantTrialsCriterion, aug: list[TrialCheck]) -> Cri
 
 
 _MAX_SHARED = 10
+_COUNTED = {"ingredients": "failed trial", "regimens": "failed regimen"}
 
 
 def _split(
@@ -240,19 +249,20 @@ def _parts(
     aug = [_check(c, i, t, ctx, responses) for i, t in _augmentation_pool(ctx)] if wants_aug else []
     if wants_main and wants_aug:
         main, aug = _split(c, main, aug, ctx)
+    regimens = _regimens(c, ctx)
     if wants_main:
-        t = tally(main)
+        t = tally(main, regimens)
         text = (
-            f"{plural(len(t.ingredients), 'failed trial')} ({c.min_trials} required), "
+            f"{plural(len(t.ingredients), _COUNTED[c.count])} ({c.min_trials} required), "
             f"{plural(len(t.classes), 'class', 'classes')} ({c.min_classes} required)"
         )
         yield text, t.outcome(c.min_trials, c.min_classes), main
     if c.longer is not None:
         longer = _longer(c, c.longer.min_weeks, main, ctx)
-        n = len(tally(longer).ingredients)
+        n = len(tally(longer, regimens).ingredients)
         yield (
             f"{plural(n, 'trial')} lasting {c.longer.min_weeks:g}+ weeks ({c.longer.n} required)",
-            tally(longer).outcome(c.longer.n, 0),
+            tally(longer, regimens).outcome(c.longer.n, 0),
             longer,
         )
     if wants_aug:
