@@ -135,6 +135,10 @@ class PolicyRef(_Model):
     effective_until: dt.date | None = None
     last_reviewed: dt.date | None = None
     source_urls: tuple[str, ...] = ()
+    dates_unverified: bool = False
+    """The rule file marks its effective window ``uncertain``: surfaces say "policy dates
+    unverified" (with ``dates_review``)."""
+    dates_review: str = ""
     content_hash: str
     """SHA-256 of the rule file's bytes."""
     service: ServiceRequested = ServiceRequested()

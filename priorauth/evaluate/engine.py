@@ -307,6 +307,8 @@ def policy_ref(policy: Policy) -> PolicyRef:
         effective_until=policy.effective.until,
         last_reviewed=policy.last_reviewed,
         source_urls=tuple(s.url for s in policy.sources),
+        dates_unverified=policy.effective.uncertain,
+        dates_review=(policy.effective.review or "") if policy.effective.uncertain else "",
         content_hash=policy.content_hash,
         service=ServiceRequested(
             cpt_codes=service.cpt,

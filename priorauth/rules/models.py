@@ -238,11 +238,17 @@ class Effective(Strict):
     until: dt.date | None = None
     review: str | None = None
     """Why the window is not verified (unknown, month-only, inferred or announcement date)."""
+    uncertain: bool = False
+    """The window is not verified but the policy applies: an active policy stays selectable with
+    an unknown start (in force from any day up to ``until``), and every determination under it
+    is marked ``dates_unverified`` ("policy dates unverified"). Requires ``review``."""
 
     @model_validator(mode="after")
     def _ordered(self) -> Effective:
         if self.until is not None and self.from_ is not None and self.until < self.from_:
             raise ValueError("'until' is before 'from'")
+        if self.uncertain and not (self.review or "").strip():
+            raise ValueError('uncertain: true needs review: "<why the dates are not verified>"')
         if self.from_ is None and not (self.review or "").strip():
             raise ValueError(
                 "'from' is null: add review: \"<why the effective date is unknown>\", "
@@ -256,9 +262,10 @@ class Effective(Strict):
         return self.from_ is not None
 
     def contains(self, day: dt.date) -> bool:
-        """Whether ``day`` is inside the window (never, when the start is unknown)."""
+        """Whether ``day`` is inside the window. An unknown start contains no day, unless the
+        window is ``uncertain`` (then every day up to ``until``)."""
         if self.from_ is None:
-            return False
+            return self.uncertain and (self.until is None or day <= self.until)
         return self.from_ <= day and (self.until is None or day <= self.until)
 
     def text(self) -> str:
@@ -350,10 +357,11 @@ class Policy(Strict):
         if self.reads is not None and frozenset(self.reads) != self.computed_reads():
             expected = ", ".join(sorted(self.computed_reads()))
             raise ValueError(f"reads does not match the criteria; expected [{expected}]")
-        if self.effective.from_ is None and self.status != "draft":
+        if self.effective.from_ is None and self.status != "draft" and not self.effective.uncertain:
             raise ValueError(
-                f"effective.from is null but status is '{self.status}': only a draft may have an "
-                "unknown effective date (set status: draft, or give the documented date)"
+                f"effective.from is null but status is '{self.status}': only a draft or an "
+                "uncertain window may have an unknown effective date (set status: draft, add "
+                "uncertain: true to keep it selectable, or give the documented date)"
             )
         match = self.payer.match
         if self.reference_model and (match.names or match.ids or match.lines):

@@ -124,7 +124,8 @@ def test_check_refuses_an_undated_active_policy(tmp_path, monkeypatch):
     path = write(tmp_path, effective="{from: null, review: not in the reference}")
     assert problems(path) == [
         "payer_rules/acme/mini.yaml:1: effective.from is null but status is 'active': only a "
-        "draft may have an unknown effective date (set status: draft, or give the documented date)"
+        "draft or an uncertain window may have an unknown effective date (set status: draft, add "
+        "uncertain: true to keep it selectable, or give the documented date)"
     ]
     draft = write(tmp_path, status="draft", effective="{from: null}")
     assert problems(draft) == [
