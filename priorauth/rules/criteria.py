@@ -34,6 +34,7 @@ __all__ = [
     "DiagnosisCriterion",
     "EctCriterion",
     "ExclusionCriterion",
+    "ExclusionExcept",
     "FirstCourseCriterion",
     "IndividualReviewCriterion",
     "IntoleranceCriterion",
@@ -413,6 +414,21 @@ class ContraindicationCriterion(_Criterion):
     ``suicide_risk``, any positive record whatever its date."""
 
 
+class ExclusionExcept(Strict):
+    """What an exclusion does not cover: codes, code prefixes, or words in the diagnosis text."""
+
+    codes: tuple[Code, ...] = ()
+    code_prefixes: tuple[Code, ...] = ()
+    terms: tuple[NonEmpty, ...] = ()
+    """Words matched case-insensitively in the diagnosis display ("ECT-induced")."""
+
+    @model_validator(mode="after")
+    def _something(self) -> ExclusionExcept:
+        if not (self.codes or self.code_prefixes or self.terms):
+            raise ValueError("give codes, code_prefixes or terms")
+        return self
+
+
 class ExclusionCriterion(_Criterion):
     """Conditions that must be absent: active, or within N days before the as-of date.
 
@@ -432,6 +448,11 @@ class ExclusionCriterion(_Criterion):
     for "unipolar" depression)."""
     require_pregnancy_status: bool = False
     """With ``pregnancy``: unknown (a gap) when the chart does not state pregnancy status."""
+    qualifier: Literal["severe"] | None = None
+    """Only diagnoses stated as severe exclude ("severe heart disease"); a diagnosis whose severity
+    the chart does not state is unknown (gap: document its severity)."""
+    except_: ExclusionExcept | None = Field(default=None, alias="except")
+    """Diagnoses the policy carves out of the exclusion ("ECT-induced seizures excluded")."""
 
     @model_validator(mode="after")
     def _something(self) -> ExclusionCriterion:
