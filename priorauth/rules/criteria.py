@@ -316,7 +316,11 @@ class AntidepressantTrialsCriterion(_Windowed, _Criterion):
     duration_at_adequate_dose: bool = True
     """With ``adequate_dose``: the weeks are weeks AT an adequate dose (``weeks_at_adequate_dose``),
     not calendar weeks. Set false only when the policy text counts calendar weeks."""
-    adequate_dose: bool = True
+    adequate_dose: bool | Literal["max_label_or_tolerated"] = True
+    """``true``: the peak dose reached the ingredient's minimum adequate dose.
+    ``max_label_or_tolerated``: "maximal FDA-recommended or maximal tolerated dose": the peak
+    reached the label maximum (terminology ``usual_max_mg_per_day``), or the trial was stopped
+    for intolerance (the dose it reached was the maximal tolerated); weeks are calendar weeks."""
     min_adherence_pdc: Annotated[float, Field(gt=0, le=1)] | None = None
     longer: LongerTrials | None = None
     outcomes: tuple[FailureOutcome, ...] = ("inadequate_response", "intolerance")
@@ -351,13 +355,13 @@ class AntidepressantTrialsCriterion(_Windowed, _Criterion):
     def weeks_required(self) -> float | None:
         """The weeks each counted trial needs (the default applied; ``None``: no check)."""
         if self.min_weeks is None:
-            return DEFAULT_ADEQUATE_WEEKS if self.adequate_dose else None
+            return DEFAULT_ADEQUATE_WEEKS if self.adequate_dose is not False else None
         return self.min_weeks or None
 
     @property
     def weeks_at_adequate_dose(self) -> bool:
         """Whether the weeks are counted at an adequate dose."""
-        return self.adequate_dose and self.duration_at_adequate_dose
+        return self.adequate_dose is True and self.duration_at_adequate_dose
 
 
 class IntoleranceCriterion(_Windowed, _Criterion):

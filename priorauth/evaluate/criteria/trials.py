@@ -26,6 +26,7 @@ from priorauth.rules.criteria import (
     IntoleranceCriterion,
     IntoleranceMinWeeks,
 )
+from priorauth.terminology import ingredient
 
 __all__ = ["evaluate_antidepressant_trials", "evaluate_intolerance", "is_augmentation"]
 
@@ -64,6 +65,31 @@ def _dose_check(trial: MedicationTrial) -> Check:
     return (MET, "") if trial.adequate_dose else (NOT_MET, "dose below the adequate dose")
 
 
+def _label_max(trial: MedicationTrial) -> float | None:
+    """The ingredient's maximum daily dose from the terminology table (None: not known)."""
+    try:
+        return ingredient(trial.ingredient).usual_max_mg_per_day
+    except KeyError:
+        return None
+
+
+def _max_dose_check(trial: MedicationTrial) -> Check:
+    """Maximal label dose reached, or the dose was limited by side effects (intolerance)."""
+    if trial.outcome == "intolerance":
+        return MET, ""
+    peak, top = trial.peak_daily_dose_mg, _label_max(trial)
+    if peak is None:
+        return UNKNOWN, "the daily dose reached (maximal or maximal tolerated dose)"
+    if top is None:
+        return UNKNOWN, f"evidence {peak:g} mg/day was the maximal {trial.ingredient} dose"
+    if peak + 1e-9 >= top:
+        return MET, ""
+    below = f"peak {peak:g} mg/day below the maximum {top:g} mg/day"
+    if trial.outcome == "unknown":
+        return UNKNOWN, f"whether side effects limited the dose ({below})"
+    return NOT_MET, f"{below} and not stopped for intolerance"
+
+
 def _adherence_check(trial: MedicationTrial, minimum: float) -> Check:
     if trial.adherence_pdc is None:
         return UNKNOWN, f"adherence (pharmacy fills; {minimum:.0%} of days covered needed)"
@@ -76,7 +102,9 @@ def _adequacy(
 ) -> list[Check]:
     """Dose, weeks (at an adequate dose, unless the rule counts calendar weeks) and adherence."""
     checks: list[Check] = []
-    if c.adequate_dose:
+    if c.adequate_dose == "max_label_or_tolerated":
+        checks.append(_max_dose_check(trial))
+    elif c.adequate_dose:
         checks.append(_dose_check(trial))
     weeks = c.weeks_required
     if weeks is not None:
