@@ -53,3 +53,25 @@ def test_every_policy_file_states_format_2_before_its_first_key():
     for path in rule_files(rules_dir()):
         keys = [line for line in path.read_text().splitlines() if line and line[0] not in "# "]
         assert keys[0] == "format: 2", f"{path}: first key is {keys[0]!r}"
+
+
+def test_a_threshold_no_score_can_meet_fails_to_load_naming_file_and_line(tmp_path):
+    path = tmp_path / "old.yaml"
+    criteria = (
+        "criteria:\n"
+        "  all:\n"
+        "    - {id: adult, kind: age, min: 18, title: Adult, quote: 18 or older}\n"
+        "    - id: severe\n"
+        "      kind: severity_score\n"
+        "      scales: {phq9: {op: '>', value: 30}}\n"
+        "      title: PHQ-9 over 30\n"
+        "      quote: PHQ-9 > 30\n"
+    )
+    text = V1_FILE.replace("id: old\n", "format: 2\nid: old\n")
+    path.write_text(text.split("criteria:")[0] + criteria)
+    with pytest.raises(RuleFileError) as caught:
+        load_policy_file(path)
+    assert str(caught.value) == (
+        f"{path}:14: criteria.all.1.severity_score: phq9 > 30 is outside the scale: Patient "
+        "Health Questionnaire-9 (PHQ-9) scores run 0-27; this threshold can never be met"
+    )
