@@ -30,22 +30,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from priorauth.determination import Evidence
+from priorauth.evaluate.criteria.scores import INSTRUMENT_NAMES
 from priorauth.facts.models import MedicationTrial, ScoreFact
 
 __all__ = ["ScoreResponse", "trial_response"]
-
-_NAMES = {
-    "phq9": "PHQ-9",
-    "phqa": "PHQ-A",
-    "hamd": "HAM-D",
-    "madrs": "MADRS",
-    "bdi2": "BDI-II",
-    "bdi1": "BDI-I",
-    "qids_sr": "QIDS-SR",
-    "ids_c": "IDS-C",
-    "ids_sr": "IDS-SR",
-    "zung_sds": "Zung SDS",
-}
 
 
 @dataclass(frozen=True)
@@ -62,7 +50,7 @@ class ScoreResponse:
 
     def text(self) -> str:
         """``PHQ-9 20 on 2025-01-02, best 22 on 2025-07-21: 10% worse``."""
-        name = _NAMES.get(self.baseline.instrument, self.baseline.instrument)
+        name = INSTRUMENT_NAMES.get(self.baseline.instrument, self.baseline.instrument)
         pct = self.reduction_pct
         change = f"{pct:g}% reduction" if pct >= 0 else f"{-pct:g}% worse"
         return (
