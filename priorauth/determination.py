@@ -125,6 +125,10 @@ class ServiceRequested(_Model):
     cpt_codes: tuple[str, ...] = ()
     initial_sessions: int | None = None
     taper_sessions: int | None = None
+    extension_sessions: int | None = None
+    """Sessions the policy allows after the initial course, on ``extension_condition``."""
+    extension_taper_sessions: int | None = None
+    extension_condition: str = ""
     accelerated_protocols_covered: bool | None = None
     description: str = ""
 
@@ -142,6 +146,10 @@ class PolicyRef(_Model):
     effective_until: dt.date | None = None
     last_reviewed: dt.date | None = None
     source_urls: tuple[str, ...] = ()
+    dates_unverified: bool = False
+    """The rule file marks its effective window ``uncertain``: surfaces say "policy dates
+    unverified" (with ``dates_review``)."""
+    dates_review: str = ""
     content_hash: str
     """SHA-256 of the rule file's bytes."""
     service: ServiceRequested = ServiceRequested()

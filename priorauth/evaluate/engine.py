@@ -315,11 +315,18 @@ def policy_ref(policy: Policy) -> PolicyRef:
         effective_until=policy.effective.until,
         last_reviewed=policy.last_reviewed,
         source_urls=tuple(s.url for s in policy.sources),
+        dates_unverified=policy.effective.uncertain,
+        dates_review=(policy.effective.review or "") if policy.effective.uncertain else "",
         content_hash=policy.content_hash,
         service=ServiceRequested(
             cpt_codes=service.cpt,
             initial_sessions=service.initial_sessions,
             taper_sessions=service.taper_sessions,
+            extension_sessions=service.extension.sessions if service.extension else None,
+            extension_taper_sessions=(
+                service.extension.taper_sessions if service.extension else None
+            ),
+            extension_condition=service.extension.condition if service.extension else "",
             accelerated_protocols_covered=service.accelerated_protocols_covered,
             description=service.description,
         ),

@@ -39,7 +39,19 @@ __all__ = [
 ]
 
 Outcome = Literal["inadequate_response", "intolerance", "other", "unknown"]
-InstrumentId = Literal["phq9", "phq2", "phqa", "hamd", "madrs", "bdi2", "qids_sr"]
+InstrumentId = Literal[
+    "phq9",
+    "phq2",
+    "phqa",
+    "hamd",
+    "madrs",
+    "bdi2",
+    "qids_sr",
+    "bdi1",
+    "ids_c",
+    "ids_sr",
+    "zung_sds",
+]
 
 
 class _Fact(BaseModel):

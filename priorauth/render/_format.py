@@ -20,6 +20,10 @@ INSTRUMENTS = {
     "madrs": ("MADRS", 60),
     "bdi2": ("BDI-II", 63),
     "qids_sr": ("QIDS-SR", 27),
+    "bdi1": ("BDI-I", 63),
+    "ids_c": ("IDS-C", 84),
+    "ids_sr": ("IDS-SR", 84),
+    "zung_sds": ("Zung SDS", 100),
 }
 """Instrument id -> (printed name, maximum score)."""
 

@@ -22,6 +22,7 @@ from pydantic import (
 )
 
 from priorauth.facts.models import DrugClass, InstrumentId
+from priorauth.terminology import instrument
 
 __all__ = [
     "DEFAULT_ADEQUATE_WEEKS",
@@ -33,7 +34,9 @@ __all__ = [
     "DiagnosisCriterion",
     "EctCriterion",
     "ExclusionCriterion",
+    "ExclusionExcept",
     "FirstCourseCriterion",
+    "IndividualReviewCriterion",
     "IntoleranceCriterion",
     "IntoleranceMinWeeks",
     "IntoleranceRule",
@@ -42,9 +45,11 @@ __all__ = [
     "PriorTmsResponseCriterion",
     "PsychotherapyCriterion",
     "QuoteKind",
+    "ResponseFromScores",
     "RetreatmentCriterion",
     "SeverityScoreCriterion",
     "Strict",
+    "Threshold",
 ]
 
 Comparator = Literal[">", ">=", "<", "<="]
@@ -170,27 +175,17 @@ class DiagnosisCriterion(_Criterion):
     """When false, a diagnosis in partial or full remission does not qualify."""
 
 
-class SeverityScoreCriterion(_Criterion):
-    """A rating-scale score: which instruments, which threshold, how recent."""
+class Threshold(Strict):
+    """A score threshold: ``op`` with ``value``, or an inclusive ``range: [low, high]``, or
+    nothing (any documented score)."""
 
-    reads: ClassVar[frozenset[str]] = frozenset({"scores", "current_episode_onset"})
-    kind: Literal["severity_score"]
-    instruments: tuple[InstrumentId, ...] = Field(min_length=1)
     op: Comparator | None = None
     value: float | None = None
     range: tuple[float, float] | None = None
     """Inclusive bounds ``[low, high]``."""
-    within_days: Annotated[int, Field(gt=0)] | None = None
-    """Only scores dated within N days before the as-of date count."""
-    since_episode_onset: bool = False
-    """Only scores dated on or after the current episode's onset count."""
-    which: Literal["latest", "any", "all"] = "latest"
-    """Which counted scores must pass: the most recent, any one, or every one ("throughout")."""
-    same_instrument_at_baseline: bool = False
-    """Adds an attestation that follow-up will use the same instrument as the qualifying score."""
 
     @model_validator(mode="after")
-    def _threshold(self) -> SeverityScoreCriterion:
+    def _threshold(self) -> Threshold:
         if (self.op is None) != (self.value is None):
             raise ValueError("give both op and value, or neither")
         if self.range is not None and self.op is not None:
@@ -198,6 +193,70 @@ class SeverityScoreCriterion(_Criterion):
         if self.range is not None and self.range[0] > self.range[1]:
             raise ValueError("range must be [low, high]")
         return self
+
+    def can_be_met_on(self, instrument_id: str) -> str | None:
+        """Why no score of the instrument can meet this threshold (``None``: some can)."""
+        inst = instrument(instrument_id)
+        low, high = float(inst.min_score), float(inst.max_score)
+        scale = f"{inst.name} scores run {inst.min_score}-{inst.max_score}"
+        if self.range is not None and (self.range[0] < low or self.range[1] > high):
+            return f"range [{self.range[0]:g}, {self.range[1]:g}] is outside the scale: {scale}"
+        if self.op is None or self.value is None:
+            return None
+        impossible = {
+            ">": self.value >= high,
+            ">=": self.value > high,
+            "<": self.value <= low,
+            "<=": self.value < low,
+        }[self.op]
+        if impossible or not low <= self.value <= high:
+            return f"{instrument_id} {self.op} {self.value:g} is outside the scale: {scale}"
+        return None
+
+
+class SeverityScoreCriterion(Threshold, _Criterion):
+    """A rating-scale score: which instruments (or a scale set with a threshold per scale),
+    which threshold, how recent, and whether one scale is used throughout."""
+
+    reads: ClassVar[frozenset[str]] = frozenset({"scores", "current_episode_onset"})
+    kind: Literal["severity_score"]
+    instruments: tuple[InstrumentId, ...] = ()
+    """The scales that count, all with the one threshold ``op``/``value``/``range``."""
+    scales: dict[InstrumentId, Threshold] | None = None
+    """A scale set: each listed scale with its own threshold (``{phq9: {op: ">=", value: 15},
+    hamd: {op: ">=", value: 20}}``). Give ``scales`` or ``instruments``, not both."""
+    within_days: Annotated[int, Field(gt=0)] | None = None
+    """Only scores dated within N days before the as-of date count."""
+    since_episode_onset: bool = False
+    """Only scores dated on or after the current episode's onset count."""
+    which: Literal["latest", "any", "all"] = "latest"
+    """Which counted scores of a scale must pass: the most recent, any one, or every one
+    ("throughout")."""
+    same_scale: bool = False
+    """One scale throughout: only the scale of the most recent counted score is judged (scores
+    on other scales neither meet nor fail the criterion), and the signer attests that response
+    will be measured on that scale."""
+    same_instrument_at_baseline: bool = False
+    """Adds an attestation that follow-up will use the same instrument as the qualifying score."""
+
+    @model_validator(mode="after")
+    def _scale_set(self) -> SeverityScoreCriterion:
+        if bool(self.instruments) == bool(self.scales):
+            raise ValueError("give instruments (one threshold for all) or scales, not both")
+        if self.scales and (self.op is not None or self.range is not None):
+            raise ValueError("with scales, give each scale its own threshold (drop op/value/range)")
+        for scale, threshold in self.thresholds().items():
+            reason = threshold.can_be_met_on(scale)
+            if reason is not None:
+                raise ValueError(f"{reason}; this threshold can never be met")
+        return self
+
+    def thresholds(self) -> dict[str, Threshold]:
+        """Each counted scale with its threshold (``instruments`` share the criterion's)."""
+        if self.scales:
+            return {str(scale): t for scale, t in self.scales.items()}
+        shared = Threshold(op=self.op, value=self.value, range=self.range)
+        return {scale: shared for scale in self.instruments}
 
 
 class LongerTrials(Strict):
@@ -230,10 +289,24 @@ _INTOLERANCE_HOW = (
 )
 
 
+class ResponseFromScores(Strict):
+    """Judge a trial whose outcome is not documented from its rating-scale scores: an inadequate
+    response when the best score within the trial fell by less than ``max_reduction_pct`` from
+    the baseline on the same instrument (see payer_rules/README.md)."""
+
+    max_reduction_pct: Annotated[float, Field(gt=0, le=100)]
+    """A reduction below this (``50``: "< 50 % reduction") is an inadequate response; at or
+    above it the trial responded and does not count as failed."""
+    baseline_days: Annotated[int, Field(gt=0)] = 30
+    """The baseline is the last score dated within N days before the trial's start."""
+    followup_days: Annotated[int, Field(ge=0)] = 14
+    """Follow-up scores count up to N days after the trial's last day."""
+
+
 class AntidepressantTrialsCriterion(_Windowed, _Criterion):
     """Failed antidepressant (and augmentation) trials: counts, classes, dose, duration."""
 
-    reads: ClassVar[frozenset[str]] = frozenset({"trials", "current_episode_onset"})
+    reads: ClassVar[frozenset[str]] = frozenset({"trials", "current_episode_onset", "scores"})
     kind: Literal["antidepressant_trials"]
     min_trials: Annotated[int, Field(ge=0)] = 1
     min_classes: Annotated[int, Field(ge=0)] = 0
@@ -249,12 +322,23 @@ class AntidepressantTrialsCriterion(_Windowed, _Criterion):
     duration_at_adequate_dose: bool = True
     """With ``adequate_dose``: the weeks are weeks AT an adequate dose (``weeks_at_adequate_dose``),
     not calendar weeks. Set false only when the policy text counts calendar weeks."""
-    adequate_dose: bool = True
+    adequate_dose: bool | Literal["max_label_or_tolerated"] = True
+    """``true``: the peak dose reached the ingredient's minimum adequate dose.
+    ``max_label_or_tolerated``: "maximal FDA-recommended or maximal tolerated dose": the peak
+    reached the label maximum (terminology ``usual_max_mg_per_day``), or the trial was stopped
+    for intolerance (the dose it reached was the maximal tolerated); weeks are calendar weeks."""
     min_adherence_pdc: Annotated[float, Field(gt=0, le=1)] | None = None
     longer: LongerTrials | None = None
     outcomes: tuple[FailureOutcome, ...] = ("inadequate_response", "intolerance")
     intolerance: IntoleranceRule | None = Field(default=None, validate_default=True)
     """How an intolerance counts; required when ``outcomes`` include intolerance."""
+    count: Literal["ingredients", "regimens"] = "ingredients"
+    """What ``min_trials`` counts: distinct ingredients, or distinct regimens (a base
+    antidepressant and the augmenting agent or second antidepressant held with it are one trial:
+    "4 trials of mono- or poly-therapy")."""
+    response_from_scores: ResponseFromScores | None = None
+    """Judge trials whose outcome is undocumented from their scores (inadequate response when
+    the reduction is below ``max_reduction_pct``)."""
 
     @field_validator("intolerance")
     @classmethod
@@ -277,13 +361,13 @@ class AntidepressantTrialsCriterion(_Windowed, _Criterion):
     def weeks_required(self) -> float | None:
         """The weeks each counted trial needs (the default applied; ``None``: no check)."""
         if self.min_weeks is None:
-            return DEFAULT_ADEQUATE_WEEKS if self.adequate_dose else None
+            return DEFAULT_ADEQUATE_WEEKS if self.adequate_dose is not False else None
         return self.min_weeks or None
 
     @property
     def weeks_at_adequate_dose(self) -> bool:
         """Whether the weeks are counted at an adequate dose."""
-        return self.adequate_dose and self.duration_at_adequate_dose
+        return self.adequate_dose is True and self.duration_at_adequate_dose
 
 
 class IntoleranceCriterion(_Windowed, _Criterion):
@@ -340,6 +424,21 @@ class ContraindicationCriterion(_Criterion):
     ``suicide_risk``, any positive record whatever its date."""
 
 
+class ExclusionExcept(Strict):
+    """What an exclusion does not cover: codes, code prefixes, or words in the diagnosis text."""
+
+    codes: tuple[Code, ...] = ()
+    code_prefixes: tuple[Code, ...] = ()
+    terms: tuple[NonEmpty, ...] = ()
+    """Words matched case-insensitively in the diagnosis display ("ECT-induced")."""
+
+    @model_validator(mode="after")
+    def _something(self) -> ExclusionExcept:
+        if not (self.codes or self.code_prefixes or self.terms):
+            raise ValueError("give codes, code_prefixes or terms")
+        return self
+
+
 class ExclusionCriterion(_Criterion):
     """Conditions that must be absent: active, or within N days before the as-of date.
 
@@ -359,6 +458,11 @@ class ExclusionCriterion(_Criterion):
     for "unipolar" depression)."""
     require_pregnancy_status: bool = False
     """With ``pregnancy``: unknown (a gap) when the chart does not state pregnancy status."""
+    qualifier: Literal["severe"] | None = None
+    """Only diagnoses stated as severe exclude ("severe heart disease"); a diagnosis whose severity
+    the chart does not state is unknown (gap: document its severity)."""
+    except_: ExclusionExcept | None = Field(default=None, alias="except")
+    """Diagnoses the policy carves out of the exclusion ("ECT-induced seizures excluded")."""
 
     @model_validator(mode="after")
     def _something(self) -> ExclusionCriterion:
@@ -399,6 +503,9 @@ class RetreatmentCriterion(_Criterion):
     """Relapse: the current score is at least this many points worse than the course's best."""
     min_worsening_pct: Annotated[float, Field(gt=0, le=100)] | None = None
     """Relapse: at least this % of the course's improvement has been lost."""
+    min_worsening_pct_of_best: Annotated[float, Field(gt=0)] | None = None
+    """Relapse: the current score is at least this % above the course's best score ("50 % worse
+    than the best score": best 8, relapse from 12)."""
     relapse: Literal["measured", "attested", "not_required"] = "measured"
     """How relapse is checked: ``measured`` (needs ``min_worsening_points`` or
     ``min_worsening_pct``), ``attested`` (the policy gives no measure: unknown with the gap
@@ -409,10 +516,18 @@ class RetreatmentCriterion(_Criterion):
 
     @model_validator(mode="after")
     def _relapse_measure(self) -> RetreatmentCriterion:
-        measured = self.min_worsening_points is not None or self.min_worsening_pct is not None
+        measured = any(
+            m is not None
+            for m in (
+                self.min_worsening_points,
+                self.min_worsening_pct,
+                self.min_worsening_pct_of_best,
+            )
+        )
         if self.relapse == "measured" and not measured:
             raise ValueError(
-                "give min_worsening_points or min_worsening_pct (how relapse is measured), or "
+                "give min_worsening_points or min_worsening_pct or min_worsening_pct_of_best (how "
+                "relapse is measured), or "
                 "relapse: attested (no measure in the policy) or relapse: not_required"
             )
         if self.relapse != "measured" and measured:
@@ -442,6 +557,30 @@ class AttestationCriterion(_Criterion):
     """What the signer confirms, as printed on the letter."""
 
 
+class IndividualReviewCriterion(_Criterion):
+    """A case the policy considers case by case (e.g. members 15-17): never met from the chart.
+
+    When the patient's age is in [``min_age``, ``max_age``] the outcome is unknown with the gap
+    "Individual review: <text>" (the payer decides; the request must ask for individual review);
+    otherwise not met. Use it as an alternative beside the criterion it relaxes, in an ``any``.
+    """
+
+    reads: ClassVar[frozenset[str]] = frozenset({"patient"})
+    kind: Literal["individual_review"]
+    min_age: Annotated[int, Field(ge=0)] | None = None
+    max_age: Annotated[int, Field(ge=0)] | None = None
+    text: NonEmpty
+    """What the payer reviews, as printed in the gap: "members 15-17 are reviewed case by case"."""
+
+    @model_validator(mode="after")
+    def _some_condition(self) -> IndividualReviewCriterion:
+        if self.min_age is None and self.max_age is None:
+            raise ValueError("give min_age and/or max_age: who the policy reviews case by case")
+        if self.min_age is not None and self.max_age is not None and self.min_age > self.max_age:
+            raise ValueError("min_age is above max_age")
+        return self
+
+
 LeafCriterion = (
     AgeCriterion
     | DiagnosisCriterion
@@ -456,4 +595,5 @@ LeafCriterion = (
     | RetreatmentCriterion
     | FirstCourseCriterion
     | AttestationCriterion
+    | IndividualReviewCriterion
 )

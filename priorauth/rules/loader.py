@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from priorauth.errors import RuleFileError, UnknownPayerError
 from priorauth.paths import rules_dir
-from priorauth.rules.models import Policy
+from priorauth.rules.models import FORMAT_VERSION, Policy
 from priorauth.rules.problems import Problem, problems_from_validation
 from priorauth.rules.yamlio import LineMap, YamlProblem, read_yaml
 
@@ -130,7 +130,30 @@ def _failed(shown: str, problem: Problem) -> LoadedFile:
     return LoadedFile(shown, None, (problem,), LineMap())
 
 
+FORMAT_HINT = f"add `format: {FORMAT_VERSION}`; see payer_rules/README.md 'Format versions'"
+
+
+def format_problem(shown: str, data: dict[str, Any], lines: LineMap) -> Problem | None:
+    """Why a file's ``format`` key is missing or not the version this priorauth reads."""
+    if "format" not in data:
+        first_key = min((line for loc, line in lines.lines.items() if len(loc) == 1), default=1)
+        message = f"no format version: this file predates rule format {FORMAT_VERSION}"
+        return Problem(
+            path=shown, line=first_key, field="format", message=message, hint=FORMAT_HINT
+        )
+    if data["format"] != FORMAT_VERSION or isinstance(data["format"], bool):
+        message = (
+            f"format {data['format']!r} is not one this priorauth reads (only {FORMAT_VERSION})"
+        )
+        line = lines.line_for(("format",))
+        return Problem(path=shown, line=line, field="format", message=message, hint=FORMAT_HINT)
+    return None
+
+
 def _validate(shown: str, data: dict[str, Any], lines: LineMap, content: bytes) -> LoadedFile:
+    wrong_format = format_problem(shown, data, lines)
+    if wrong_format is not None:
+        return LoadedFile(shown, None, (wrong_format,), lines, data)
     try:
         policy = Policy.model_validate(data)
     except ValidationError as exc:

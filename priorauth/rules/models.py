@@ -7,7 +7,7 @@ The criteria tree is made of groups (``all``, ``any``, ``at_least``) and leaf cr
 ``kind`` (see :mod:`priorauth.rules.criteria`). The format guide is ``payer_rules/README.md``.
 
 >>> p = Policy.model_validate({
-...     "id": "demo", "version": "1", "status": "draft",
+...     "format": 2, "id": "demo", "version": "1", "status": "draft",
 ...     "payer": {"id": "demo", "name": "Demo Health"},
 ...     "title": "TMS", "sources": ["https://example.org/tms"],
 ...     "effective": {"from": "2025-01-01"}, "last_reviewed": "2025-01-01",
@@ -22,16 +22,18 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterator
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import (
     BeforeValidator,
+    ConfigDict,
     Discriminator,
     Field,
     PrivateAttr,
     Tag,
     model_validator,
 )
+from pydantic.config import JsonDict
 
 from priorauth.rules.criteria import (
     AgeCriterion,
@@ -44,6 +46,7 @@ from priorauth.rules.criteria import (
     EctCriterion,
     ExclusionCriterion,
     FirstCourseCriterion,
+    IndividualReviewCriterion,
     IntoleranceCriterion,
     LeafCriterion,
     NonEmpty,
@@ -56,6 +59,7 @@ from priorauth.rules.criteria import (
 )
 
 __all__ = [
+    "FORMAT_VERSION",
     "GROUP_KINDS",
     "LINES_OF_BUSINESS",
     "AllGroup",
@@ -65,6 +69,7 @@ __all__ = [
     "Attestation",
     "CodeOutsideTables",
     "Effective",
+    "Extension",
     "Jurisdiction",
     "LeafCriterion",
     "LineOfBusiness",
@@ -80,6 +85,8 @@ __all__ = [
 ]
 
 GROUP_KINDS = ("all", "any", "at_least")
+FORMAT_VERSION: Final = 2
+"""The rule-format version every file states (``format: 2``); see README 'Format versions'."""
 PolicyStatus = Literal["draft", "active", "retired"]
 LineOfBusiness = Literal[
     "commercial", "medicare", "medicare_advantage", "medicaid", "medicaid_managed_care"
@@ -188,7 +195,8 @@ Node = Annotated[
     | Annotated[PriorTmsResponseCriterion, Tag("prior_tms_response")]
     | Annotated[RetreatmentCriterion, Tag("retreatment")]
     | Annotated[FirstCourseCriterion, Tag("first_course")]
-    | Annotated[AttestationCriterion, Tag("attestation")],
+    | Annotated[AttestationCriterion, Tag("attestation")]
+    | Annotated[IndividualReviewCriterion, Tag("individual_review")],
     Discriminator(_node_tag),
 ]
 Group = AllGroup | AnyGroup | AtLeastGroup
@@ -314,11 +322,17 @@ class Effective(Strict):
     until: dt.date | None = None
     review: str | None = None
     """Why the window is not verified (unknown, month-only, inferred or announcement date)."""
+    uncertain: bool = False
+    """The window is not verified but the policy applies: an active policy stays selectable with
+    an unknown start (in force from any day up to ``until``), and every determination under it
+    is marked ``dates_unverified`` ("policy dates unverified"). Requires ``review``."""
 
     @model_validator(mode="after")
     def _ordered(self) -> Effective:
         if self.until is not None and self.from_ is not None and self.until < self.from_:
             raise ValueError("'until' is before 'from'")
+        if self.uncertain and not (self.review or "").strip():
+            raise ValueError('uncertain: true needs review: "<why the dates are not verified>"')
         if self.from_ is None and not (self.review or "").strip():
             raise ValueError(
                 "'from' is null: add review: \"<why the effective date is unknown>\", "
@@ -332,9 +346,10 @@ class Effective(Strict):
         return self.from_ is not None
 
     def contains(self, day: dt.date) -> bool:
-        """Whether ``day`` is inside the window (never, when the start is unknown)."""
+        """Whether ``day`` is inside the window. An unknown start contains no day, unless the
+        window is ``uncertain`` (then every day up to ``until``)."""
         if self.from_ is None:
-            return False
+            return self.uncertain and (self.until is None or day <= self.until)
         return self.from_ <= day and (self.until is None or day <= self.until)
 
     def text(self) -> str:
@@ -343,12 +358,23 @@ class Effective(Strict):
         return f"{start}..{self.until.isoformat() if self.until else 'open'}"
 
 
+class Extension(Strict):
+    """Sessions the policy allows after the initial course, and on what condition."""
+
+    sessions: Annotated[int, Field(gt=0)]
+    taper_sessions: Annotated[int, Field(ge=0)] | None = None
+    condition: NonEmpty
+    """When the extension is allowed, as the policy says ("at least 25% improvement")."""
+
+
 class Service(Strict):
     """What is requested: CPT codes and the course of treatment the policy covers."""
 
     cpt: tuple[Code, ...] = ("90867", "90868", "90869")
     initial_sessions: Annotated[int, Field(gt=0)] | None = None
     taper_sessions: Annotated[int, Field(ge=0)] | None = None
+    extension: Extension | None = None
+    """Further sessions the policy allows after the initial course (``null``: none stated)."""
     accelerated_protocols_covered: bool | None = None
     """``null`` when the policy does not say."""
     description: str = ""
@@ -382,9 +408,20 @@ def _version_str(value: object) -> object:
     return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
+def _require_format(schema: JsonDict) -> None:
+    """Rule files must state ``format`` (the model defaults it only for policies built in code)."""
+    required = schema.get("required")
+    schema["required"] = ["format", *(required if isinstance(required, list) else [])]
+
+
 class Policy(Strict):
     """One version of one payer's TMS policy (one rule file)."""
 
+    model_config = ConfigDict(frozen=True, extra="forbid", json_schema_extra=_require_format)
+
+    format: Literal[2] = FORMAT_VERSION
+    """The rule-format version. Required in every file (the loader refuses a file without it);
+    a default only for policies built in code."""
     id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")]
     version: Annotated[str, BeforeValidator(_version_str), Field(min_length=1)]
     status: PolicyStatus
@@ -419,10 +456,11 @@ class Policy(Strict):
         if self.reads is not None and frozenset(self.reads) != self.computed_reads():
             expected = ", ".join(sorted(self.computed_reads()))
             raise ValueError(f"reads does not match the criteria; expected [{expected}]")
-        if self.effective.from_ is None and self.status != "draft":
+        if self.effective.from_ is None and self.status != "draft" and not self.effective.uncertain:
             raise ValueError(
-                f"effective.from is null but status is '{self.status}': only a draft may have an "
-                "unknown effective date (set status: draft, or give the documented date)"
+                f"effective.from is null but status is '{self.status}': only a draft or an "
+                "uncertain window may have an unknown effective date (set status: draft, add "
+                "uncertain: true to keep it selectable, or give the documented date)"
             )
         match = self.payer.match
         if self.reference_model and (not match.empty() or match.lines):

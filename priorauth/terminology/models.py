@@ -42,7 +42,20 @@ DrugClass = Literal[
 
 IngredientRole = Literal["antidepressant", "augmentation"]
 
-InstrumentId = Literal["phq9", "phq2", "phqa", "hamd", "madrs", "bdi2", "qids_sr", "gad7"]
+InstrumentId = Literal[
+    "phq9",
+    "phq2",
+    "phqa",
+    "hamd",
+    "madrs",
+    "bdi2",
+    "qids_sr",
+    "bdi1",
+    "ids_c",
+    "ids_sr",
+    "zung_sds",
+    "gad7",
+]
 
 DiagnosisCategory = Literal[
     "mdd",

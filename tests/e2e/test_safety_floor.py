@@ -42,6 +42,7 @@ MP170 = "mp-170-tms-2023"
 L34998 = "l34998-tms-2022"
 L34522 = "l34522-tms-2022"
 TRICARE = "tricare-tms-2025"
+CENTENE = "cp-bh-200-tms"  # in force with uncertain dates (rule format 2)
 L37086 = "l37086-tms"  # draft; its no-seizure-disorder criterion has no include_history
 
 
@@ -382,7 +383,10 @@ TRAPS = [
         "cross_taper_as_augmentation",
         trial_cross_taper,
         # only Aetna requires an augmentation trial; the others are met by the failed trials
-        {p: "no augmentation required" for p in (CIGNA, IBX, NY, MP170, L34998, L34522, TRICARE)},
+        {
+            p: "no augmentation required"
+            for p in (CIGNA, IBX, NY, MP170, L34998, L34522, TRICARE, CENTENE)
+        },
     ),
     Trap(
         "three_day_intolerance",

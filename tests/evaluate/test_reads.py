@@ -23,6 +23,7 @@ CONFIG = {
         "min_trials": 2,
         "window": "current_episode",
         "intolerance": "adequate_trial",
+        "response_from_scores": {"max_reduction_pct": 50},
     },
     "intolerance": {"min_trials": 2, "window": "current_episode"},
     "psychotherapy": {"min_sessions": 2, "window": "current_episode"},
@@ -33,6 +34,7 @@ CONFIG = {
     "retreatment": {"min_improvement_pct": 50, "min_worsening_points": 3},
     "first_course": {},
     "attestation": {"text": "x"},
+    "individual_review": {"min_age": 15, "max_age": 17, "text": "x"},
 }
 
 

@@ -42,6 +42,7 @@ criteria:
       quote: two failed trials
       quote_kind: paraphrase
       intolerance: adequate_trial
+format: 2
 """
 
 MINI_TESTS = """\
@@ -217,9 +218,12 @@ def test_overlapping_windows_and_wrong_folder(broken):
 def test_unknown_code_and_too_few_cases(broken):
     bad = broken / "acme" / "codes.yaml"
     bad.write_text(
-        MINI.replace("id: mini", "id: codes").replace("status: active", "status: draft")
+        MINI.replace("id: mini", "id: codes")
+        .replace("status: active", "status: draft")
+        .replace("format: 2\n", "")
         + "    - {id: dx, kind: diagnosis, codes: [F33.2, F99.99], title: Dx, quote: q,\n"
         + "       quote_kind: paraphrase}\n"
+        + "format: 2\n"
     )
     (broken / "acme" / "codes.test.yaml").write_text(
         "policy: codes\nas_of: 2026-11-25\ncases:\n  - name: x\n"

@@ -109,7 +109,8 @@ cases:
 def write(tmp_path, status="active", effective="{from: 2025-01-01}", extra="", tests=TESTS):
     folder = tmp_path / "payer_rules" / "acme"
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "mini.yaml").write_text(MINI.format(status=status, effective=effective, extra=extra))
+    text = MINI.format(status=status, effective=effective, extra=extra)
+    (folder / "mini.yaml").write_text(text.rstrip("\n") + "\nformat: 2\n")
     (folder / "mini.test.yaml").write_text(tests)
     return folder / "mini.yaml"
 
@@ -123,7 +124,8 @@ def test_check_refuses_an_undated_active_policy(tmp_path, monkeypatch):
     path = write(tmp_path, effective="{from: null, review: not in the reference}")
     assert problems(path) == [
         "payer_rules/acme/mini.yaml:1: effective.from is null but status is 'active': only a "
-        "draft may have an unknown effective date (set status: draft, or give the documented date)"
+        "draft or an uncertain window may have an unknown effective date (set status: draft, add "
+        "uncertain: true to keep it selectable, or give the documented date)"
     ]
     draft = write(tmp_path, status="draft", effective="{from: null}")
     assert problems(draft) == [

@@ -14,7 +14,12 @@ from priorauth.evaluate._verdict import Context, Verdict
 from priorauth.evaluate.criteria.diagnoses import evaluate_diagnosis, evaluate_exclusion
 from priorauth.evaluate.criteria.safety import evaluate_contraindication
 from priorauth.evaluate.criteria.scores import evaluate_severity_score
-from priorauth.evaluate.criteria.simple import evaluate_age, evaluate_attestation, evaluate_ect
+from priorauth.evaluate.criteria.simple import (
+    evaluate_age,
+    evaluate_attestation,
+    evaluate_ect,
+    evaluate_individual_review,
+)
 from priorauth.evaluate.criteria.therapy import evaluate_psychotherapy
 from priorauth.evaluate.criteria.tms import (
     evaluate_first_course,
@@ -40,6 +45,7 @@ EVALUATORS: dict[str, Callable[[Any, Context], Verdict]] = {
     "retreatment": evaluate_retreatment,
     "first_course": evaluate_first_course,
     "attestation": evaluate_attestation,
+    "individual_review": evaluate_individual_review,
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from priorauth.determination import CriterionOutcome, Evidence
@@ -19,6 +19,7 @@ __all__ = [
     "days_of",
     "duration_check",
     "in_window",
+    "regimen_of",
     "tally",
     "trial_evidence",
     "trial_label",
@@ -68,17 +69,47 @@ def combine(index: int, trial: MedicationTrial, checks: Iterable[Check]) -> Tria
     return TrialCheck(index, trial, outcome, missing, reasons)
 
 
-def tally(checks: Iterable[TrialCheck]) -> Tally:
-    """Count distinct ingredients and classes (two SSRIs are one class)."""
+def tally(checks: Iterable[TrialCheck], regimens: Mapping[str, str] | None = None) -> Tally:
+    """Count distinct ingredients and classes (two SSRIs are one class).
+
+    With ``regimens`` (ingredient -> regimen name, see :func:`regimen_of`) trials are counted by
+    regimen: a base antidepressant and the drug held with it are one trial.
+    """
     listed = list(checks)
     met = [c.trial for c in listed if c.outcome == MET]
     possible = [c.trial for c in listed if c.outcome != NOT_MET]
+
+    def name(trial: MedicationTrial) -> str:
+        return (regimens or {}).get(trial.ingredient, trial.ingredient)
+
     return Tally(
-        frozenset(t.ingredient for t in met),
-        frozenset(t.ingredient for t in possible),
+        frozenset(name(t) for t in met),
+        frozenset(name(t) for t in possible),
         frozenset(t.drug_class for t in met),
         frozenset(t.drug_class for t in possible),
     )
+
+
+def regimen_of(trials: Iterable[MedicationTrial]) -> dict[str, str]:
+    """Ingredient -> its regimen: the drugs held together with it (``augments`` and
+    ``combination_with``, set by the facts stage: 4+ weeks together, not a cross-taper), joined
+    with ``+`` in name order (``bupropion+citalopram``). A drug held with none is its own."""
+    listed = list(trials)
+    parent = {t.ingredient: t.ingredient for t in listed}
+
+    def root(name: str) -> str:
+        while parent[name] != name:
+            name = parent[name]
+        return name
+
+    for t in listed:
+        for other in (*t.augments, *t.combination_with):
+            if other in parent:
+                parent[root(other)] = root(t.ingredient)
+    members: dict[str, set[str]] = {}
+    for name in parent:
+        members.setdefault(root(name), set()).add(name)
+    return {name: "+".join(sorted(members[root(name)])) for name in parent}
 
 
 def window_start(window: str, lookback_days: int | None, ctx: Context) -> dt.date | None:

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 from priorauth.determination import CriterionOutcome, Evidence
-from priorauth.evaluate._verdict import MET, NOT_MET, UNKNOWN, Context, Verdict, all_of
+from priorauth.evaluate._verdict import MET, NOT_MET, UNKNOWN, Context, Verdict, all_of, any_of
 from priorauth.facts.models import DiagnosisFact
 from priorauth.rules.criteria import DiagnosisCriterion, ExclusionCriterion
 
@@ -134,11 +134,35 @@ def _diagnosis_verdict(
 def _excluded_by(c: ExclusionCriterion, d: DiagnosisFact) -> bool:
     in_category = d.category in c.conditions
     psychotic = "psychotic" in c.conditions and d.psychotic_features is True
-    return in_category or psychotic or code_matches(d.code, c.codes, c.code_prefixes)
+    listed = in_category or psychotic or code_matches(d.code, c.codes, c.code_prefixes)
+    return listed and not _excepted(c, d)
+
+
+def _excepted(c: ExclusionCriterion, d: DiagnosisFact) -> bool:
+    """Whether the policy carves this diagnosis out of the exclusion (``except``)."""
+    carve = c.except_
+    if carve is None:
+        return False
+    display = (d.display or "").casefold()
+    named = any(term.casefold() in display for term in carve.terms)
+    return named or code_matches(d.code, carve.codes, carve.code_prefixes)
+
+
+def _qualified(c: ExclusionCriterion, d: DiagnosisFact) -> CriterionOutcome:
+    """NOT_MET when the diagnosis has the qualifier (``severe``), UNKNOWN when not stated."""
+    if c.qualifier is None or d.severity == "severe":
+        return NOT_MET
+    return UNKNOWN if d.severity in (None, "unspecified") else MET
 
 
 def _recent(c: ExclusionCriterion, d: DiagnosisFact, as_of: dt.date) -> CriterionOutcome:
-    """NOT_MET when the diagnosis excludes (active or recent), UNKNOWN when dates are missing."""
+    """NOT_MET when the diagnosis excludes (active or recent, and qualified when the rule says),
+    UNKNOWN when its dates or its severity are missing."""
+    timing = _timing(c, d, as_of)
+    return any_of([timing, _qualified(c, d)])
+
+
+def _timing(c: ExclusionCriterion, d: DiagnosisFact, as_of: dt.date) -> CriterionOutcome:
     if d.active or c.include_history:
         return NOT_MET
     if c.within_days is None:
@@ -161,6 +185,14 @@ def evaluate_exclusion(c: ExclusionCriterion, ctx: Context) -> Verdict:
         names = ", ".join(_label(d) for d in excluded) or "pregnancy recorded"
         return Verdict(NOT_MET, f"Excluded: {names}.", evidence)
     undated = [d for _, d, o in found if o == UNKNOWN]
+    if undated and c.qualifier is not None:
+        gaps = tuple(
+            f"Document the severity of {_label(d)} (the policy excludes only {c.qualifier})"
+            for d in undated
+        )
+        return Verdict(
+            UNKNOWN, f"The severity of {_label(undated[0])} is not stated.", evidence, gaps
+        )
     if undated:
         gaps = tuple(
             f"Document when {_label(d)} ended (must be over {c.within_days} days ago)"

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from priorauth.determination import Attestation, Evidence
 from priorauth.evaluate._verdict import MET, NOT_MET, UNKNOWN, Context, Verdict
 from priorauth.facts.models import ScoreFact
-from priorauth.rules.criteria import SeverityScoreCriterion
+from priorauth.rules.criteria import SeverityScoreCriterion, Threshold
 
 __all__ = ["INSTRUMENT_NAMES", "evaluate_severity_score", "passes", "threshold_text"]
 
@@ -21,6 +21,10 @@ INSTRUMENT_NAMES = {
     "madrs": "MADRS",
     "bdi2": "BDI-II",
     "qids_sr": "QIDS-SR",
+    "bdi1": "BDI-I",
+    "ids_c": "IDS-C",
+    "ids_sr": "IDS-SR",
+    "zung_sds": "Zung SDS",
     "gad7": "GAD-7",
 }
 _OPS: dict[str, Callable[[float, float], bool]] = {
@@ -39,21 +43,21 @@ def _fmt(value: float) -> str:
     return f"{value:g}"
 
 
-def passes(c: SeverityScoreCriterion, value: float) -> bool:
-    """Whether one score value meets the criterion's threshold (none: any value)."""
-    if c.op is not None and c.value is not None:
-        return _OPS[c.op](value, c.value)
-    if c.range is not None:
-        return c.range[0] <= value <= c.range[1]
+def passes(t: Threshold, value: float) -> bool:
+    """Whether one score value meets a threshold (none: any value)."""
+    if t.op is not None and t.value is not None:
+        return _OPS[t.op](value, t.value)
+    if t.range is not None:
+        return t.range[0] <= value <= t.range[1]
     return True
 
 
-def threshold_text(c: SeverityScoreCriterion) -> str:
+def threshold_text(t: Threshold) -> str:
     """``>= 15``, ``in 30-63``, or empty."""
-    if c.op is not None and c.value is not None:
-        return f"{c.op} {_fmt(c.value)}"
-    if c.range is not None:
-        return f"in {_fmt(c.range[0])}-{_fmt(c.range[1])}"
+    if t.op is not None and t.value is not None:
+        return f"{t.op} {_fmt(t.value)}"
+    if t.range is not None:
+        return f"in {_fmt(t.range[0])}-{_fmt(t.range[1])}"
     return ""
 
 
@@ -66,13 +70,17 @@ def _earliest(c: SeverityScoreCriterion, ctx: Context) -> dt.date | None:
     return max(starts) if starts else None
 
 
-def _counted(c: SeverityScoreCriterion, ctx: Context) -> list[tuple[int, ScoreFact]]:
+Counted = list[tuple[int, ScoreFact]]
+
+
+def _counted(c: SeverityScoreCriterion, ctx: Context) -> Counted:
     earliest = _earliest(c, ctx)
+    scales = c.thresholds()
     return sorted(
         (
             (i, s)
             for i, s in enumerate(ctx.record.scores)
-            if s.instrument in c.instruments
+            if s.instrument in scales
             and s.date <= ctx.as_of
             and (earliest is None or s.date >= earliest)
         ),
@@ -95,8 +103,13 @@ def _window_text(c: SeverityScoreCriterion, ctx: Context) -> str:
 
 
 def evaluate_severity_score(c: SeverityScoreCriterion, ctx: Context) -> Verdict:
-    """The latest / any / every counted score passes the threshold."""
-    names = " or ".join(_name(i) for i in c.instruments)
+    """Met when one documented scale passes its threshold; not met when every documented scale
+    fails; unknown only when no listed scale is documented in the window.
+
+    Each scale is judged on its own scores: the most recent (``which: latest``), any one or
+    every one. With ``same_scale`` only the scale of the most recent counted score is judged.
+    """
+    names = " or ".join(_name(i) for i in c.thresholds())
     if c.since_episode_onset and ctx.record.current_episode_onset is None:
         return Verdict(
             UNKNOWN,
@@ -105,26 +118,45 @@ def evaluate_severity_score(c: SeverityScoreCriterion, ctx: Context) -> Verdict:
         )
     counted = _counted(c, ctx)
     if not counted:
-        first = _name(c.instruments[0])
+        first = _name(next(iter(c.thresholds())))
         gap = f"No {names} {_window_text(c, ctx)}: document a current {first}"
         return Verdict(UNKNOWN, f"No {names} score {_window_text(c, ctx)}.", gaps=(gap,))
-    chosen = counted[-1:] if c.which == "latest" else counted
-    evidence = tuple(_evidence(i, s) for i, s in chosen)
-    results = [passes(c, s.value) for _, s in chosen]
-    ok = any(results) if c.which == "any" else all(results)
+    judged = _judged_scales(c, counted)
+    results = {scale: _scale_passes(c, scale, chosen) for scale, chosen in judged.items()}
+    ok = any(results.values())
+    chosen_all = [item for chosen in judged.values() for item in chosen]
     return Verdict(
         MET if ok else NOT_MET,
-        _explain(c, chosen, ok),
-        evidence,
-        attestations=_same_instrument(c, chosen, ok),
+        " ".join(_explain(c, scale, judged[scale], results[scale]) for scale in judged),
+        tuple(_evidence(i, s) for i, s in chosen_all),
+        attestations=_same_instrument(c, judged, results),
     )
 
 
-def _explain(c: SeverityScoreCriterion, chosen: list[tuple[int, ScoreFact]], ok: bool) -> str:
+def _judged_scales(c: SeverityScoreCriterion, counted: Counted) -> dict[str, Counted]:
+    """The scores judged, per documented scale (latest first scale when ``same_scale``)."""
+    by_scale: dict[str, Counted] = {}
+    for item in counted:
+        by_scale.setdefault(item[1].instrument, []).append(item)
+    if c.same_scale:
+        latest = counted[-1][1].instrument
+        by_scale = {latest: by_scale[latest]}
+    if c.which == "latest":
+        return {scale: items[-1:] for scale, items in by_scale.items()}
+    return by_scale
+
+
+def _scale_passes(c: SeverityScoreCriterion, scale: str, chosen: Counted) -> bool:
+    threshold = c.thresholds()[scale]
+    results = [passes(threshold, s.value) for _, s in chosen]
+    return any(results) if c.which == "any" else all(results)
+
+
+def _explain(c: SeverityScoreCriterion, scale: str, chosen: Counted, ok: bool) -> str:
     listed = ", ".join(
         f"{_name(s.instrument)} {_fmt(s.value)} on {s.date.isoformat()}" for _, s in chosen
     )
-    threshold = threshold_text(c)
+    threshold = threshold_text(c.thresholds()[scale])
     if not threshold:
         return f"Documented: {listed}."
     scope = {"latest": "Latest score", "any": "Scores", "all": "Scores"}[c.which]
@@ -134,11 +166,12 @@ def _explain(c: SeverityScoreCriterion, chosen: list[tuple[int, ScoreFact]], ok:
 
 
 def _same_instrument(
-    c: SeverityScoreCriterion, chosen: list[tuple[int, ScoreFact]], ok: bool
+    c: SeverityScoreCriterion, judged: dict[str, Counted], results: dict[str, bool]
 ) -> tuple[Attestation, ...]:
-    if not (c.same_instrument_at_baseline and ok):
+    if not (c.same_instrument_at_baseline or c.same_scale) or not any(results.values()):
         return ()
-    instrument = _name(chosen[-1][1].instrument)
+    passing = [chosen[-1][1] for scale, chosen in judged.items() if results[scale]]
+    instrument = _name(max(passing, key=lambda s: s.date).instrument)
     text = f"Response to treatment will be measured with the baseline instrument ({instrument})."
     return (
         Attestation(

@@ -6,9 +6,20 @@ import datetime as dt
 
 from priorauth.determination import Attestation, Evidence
 from priorauth.evaluate._verdict import MET, NOT_MET, UNKNOWN, Context, Verdict, fmt_date
-from priorauth.rules.criteria import AgeCriterion, AttestationCriterion, EctCriterion
+from priorauth.rules.criteria import (
+    AgeCriterion,
+    AttestationCriterion,
+    EctCriterion,
+    IndividualReviewCriterion,
+)
 
-__all__ = ["age_on", "evaluate_age", "evaluate_attestation", "evaluate_ect"]
+__all__ = [
+    "age_on",
+    "evaluate_age",
+    "evaluate_attestation",
+    "evaluate_ect",
+    "evaluate_individual_review",
+]
 
 
 def age_on(birth_date: dt.date, day: dt.date) -> int:
@@ -17,14 +28,19 @@ def age_on(birth_date: dt.date, day: dt.date) -> int:
     return day.year - birth_date.year - int(before_birthday)
 
 
-def _bounds(c: AgeCriterion) -> str:
-    if c.min is not None and c.max is not None:
-        return f"{c.min} to {c.max}"
-    return f"{c.min} or older" if c.min is not None else f"{c.max} or younger"
+def _bounds(low: int | None, high: int | None) -> str:
+    if low is not None and high is not None:
+        return f"{low} to {high}"
+    return f"{low} or older" if low is not None else f"{high} or younger"
 
 
-def evaluate_age(c: AgeCriterion, ctx: Context) -> Verdict:
-    """Age in whole years on the as-of date within [min, max], both inclusive."""
+_NO_BIRTH_DATE = Verdict(
+    UNKNOWN, "The chart has no birth date.", gaps=("Record the patient's date of birth",)
+)
+
+
+def _age(ctx: Context) -> tuple[int, str, Evidence] | None:
+    """Age in whole years on the as-of date, how it is known, and its evidence."""
     patient = ctx.record.patient
     if patient.birth_date is not None:
         age = age_on(patient.birth_date, ctx.as_of)
@@ -32,14 +48,46 @@ def evaluate_age(c: AgeCriterion, ctx: Context) -> Verdict:
     elif patient.age is not None:
         age, how = patient.age, f"recorded age on {ctx.record.as_of.isoformat()}"
     else:
-        return Verdict(
-            UNKNOWN, "The chart has no birth date.", gaps=("Record the patient's date of birth",)
-        )
-    evidence = (Evidence(fact="patient", summary=f"age {age} ({how})", resources=patient.evidence),)
-    ok = (c.min is None or age >= c.min) and (c.max is None or age <= c.max)
+        return None
+    return (
+        age,
+        how,
+        Evidence(fact="patient", summary=f"age {age} ({how})", resources=patient.evidence),
+    )
+
+
+def _in(age: int, low: int | None, high: int | None) -> bool:
+    return (low is None or age >= low) and (high is None or age <= high)
+
+
+def evaluate_age(c: AgeCriterion, ctx: Context) -> Verdict:
+    """Age in whole years on the as-of date within [min, max], both inclusive."""
+    known = _age(ctx)
+    if known is None:
+        return _NO_BIRTH_DATE
+    age, how, evidence = known
+    ok = _in(age, c.min, c.max)
     verb = "meets" if ok else "does not meet"
-    text = f"Age {age} on {ctx.as_of.isoformat()} ({how}) {verb} the required {_bounds(c)}."
-    return Verdict(MET if ok else NOT_MET, text, evidence)
+    text = (
+        f"Age {age} on {ctx.as_of.isoformat()} ({how}) {verb} the required {_bounds(c.min, c.max)}."
+    )
+    return Verdict(MET if ok else NOT_MET, text, (evidence,))
+
+
+def evaluate_individual_review(c: IndividualReviewCriterion, ctx: Context) -> Verdict:
+    """Unknown with an "Individual review" gap when the patient is one the policy reviews case by
+    case; not met otherwise (never met: the payer decides)."""
+    known = _age(ctx)
+    if known is None:
+        return _NO_BIRTH_DATE
+    age, how, evidence = known
+    bounds = _bounds(c.min_age, c.max_age)
+    if not _in(age, c.min_age, c.max_age):
+        text = f"Age {age} ({how}) is not in the individually reviewed ages ({bounds})."
+        return Verdict(NOT_MET, text, (evidence,))
+    text = f"Age {age} ({how}): the policy considers this case by case ({c.text})."
+    gap = f"Individual review: {c.text}; request individual review with the payer"
+    return Verdict(UNKNOWN, text, (evidence,), gaps=(gap,))
 
 
 def evaluate_attestation(c: AttestationCriterion, ctx: Context) -> Verdict:

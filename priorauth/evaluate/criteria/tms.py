@@ -127,6 +127,9 @@ def _relapse(c: RetreatmentCriterion, course: PriorTmsCourse, score: ScoreFact |
     if c.min_worsening_pct is not None:
         gain = (course.baseline_score or 0) - course.best_score
         checks.append(gain > 0 and worse / gain * 100 + 1e-9 >= c.min_worsening_pct)
+    if c.min_worsening_pct_of_best is not None:
+        floor = course.best_score * (1 + c.min_worsening_pct_of_best / 100)
+        checks.append(course.best_score > 0 and score.value + 1e-9 >= floor)
     if all(checks):
         return MET, ""
     return (

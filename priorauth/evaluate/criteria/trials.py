@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from itertools import product
 
 from priorauth.determination import CriterionOutcome
 from priorauth.evaluate._verdict import MET, NOT_MET, UNKNOWN, Context, Verdict, all_of, plural
+from priorauth.evaluate.criteria._response import ScoreResponse, trial_response
 from priorauth.evaluate.criteria._trials import (
     Check,
     TrialCheck,
     combine,
     duration_check,
     in_window,
+    regimen_of,
     tally,
     trial_evidence,
     trial_label,
@@ -23,6 +26,7 @@ from priorauth.rules.criteria import (
     IntoleranceCriterion,
     IntoleranceMinWeeks,
 )
+from priorauth.terminology import ingredient
 
 __all__ = ["evaluate_antidepressant_trials", "evaluate_intolerance", "is_augmentation"]
 
@@ -61,6 +65,31 @@ def _dose_check(trial: MedicationTrial) -> Check:
     return (MET, "") if trial.adequate_dose else (NOT_MET, "dose below the adequate dose")
 
 
+def _label_max(trial: MedicationTrial) -> float | None:
+    """The ingredient's maximum daily dose from the terminology table (None: not known)."""
+    try:
+        return ingredient(trial.ingredient).usual_max_mg_per_day
+    except KeyError:
+        return None
+
+
+def _max_dose_check(trial: MedicationTrial) -> Check:
+    """Maximal label dose reached, or the dose was limited by side effects (intolerance)."""
+    if trial.outcome == "intolerance":
+        return MET, ""
+    peak, top = trial.peak_daily_dose_mg, _label_max(trial)
+    if peak is None:
+        return UNKNOWN, "the daily dose reached (maximal or maximal tolerated dose)"
+    if top is None:
+        return UNKNOWN, f"evidence {peak:g} mg/day was the maximal {trial.ingredient} dose"
+    if peak + 1e-9 >= top:
+        return MET, ""
+    below = f"peak {peak:g} mg/day below the maximum {top:g} mg/day"
+    if trial.outcome == "unknown":
+        return UNKNOWN, f"whether side effects limited the dose ({below})"
+    return NOT_MET, f"{below} and not stopped for intolerance"
+
+
 def _adherence_check(trial: MedicationTrial, minimum: float) -> Check:
     if trial.adherence_pdc is None:
         return UNKNOWN, f"adherence (pharmacy fills; {minimum:.0%} of days covered needed)"
@@ -73,7 +102,9 @@ def _adequacy(
 ) -> list[Check]:
     """Dose, weeks (at an adequate dose, unless the rule counts calendar weeks) and adherence."""
     checks: list[Check] = []
-    if c.adequate_dose:
+    if c.adequate_dose == "max_label_or_tolerated":
+        checks.append(_max_dose_check(trial))
+    elif c.adequate_dose:
         checks.append(_dose_check(trial))
     weeks = c.weeks_required
     if weeks is not None:
@@ -103,12 +134,54 @@ def _weakest(*paths: list[Check]) -> list[Check]:
     return max(paths, key=lambda checks: _RANK[all_of(o for o, _ in checks)])
 
 
+Responses = dict[int, ScoreResponse]
+
+
+def _score_responses(c: AntidepressantTrialsCriterion, ctx: Context) -> Responses:
+    """The score-based response of every trial whose outcome is undocumented (rule permitting)."""
+    rule = c.response_from_scores
+    if rule is None or "inadequate_response" not in c.outcomes:
+        return {}
+    scores = ctx.record.scores
+    found = (
+        (
+            i,
+            trial_response(
+                t,
+                scores,
+                baseline_days=rule.baseline_days,
+                followup_days=rule.followup_days,
+                as_of=ctx.as_of,
+            ),
+        )
+        for i, t in enumerate(ctx.record.trials)
+        if t.outcome == "unknown"
+    )
+    return {i: r for i, r in found if r is not None}
+
+
+def _judged_from_scores(limit: float, response: ScoreResponse) -> Check:
+    """An inadequate response when the reduction is below ``limit`` percent."""
+    if response.reduction_pct < limit:
+        return MET, ""
+    return NOT_MET, f"responded on scores ({response.text()}; >= {limit:g}% reduction)"
+
+
 def _check(
-    c: AntidepressantTrialsCriterion, index: int, trial: MedicationTrial, ctx: Context
+    c: AntidepressantTrialsCriterion,
+    index: int,
+    trial: MedicationTrial,
+    ctx: Context,
+    responses: Responses | None = None,
 ) -> TrialCheck:
     checks: list[Check] = [in_window(trial, c.window, c.lookback_days, ctx)]
     if trial.indication:
         checks.append((NOT_MET, f"prescribed for {trial.indication}"))
+    response = (responses or {}).get(index)
+    if response is not None and c.response_from_scores is not None:
+        checks.append(_judged_from_scores(c.response_from_scores.max_reduction_pct, response))
+        checks.extend(_adequacy(c, trial, ctx))
+        return combine(index, trial, checks)
     checks.append(_outcome_check(c, trial))
     counts_intolerance = "intolerance" in c.outcomes
     if trial.outcome == "intolerance" and counts_intolerance:
@@ -119,6 +192,11 @@ def _check(
     else:
         checks.extend(_adequacy(c, trial, ctx))
     return combine(index, trial, checks)
+
+
+def _regimens(c: AntidepressantTrialsCriterion, ctx: Context) -> dict[str, str] | None:
+    """Ingredient -> regimen when the criterion counts regimens (``count: regimens``)."""
+    return regimen_of(ctx.record.trials) if c.count == "regimens" else None
 
 
 def _main_pool(c: AntidepressantTrialsCriterion, ctx: Context) -> list[tuple[int, MedicationTrial]]:
@@ -150,9 +228,11 @@ def _longer(
 def _main_outcome(
     c: AntidepressantTrialsCriterion, main: list[TrialCheck], ctx: Context
 ) -> CriterionOutcome:
-    outcomes = [tally(main).outcome(c.min_trials, c.min_classes)]
+    regimens = _regimens(c, ctx)
+    outcomes = [tally(main, regimens).outcome(c.min_trials, c.min_classes)]
     if c.longer is not None:
-        outcomes.append(tally(_longer(c, c.longer.min_weeks, main, ctx)).outcome(c.longer.n, 0))
+        longer = _longer(c, c.longer.min_weeks, main, ctx)
+        outcomes.append(tally(longer, regimens).outcome(c.longer.n, 0))
     return all_of(outcomes)
 
 
@@ -161,6 +241,7 @@ def _aug_outcome(c: AntidepressantTrialsCriterion, aug: list[TrialCheck]) -> Cri
 
 
 _MAX_SHARED = 10
+_COUNTED = {"ingredients": "failed trial", "regimens": "failed regimen"}
 
 
 def _split(
@@ -188,27 +269,28 @@ def _split(
 
 
 def _parts(
-    c: AntidepressantTrialsCriterion, ctx: Context
+    c: AntidepressantTrialsCriterion, ctx: Context, responses: Responses
 ) -> Iterator[tuple[str, CriterionOutcome, list[TrialCheck]]]:
-    main = [_check(c, i, t, ctx) for i, t in _main_pool(c, ctx)]
+    main = [_check(c, i, t, ctx, responses) for i, t in _main_pool(c, ctx)]
     wants_main = bool(c.min_trials or c.min_classes or c.longer)
     wants_aug = bool(c.min_augmentation_trials or c.min_augmentation_classes)
-    aug = [_check(c, i, t, ctx) for i, t in _augmentation_pool(ctx)] if wants_aug else []
+    aug = [_check(c, i, t, ctx, responses) for i, t in _augmentation_pool(ctx)] if wants_aug else []
     if wants_main and wants_aug:
         main, aug = _split(c, main, aug, ctx)
+    regimens = _regimens(c, ctx)
     if wants_main:
-        t = tally(main)
+        t = tally(main, regimens)
         text = (
-            f"{plural(len(t.ingredients), 'failed trial')} ({c.min_trials} required), "
+            f"{plural(len(t.ingredients), _COUNTED[c.count])} ({c.min_trials} required), "
             f"{plural(len(t.classes), 'class', 'classes')} ({c.min_classes} required)"
         )
         yield text, t.outcome(c.min_trials, c.min_classes), main
     if c.longer is not None:
         longer = _longer(c, c.longer.min_weeks, main, ctx)
-        n = len(tally(longer).ingredients)
+        n = len(tally(longer, regimens).ingredients)
         yield (
             f"{plural(n, 'trial')} lasting {c.longer.min_weeks:g}+ weeks ({c.longer.n} required)",
-            tally(longer).outcome(c.longer.n, 0),
+            tally(longer, regimens).outcome(c.longer.n, 0),
             longer,
         )
     if wants_aug:
@@ -225,11 +307,26 @@ def evaluate_antidepressant_trials(c: AntidepressantTrialsCriterion, ctx: Contex
     """Distinct failed trials and classes (and augmentation trials) meeting the adequacy rules."""
     if not ctx.record.trials:
         return Verdict(UNKNOWN, "The chart has no medication trials.", gaps=(_NO_HISTORY,))
-    parts = list(_parts(c, ctx))
+    responses = _score_responses(c, ctx)
+    parts = list(_parts(c, ctx, responses))
     outcome = all_of(o for _, o, _ in parts)
     checks = _unique(k for _, _, ks in parts for k in ks)
     summary = "; ".join(text for text, _, _ in parts)
-    return _verdict(outcome, summary, checks)
+    return _with_scores(_verdict(outcome, summary, checks), checks, responses)
+
+
+def _with_scores(verdict: Verdict, checks: list[TrialCheck], responses: Responses) -> Verdict:
+    """Say which trials were judged from their scores, citing the scores."""
+    judged = [(k, responses[k.index]) for k in checks if k.index in responses]
+    if not judged:
+        return verdict
+    listed = "; ".join(f"{k.trial.ingredient}: {r.text()}" for k, r in judged)
+    evidence = tuple(e for _, r in judged for e in r.evidence())
+    return replace(
+        verdict,
+        explanation=f"{verdict.explanation} Response judged from scores: {listed}.",
+        evidence=verdict.evidence + evidence,
+    )
 
 
 def _unique(checks: Iterator[TrialCheck]) -> list[TrialCheck]:
