@@ -30,6 +30,12 @@ last_reviewed: 2026-06-01
       quote_kind: paraphrase
 {extra}"""
 
+
+def with_format(text: str) -> str:
+    """The rule-format line, last so that the line numbers above it stay put."""
+    return text + ("" if text.endswith("\n") else "\n") + "format: 2\n"
+
+
 CASES = """\
 policy: mini
 as_of: 2026-11-25
@@ -48,7 +54,7 @@ def check(tmp_path, monkeypatch, codes="[F33.2]", prefixes="[]", extra="", servi
     monkeypatch.chdir(tmp_path)
     folder = tmp_path / "payer_rules" / "acme"
     folder.mkdir(parents=True, exist_ok=True)
-    text = POLICY.format(codes=codes, prefixes=prefixes, extra=extra, service=service)
+    text = with_format(POLICY.format(codes=codes, prefixes=prefixes, extra=extra, service=service))
     (folder / "mini.yaml").write_text(text)
     (folder / "mini.test.yaml").write_text(CASES)
     found = check_paths([folder / "mini.yaml"], as_of=dt.date(2026, 11, 25))
