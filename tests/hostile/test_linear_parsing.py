@@ -39,3 +39,23 @@ def test_digit_runs_over_seven_digits_are_no_dose() -> None:
     assert dosing.mass_in_text("take " + "9" * 5_000 + " mg") is None
     assert dosing.mass_in_text("take 50 mg") == 50
     assert dosing.frequency_in_text("every 8 hours") == 3
+
+
+def test_long_diagnosis_codes_are_matched_in_linear_time(chart: dict[str, Any]) -> None:
+    from priorauth.terminology import diagnoses, systems
+    from priorauth.terminology.codesets import is_known_code
+
+    code = "F" + "3" * 200_000
+    assert _timed(diagnoses.diagnosis_info, systems.ICD10CM, code) < 0.5
+    assert _timed(is_known_code, systems.ICD10CM, code) < 0.5
+    for condition in resources(chart, "Condition"):
+        condition["code"] = {"coding": [{"system": systems.ICD10CM, "code": "F" + "3" * 80_000}]}
+    assert _timed(lambda: chart_facts(chart, as_of=AS_OF)) < 3
+
+
+def test_prefix_matching_is_unchanged_for_real_codes() -> None:
+    from priorauth.terminology import diagnoses, systems
+
+    found = diagnoses.diagnosis_info(systems.ICD10CM, "G40.909")
+    assert found is not None and found.category
+    assert diagnoses.diagnosis_info(systems.ICD10CM, "G40.90999999") is not None
