@@ -12,7 +12,7 @@ import click
 
 from priorauth.cli import cli
 from priorauth.cli._common import fail
-from priorauth.errors import PriorAuthError
+from priorauth.errors import AuditError, PriorAuthError
 
 _config = click.option(
     "--config",
@@ -103,4 +103,7 @@ def export_events(
                 count = store.export(out, fmt, since=since)
     except PriorAuthError as exc:
         fail(exc)
+    except OSError as exc:  # a missing folder, no permission, a full disk
+        reason = (exc.strerror or "cannot write the file").lower()
+        fail(AuditError(f"{click.format_filename(output)}: {reason}"))
     click.echo(f"{count} rows -> {output}", err=True)

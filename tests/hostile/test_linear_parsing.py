@@ -57,5 +57,6 @@ def test_prefix_matching_is_unchanged_for_real_codes() -> None:
     from priorauth.terminology import diagnoses, systems
 
     found = diagnoses.diagnosis_info(systems.ICD10CM, "G40.909")
-    assert found is not None and found.category
+    assert found is not None
+    assert found.category
     assert diagnoses.diagnosis_info(systems.ICD10CM, "G40.90999999") is not None
