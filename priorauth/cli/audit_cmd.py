@@ -11,7 +11,7 @@ from typing import Literal
 import click
 
 from priorauth.cli import cli
-from priorauth.cli._common import fail
+from priorauth.cli._common import fail, safe_text
 from priorauth.errors import AuditError, PriorAuthError
 
 _config = click.option(
@@ -63,7 +63,7 @@ def list_events(
         for row in rows:
             click.echo(json.dumps(row.model_dump(mode="json")))
     else:
-        click.echo(format_table(rows))
+        click.echo(safe_text(format_table(rows)))
 
 
 @audit.command("export")

@@ -17,6 +17,7 @@ from priorauth.cli._common import (
     resolve_as_of,
     review_options,
     reviews,
+    safe_text,
 )
 from priorauth.cli.rules_cmd import rules_dir_option
 from priorauth.determination import CriterionResult, Determination
@@ -118,14 +119,14 @@ def evaluate(
     _check_reviewed(reviewed, results)
     by_id = {p.id: p for p in policies}
     for line in alert_block(a for r in results for a in r.alerts):
-        click.echo(line, err=as_json)
+        click.echo(safe_text(line), err=as_json)
     if payer == "auto" and len(policies) > 1:
         note = _several(auto_matches(ruleset, record, day))
         for line in note:
-            click.echo(line, err=as_json)
+            click.echo(safe_text(line), err=as_json)
     many = payer == "all" or len(results) > 1
     for line in _render(results, by_id, as_json, many=many):
-        click.echo(line)
+        click.echo(safe_text(line))
 
 
 def _check_attested(attested: tuple[str, ...], policies: list[Policy]) -> None:

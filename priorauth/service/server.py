@@ -32,6 +32,9 @@ def log_config() -> dict[str, Any]:
     """Uvicorn's logging set-up plus the ``priorauth`` logger (no access log: ours replaces it)."""
     config = copy.deepcopy(LOGGING_CONFIG)
     config["loggers"]["priorauth"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    config.setdefault("filters", {})["escape_controls"] = {"()": "priorauth.log.EscapeControls"}
+    for handler in config["handlers"].values():  # no forged lines or terminal escapes (issue 15)
+        handler["filters"] = [*handler.get("filters", []), "escape_controls"]
     return config
 
 

@@ -143,3 +143,37 @@ def test_audit_export_into_a_missing_folder(tmp_path: Path) -> None:
     assert result.output.startswith("error: ")
     assert "no such file or directory" in result.output
     assert "Traceback" not in result.output
+
+
+def test_cli_does_not_echo_terminal_escapes_from_the_chart(
+    tmp_path: Path, chart: dict[str, Any]
+) -> None:
+    import json
+
+    for request in resources(chart, "MedicationRequest"):
+        concept = request.get("medicationCodeableConcept") or {}
+        concept["text"] = "sertraline\x1b[2J\x1b]0;owned\x07\nFORGED line"
+        for coding in concept.get("coding", []):
+            coding["display"] = concept["text"]
+    for condition in resources(chart, "Condition"):
+        condition["code"]["text"] = "depression\x1b[31m\rFORGED"
+        for coding in condition["code"].get("coding", []):
+            coding["display"] = condition["code"]["text"]
+    for organization in resources(chart, "Organization"):
+        organization["name"] = "Clinic\x1b[2J\nFORGED org"
+    for practitioner in resources(chart, "Practitioner"):
+        practitioner["name"] = [{"family": "Doe\x1b[31m\nFORGED", "given": ["J"]}]
+    path = tmp_path / "chart.json"
+    path.write_text(json.dumps(chart))
+    broken = tmp_path / "x\x1b[2J\nFORGED.json"
+    broken.write_text("{not json")
+    for args in (
+        ["facts", str(path), "--as-of", "2026-11-25"],
+        ["facts", str(broken), "--as-of", "2026-11-25"],
+    ):
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code in (0, 1), result.output
+        assert "\x1b" not in result.output
+        assert "\x07" not in result.output
+        assert "\r" not in result.output
+        assert not any(line.startswith("FORGED") for line in result.output.splitlines())
