@@ -23,6 +23,7 @@ import hashlib
 import io
 import json
 import multiprocessing
+import os
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -39,6 +40,7 @@ from priorauth.errors import PriorAuthError
 from priorauth.render import LetterOptions
 from priorauth.service.audit import AuditEvent, AuditStore
 from priorauth.service.manifest import Manifest, atomic_write, remove_stale_temp_files
+from priorauth.service.orphans import die_with_parent
 from priorauth.service.pipeline import Pipeline, unmet_criteria
 
 __all__ = ["BatchReport", "Chart", "ChartResult", "discover_charts", "run_batch"]
@@ -305,8 +307,10 @@ class _Task:
 _WORKER: dict[str, Pipeline] = {}
 
 
-def _init_worker(rules_dir: Path | None) -> None:
-    """Process-pool initializer: load the rules once per worker."""
+def _init_worker(rules_dir: Path | None, parent_pid: int | None = None) -> None:
+    """Process-pool initializer: die with the batch process, load the rules once per worker."""
+    if parent_pid is not None:
+        die_with_parent(parent_pid)
     _WORKER["pipeline"] = Pipeline(rules_dir)
 
 
@@ -325,7 +329,10 @@ def _execute(
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([__name__])
     pool = ProcessPoolExecutor(
-        max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(rules_dir,)
+        max_workers=jobs,
+        mp_context=context,
+        initializer=_init_worker,
+        initargs=(rules_dir, os.getpid()),
     )
     try:
         futures: dict[Future[ChartResult], Chart] = {
