@@ -60,3 +60,11 @@ def test_prefix_matching_is_unchanged_for_real_codes() -> None:
     assert found is not None
     assert found.category
     assert diagnoses.diagnosis_info(systems.ICD10CM, "G40.90999999") is not None
+
+
+def test_suicide_risk_codes_are_matched_in_linear_time() -> None:
+    from priorauth.terminology import systems
+    from priorauth.terminology.suicide import suicide_risk_code
+
+    assert _timed(suicide_risk_code, systems.ICD10CM, "R" + "4" * 200_000) < 0.5
+    assert suicide_risk_code(systems.ICD10CM, "R45.851") is not None
