@@ -11,6 +11,7 @@
   x UnknownAttestationError - an id given as attested names no attestation of the policies
   x RenderError             - the letter could not be rendered
   x AuditError              - the audit store could not be written or read
+  x AsOfError               - the as-of date is outside the supported calendar window
 
 Messages name what went wrong and where (file, entry index, JSON path, rule-file line) and never
 contain patient data beyond resource ids.
@@ -110,3 +111,7 @@ class RenderError(PriorAuthError):
 
 class AuditError(PriorAuthError):
     """The audit store could not be written or read."""
+
+
+class AsOfError(PriorAuthError):
+    """The as-of date lies outside the calendar window priorauth computes with (priorauth.dates)."""

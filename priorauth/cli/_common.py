@@ -8,11 +8,12 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
 from priorauth.errors import EXIT_ERROR, PriorAuthError
+from priorauth.log import escape_controls
 
 if TYPE_CHECKING:
     from priorauth.determination import SafetyAlert
@@ -38,7 +39,7 @@ def resolve_as_of(value: dt.datetime | None) -> dt.date:
 
 def fail(exc: PriorAuthError, code: int = EXIT_ERROR) -> NoReturn:
     """Print one line naming what and where, and exit with ``code`` (no traceback)."""
-    click.echo(f"error: {exc}", err=True)
+    click.echo(safe_text(f"error: {exc}"), err=True)
     raise SystemExit(code)
 
 
@@ -109,3 +110,20 @@ def alert_block(alerts: Iterable[SafetyAlert]) -> list[str]:
     head = HOLD_HEADING if hold else REVIEW_HEADING if any(blocks(a) for a in listed) else None
     ids = ", ".join(dict.fromkeys(a.id for a in listed if blocks(a)))
     return [*([f"{head}: {ids}"] if head else []), *each_alert(listed), ""]
+
+
+def safe_text(text: str) -> str:
+    """``text`` for a terminal: control characters inside each line escaped (chart text such as a
+    drug name cannot send a terminal escape sequence or forge a line), line breaks kept."""
+    return "\n".join(escape_controls(line) for line in text.split("\n"))
+
+
+def escaped(value: Any) -> Any:
+    """``value`` (dumped JSON-like data) with control characters escaped in every string."""
+    if isinstance(value, str):
+        return escape_controls(value)
+    if isinstance(value, dict):
+        return {key: escaped(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(escaped(item) for item in value)
+    return value

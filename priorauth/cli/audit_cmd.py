@@ -11,8 +11,8 @@ from typing import Literal
 import click
 
 from priorauth.cli import cli
-from priorauth.cli._common import fail
-from priorauth.errors import PriorAuthError
+from priorauth.cli._common import fail, safe_text
+from priorauth.errors import AuditError, PriorAuthError
 
 _config = click.option(
     "--config",
@@ -63,7 +63,7 @@ def list_events(
         for row in rows:
             click.echo(json.dumps(row.model_dump(mode="json")))
     else:
-        click.echo(format_table(rows))
+        click.echo(safe_text(format_table(rows)))
 
 
 @audit.command("export")
@@ -103,4 +103,7 @@ def export_events(
                 count = store.export(out, fmt, since=since)
     except PriorAuthError as exc:
         fail(exc)
+    except OSError as exc:  # a missing folder, no permission, a full disk
+        reason = (exc.strerror or "cannot write the file").lower()
+        fail(AuditError(f"{click.format_filename(output)}: {reason}"))
     click.echo(f"{count} rows -> {output}", err=True)

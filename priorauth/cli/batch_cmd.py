@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from priorauth.cli import cli
-from priorauth.cli._common import as_of_option, fail, resolve_as_of
+from priorauth.cli._common import as_of_option, fail, resolve_as_of, safe_text
 from priorauth.errors import EXIT_ERROR, EXIT_USAGE, PriorAuthError
 
 if TYPE_CHECKING:
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 def _progress(bar: ProgressBar[int], result: ChartResult) -> None:
     """Advance the bar; an urgent alert is printed at once, not only in the final summary."""
     if result.urgent:
-        click.echo(f"\nURGENT {result.alert_line()}", err=True)
+        click.echo(safe_text(f"\nURGENT {result.alert_line()}"), err=True)
     bar.update(1)
 
 
@@ -117,7 +117,7 @@ def batch(
     if report.alert_lines():
         click.echo("Safety alerts (safety holds first):", err=True)
         for line in report.alert_lines():
-            click.echo(f"  {line}", err=True)
+            click.echo(safe_text(f"  {line}"), err=True)
     click.echo(report.describe(out_dir), err=True)
     refused = [r for r in report.results if r.status in REFUSED]
     for row in refused:

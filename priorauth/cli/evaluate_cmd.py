@@ -18,6 +18,7 @@ from priorauth.cli._common import (
     resolve_as_of,
     review_options,
     reviews,
+    safe_text,
 )
 from priorauth.cli.rules_cmd import rules_dir_option
 from priorauth.errors import ChartError, PriorAuthError, UnknownAttestationError
@@ -120,7 +121,7 @@ def evaluate(
     except PriorAuthError as exc:
         # no policy to evaluate, but the chart's safety findings are still shown first
         for line in alert_block(safety_floor(record, None, as_of=day).alerts):
-            click.echo(line, err=True)
+            click.echo(safe_text(line), err=True)
         fail(exc)
     _check_attested(attested, policies)
     results = [
@@ -130,14 +131,14 @@ def evaluate(
     _check_reviewed(reviewed, results)
     by_id = {p.id: p for p in policies}
     for line in alert_block(a for r in results for a in r.alerts):
-        click.echo(line, err=as_json)
+        click.echo(safe_text(line), err=as_json)
     if payer == "auto" and len(policies) > 1:
         note = _several(auto_matches(ruleset, record, day))
         for line in note:
-            click.echo(line, err=as_json)
+            click.echo(safe_text(line), err=as_json)
     many = payer == "all" or len(results) > 1
     for line in _render(results, by_id, as_json, many=many):
-        click.echo(line)
+        click.echo(safe_text(line))
 
 
 def _check_attested(attested: tuple[str, ...], policies: list[Policy]) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from priorauth.cli import cli
-from priorauth.cli._common import as_of_option, fail, resolve_as_of
+from priorauth.cli._common import as_of_option, escaped, fail, resolve_as_of
 from priorauth.errors import PriorAuthError
 
 
@@ -36,4 +36,7 @@ def facts(
         record = chart_facts(chart, as_of=resolve_as_of(as_of), patient=patient, strict=strict)
     except PriorAuthError as exc:
         fail(exc)
-    click.echo(record.model_dump_json(indent=2) if as_json else format_summary(record))
+    if as_json:
+        click.echo(record.model_dump_json(indent=2))
+    else:  # chart text inside a line is escaped, so it cannot start a forged line
+        click.echo(format_summary(type(record).model_validate(escaped(record.model_dump()))))

@@ -16,6 +16,7 @@ from priorauth.cli._common import (
     review_options,
     reviews,
     rules_dir_option,
+    safe_text,
     write_atomic,
 )
 from priorauth.errors import (
@@ -81,16 +82,16 @@ def _report_review_flags(results: tuple[CriterionResult, ...]) -> None:
     """Rule-file review notes are for staff, not the payer: stderr, never the letter."""
     for c in results:
         if c.review_flag:
-            click.echo(f"note: {c.id}: {c.review_flag}", err=True)
+            click.echo(safe_text(f"note: {c.id}: {c.review_flag}"), err=True)
         _report_review_flags(c.children)
 
 
 def _report_not_met(d: Determination) -> None:
     click.echo(f"{d.policy.id}: {d.status.replace('_', ' ')}", err=True)
     for line in _unmet(d.criteria):
-        click.echo(f"  unmet: {line}", err=True)
+        click.echo(safe_text(f"  unmet: {line}"), err=True)
     for gap in d.gaps:
-        click.echo(f"  gap: {gap.action}", err=True)
+        click.echo(safe_text(f"  gap: {gap.action}"), err=True)
 
 
 def _check_ready(d: Determination, notes: tuple[str, ...], *, force: bool) -> None:
@@ -102,11 +103,11 @@ def _check_ready(d: Determination, notes: tuple[str, ...], *, force: bool) -> No
     from priorauth import alerts
 
     for line in alerts.alert_lines(d):
-        click.echo(line, err=True)
+        click.echo(safe_text(line), err=True)
     for note in notes:
-        click.echo(f"note: {note}", err=True)
+        click.echo(safe_text(f"note: {note}"), err=True)
     for warning in d.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(safe_text(f"warning: {warning}"), err=True)
     _report_review_flags(d.criteria)
     if d.status == "meets" and not alerts.blocking(d):
         return

@@ -25,6 +25,7 @@ import datetime as dt
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+from priorauth.dates import check_as_of
 from priorauth.determination import (
     Attestation,
     CriterionOutcome,
@@ -89,7 +90,7 @@ def evaluate(
     ``reviewed``: relative safety alert id → the clinician who reviewed it (see
     :mod:`priorauth.evaluate.floor`; absolute alerts cannot be reviewed away).
     """
-    ctx = Context(record, as_of, frozenset(attested or ()))
+    ctx = Context(record, check_as_of(as_of), frozenset(attested or ()))
     root = _node(policy.criteria, "criteria", ctx)
     criteria_status = _STATUS[root.result.outcome]
     floor = safety_floor(record, policy, as_of=as_of, reviewed=reviewed)

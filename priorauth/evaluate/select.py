@@ -37,6 +37,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from priorauth.dates import check_as_of
 from priorauth.errors import AmbiguousPolicyError, PayerNotOnChartError, UnknownPayerError
 from priorauth.facts.models import CoverageFact, PatientRecord
 from priorauth.rules.loader import RuleSet
@@ -344,6 +345,7 @@ def select_policies(
     in force), or a policy id (that policy, whatever its status and window). Raises
     :class:`UnknownPayerError` listing the known payers when nothing applies.
     """
+    check_as_of(as_of)
     if payer == "all":
         return _nonempty(
             list(ruleset.in_force(as_of)), f"no policy is in force on {as_of}", ruleset

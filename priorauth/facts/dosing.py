@@ -83,7 +83,13 @@ _PERIOD_DAYS: dict[str, float] = {
 }  # fmt: skip
 
 _WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "half": 0.5}
-_NUM = r"(\d+(?:\.\d+)?|one|two|three|four|five|six|half|1/2)"
+# Digit runs are possessive and start only at a run's first digit, so a matcher's work stays
+# linear in the text; runs longer than 7 digits are no dose (issue 15).
+_INT = r"(?<!\d)\d{1,7}+(?!\d)"
+_DECIMAL = _INT + r"(?:\.\d{1,7}+)?"
+_MAX_TEXT = 2_000
+"""Dosage text beyond this many characters is not read (real sigs are under 300)."""
+_NUM = r"(" + _DECIMAL + r"|one|two|three|four|five|six|half|1/2)"
 
 _TEXT_FREQUENCIES: tuple[tuple[re.Pattern[str], float], ...] = tuple(
     (re.compile(pattern, re.IGNORECASE), value)
@@ -109,10 +115,12 @@ _TEXT_FREQUENCIES: tuple[tuple[re.Pattern[str], float], ...] = tuple(
     )
 )
 _TIMES_PER_DAY = re.compile(
-    r"\b(\d+)\s+times\s+(?:a\s+|per\s+|each\s+)?da(?:y|ily)\b", re.IGNORECASE
+    r"\b(" + _INT + r")\s++times\s+(?:a\s+|per\s+|each\s+)?da(?:y|ily)\b", re.IGNORECASE
 )
-_EVERY_N_HOURS = re.compile(r"\b(?:every|q)\s*(\d+)\s*h(?:ours?|rs?)?\b", re.IGNORECASE)
-_MASS = re.compile(r"(\d+(?:\.\d+)?)\s*(mg|mcg|µg|ug|g|milligrams?|micrograms?)\b", re.IGNORECASE)
+_EVERY_N_HOURS = re.compile(r"\b(?:every|q)\s*+(" + _INT + r")\s*+h(?:ours?|rs?)?\b", re.IGNORECASE)
+_MASS = re.compile(
+    r"(" + _DECIMAL + r")\s*+(mg|mcg|µg|ug|g|milligrams?|micrograms?)\b", re.IGNORECASE
+)
 _COUNT = re.compile(
     _NUM + r"\s*(?:\(\w+\)\s*)?(?:tab(?:let)?s?|cap(?:sule)?s?|pills?)\b"
     r"|" + _NUM + r"\s*[xx]\s*(?=\d)",
@@ -187,6 +195,7 @@ def frequency_in_text(text: str | None) -> float | None:
     """Administrations per day stated in dosage text; None when the text does not say."""
     if not text:
         return None
+    text = text[:_MAX_TEXT]
     match = _TIMES_PER_DAY.search(text)
     if match:
         return float(match.group(1))
@@ -203,7 +212,7 @@ def mass_in_text(text: str | None) -> float | None:
     """The first mass (in mg) written in a text, e.g. a strength or a dose."""
     if not text:
         return None
-    match = _MASS.search(text)
+    match = _MASS.search(text[:_MAX_TEXT])
     if not match:
         return None
     unit = match.group(2).lower()
@@ -215,7 +224,7 @@ def mass_in_text(text: str | None) -> float | None:
 
 def count_in_text(text: str | None) -> float | None:
     """The number of tablets/capsules per administration written in a text."""
-    found = _count_match(text or "")
+    found = _count_match((text or "")[:_MAX_TEXT])
     return found[0] if found else None
 
 
@@ -242,7 +251,7 @@ def dose_in_text(text: str | None, strength_mg: float | None) -> tuple[float | N
     >>> dose_in_text("take 2 tablets", 25.0)
     (50.0, 'text 2 unit(s) x 25 mg')
     """
-    text = text or ""
+    text = (text or "")[:_MAX_TEXT]
     counted = _count_match(text)
     mass_match = _MASS.search(text)
     mass = mass_in_text(text)

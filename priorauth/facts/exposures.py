@@ -18,6 +18,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from priorauth.dates import MAX_DATE
 from priorauth.facts.dosing import (
     DailyDose,
     administration_dose,
@@ -83,11 +84,19 @@ def duration_days(duration: Any) -> float | None:
     factor = _DAYS_PER_UNIT.get(str(unit).strip().lower())
     if value is None or factor is None:
         return None
-    return float(value) * factor
+    days = float(value) * factor
+    return days if 0 <= days <= MAX_SUPPLY_DAYS else None
+
+
+MAX_SUPPLY_DAYS = 3_650
+"""A supply duration over ten years (or negative) is implausible and read as unknown."""
 
 
 def _plus(day: dt.date | None, days: float = 1) -> dt.date | None:
-    return day + dt.timedelta(days=int(days)) if day is not None else None
+    """``day`` plus ``days`` (whole days), saturating at the end of the date window."""
+    if day is None:
+        return None
+    return day + dt.timedelta(days=int(min(days, (MAX_DATE - day).days)))
 
 
 def exclusive_end(value: Any) -> dt.date | None:
@@ -128,7 +137,7 @@ def _request_end(resource: Any, start: dt.date) -> tuple[dt.date | None, float |
     supply = duration_days(field(dispense, "expectedSupplyDuration"))
     if supply is None:
         return None, None
-    fills = 1 + int(field(dispense, "numberOfRepeatsAllowed") or 0)
+    fills = 1 + min(int(field(dispense, "numberOfRepeatsAllowed") or 0), 100)
     return _plus(start, supply * fills), supply * fills
 
 
@@ -162,7 +171,7 @@ def _span(
     after the patient's death (then not ongoing)."""
     end, supply = _end(resource, kind, start)
     status = field(resource, "status")
-    alive = death is None or death + _ONE_DAY > as_of
+    alive = death is None or death >= as_of
     limit = as_of if alive or death is None else death + _ONE_DAY
     if end is None and status == "active" and kind != "MedicationDispense":
         return _Span(start, limit, ongoing=alive, supply_days=supply)

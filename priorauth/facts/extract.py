@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from priorauth.dates import check_as_of
 from priorauth.errors import ChartError
 from priorauth.facts.diagnoses import current_episode_onset, extract_diagnoses, pregnancy_status
 from priorauth.facts.exposures import medication_exposures
@@ -93,6 +94,7 @@ def extract_facts(
     ``gap_days`` is the trial gap tolerance; ``dose_table`` maps ingredient → minimum adequate
     mg/day (default: the packaged table, see ``priorauth.terminology.adequate_dose_table``).
     """
+    check_as_of(as_of)
     with gc_paused():  # models and facts hold no cycles: see priorauth.gcpause
         return _extract(index, as_of, patient, gap_days, dose_table)
 

@@ -177,7 +177,7 @@ def _clinician(index: ResourceIndex) -> Any:
 def _role_for(index: ResourceIndex, practitioner: Any) -> Any:
     ref = index.ref_of(practitioner)
     for role in index.resources("PractitionerRole"):
-        target = index.resolve(field(role, "practitioner"), context=role)
+        target = index.resolve(field(role, "practitioner"), context=role, expect="Practitioner")
         if target is not None and index.ref_of(target) == ref:
             return role
     return None
@@ -185,7 +185,7 @@ def _role_for(index: ResourceIndex, practitioner: Any) -> Any:
 
 def _service_provider(index: ResourceIndex, request: Any) -> Any:
     if request is not None and field(request, "encounter") is not None:
-        encounter = index.resolve(field(request, "encounter"), context=request)
+        encounter = index.resolve(field(request, "encounter"), context=request, expect="Encounter")
         target = _provider_of(index, encounter)
         if target is not None:  # the usual case: no need to validate every Encounter
             return target
@@ -203,7 +203,9 @@ def _service_provider(index: ResourceIndex, request: Any) -> Any:
 
 def _provider_of(index: ResourceIndex, encounter: Any) -> Any:
     provider = field(encounter, "serviceProvider")
-    return index.resolve(provider, context=encounter) if provider is not None else None
+    if provider is None:
+        return None
+    return index.resolve(provider, context=encounter, expect="Organization")
 
 
 def _has_service_provider(raw: dict[str, Any]) -> bool:
@@ -253,13 +255,17 @@ def extract_providers(index: ResourceIndex) -> tuple[ProviderFact | None, Provid
     role = target if kind == "PractitionerRole" else None
     practitioner = target if kind == "Practitioner" else None
     if role is not None:
-        practitioner = index.resolve(field(role, "practitioner"), context=role)
+        practitioner = index.resolve(
+            field(role, "practitioner"), context=role, expect="Practitioner"
+        )
     if practitioner is None and role is None and organization is None and fallback is None:
         practitioner = _clinician(index)
     if role is None and practitioner is not None:
         role = _role_for(index, practitioner)
     if organization is None and role is not None and field(role, "organization") is not None:
-        organization = index.resolve(field(role, "organization"), context=role)
+        organization = index.resolve(
+            field(role, "organization"), context=role, expect="Organization"
+        )
     organization = (
         organization or _service_provider(index, request) or _sole_provider_organization(index)
     )

@@ -22,6 +22,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal, NamedTuple
 
+from priorauth.dates import in_date_range
+
 __all__ = [
     "Concept",
     "cc_text",
@@ -169,11 +171,13 @@ def parse_date(value: Any) -> date | None:
     datetime.date(2024, 3, 6)
     >>> parse_date("not a date"), parse_date("2024-13"), parse_date(None)
     (None, None, None)
+    >>> parse_date("9999-12-31"), parse_date("0001-01-01")   # out of range: see in_date_range
+    (None, None)
     """
     if isinstance(value, datetime):
-        return value.date()
+        value = value.date()
     if isinstance(value, date):
-        return value
+        return value if in_date_range(value) else None
     if not isinstance(value, str):
         return None
     match = _DATE.match(value.strip())
@@ -181,9 +185,10 @@ def parse_date(value: Any) -> date | None:
         return None
     year, month, day = (int(part) if part else 1 for part in match.groups())
     try:
-        return date(year, month, day)
+        parsed = date(year, month, day)
     except ValueError:
         return None
+    return parsed if in_date_range(parsed) else None
 
 
 def date_precision(value: Any) -> Precision:

@@ -26,6 +26,7 @@ never turns into Python recursion.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -105,6 +106,16 @@ class _Collector:
         self.strict = strict
         self.entries: list[RawEntry] = []
         self.notes: list[DataQualityNote] = []
+        self._seen: set[int] = set()
+
+    def own(self, resource: dict[str, Any]) -> dict[str, Any]:
+        """``resource``, or a copy when the same dict object was collected before (a list or
+        dict given to ``load_chart`` may hold one object twice; resources are told apart by
+        identity)."""
+        if id(resource) in self._seen:
+            resource = copy.deepcopy(resource)
+        self._seen.add(id(resource))
+        return resource
 
     def document(self, document: Document, source_name: str) -> None:
         """Collect one parsed file (or the bytes / object given directly)."""
@@ -177,7 +188,9 @@ class _Collector:
         if resource_type == "Bundle":
             self.bundle(value, where)
         elif resource_type is not None:
-            self.entries.append(RawEntry(value, resource_type, where.location, where.fields))
+            self.entries.append(
+                RawEntry(self.own(value), resource_type, where.location, where.fields)
+            )
 
     def check(self, value: Any, where: _Where, *, top: bool) -> str | None:
         """The resourceType of a usable resource; otherwise raise (top level) or note it."""
@@ -225,7 +238,7 @@ class _Collector:
                     continue
             full_url = entry.get("fullUrl")
             url = full_url if isinstance(full_url, str) else None
-            self.entries.append(RawEntry(resource, resource_type, location, inner, url))
+            self.entries.append(RawEntry(self.own(resource), resource_type, location, inner, url))
 
     def note(self, code: str, message: str, location: str) -> None:
         """Record a left-out entry; in strict mode, raise instead."""

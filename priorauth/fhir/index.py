@@ -84,6 +84,7 @@ class ResourceIndex:
         self._reported: set[int] = set()
         self._code_cache: dict[str, list[tuple[Slot, Concept]]] = {}
         self._dangling: set[tuple[str | None, str | None, Identifier | None]] = set()
+        self._wrong_type: set[tuple[str | None, str | None, str]] = set()
 
     def __repr__(self) -> str:
         return f"<ResourceIndex {self.source}: {self.count()} resources>"
@@ -249,7 +250,9 @@ class ResourceIndex:
 
     # -- references ---------------------------------------------------------------------------
 
-    def resolve(self, reference: Any, *, context: Any | None = None) -> Any | None:
+    def resolve(
+        self, reference: Any, *, context: Any | None = None, expect: str | None = None
+    ) -> Any | None:
         """The resource a reference points to, or ``None``.
 
         ``reference`` is an R4B Reference, its raw dict, a reference string, or ``None``.
@@ -268,7 +271,9 @@ class ResourceIndex:
         resource is invalid; its note is recorded), the raw dict for other types. From a raw
         ``context``, a ``#contained`` resource is validated on its own (the container is not).
         A reference that matches nothing gives ``None`` and a ``dangling-reference`` note, once
-        per (context, reference). A display-only reference gives ``None`` and no note.
+        per (context, reference). A display-only reference gives ``None`` and no note. With
+        ``expect`` (a resource type), a reference to another type gives ``None`` and a
+        ``wrong-reference-type`` note.
         """
         text, identifier, ref_type = reference_parts(reference)
         if text is None and identifier is None:
@@ -277,7 +282,25 @@ class ResourceIndex:
         if found is _NOT_FOUND:
             self._note_dangling(text, identifier, context)
             return None
+        if expect is not None and found is not None and _type_of(found) != expect:
+            self._note_wrong_type(text, expect, context)
+            return None
         return found
+
+    def _note_wrong_type(self, text: str | None, expect: str, context: Any) -> None:
+        context_ref = self._ref_or_none(context)
+        key = (context_ref, text, expect)
+        if key in self._wrong_type:
+            return
+        self._wrong_type.add(key)
+        where = context_ref or "a reference"
+        self.notes.append(
+            DataQualityNote(
+                code="wrong-reference-type",
+                message=f"{where} points to {describe(text, None)}, which is not a {expect}",
+                resource=context_ref,
+            )
+        )
 
     def _find(
         self, text: str | None, identifier: Identifier | None, ref_type: str | None, context: Any
@@ -417,3 +440,12 @@ def build_index(store: Store, notes: list[DataQualityNote]) -> ResourceIndex:
     """The index over every resource of ``store``, starting with ``notes`` from loading."""
     store.notes[:0] = notes
     return ResourceIndex(store, store.slots, list(store.notes))
+
+
+def _type_of(resource: Any) -> str | None:
+    """The resourceType of a validated model or a raw dict."""
+    if isinstance(resource, dict):
+        kind = resource.get("resourceType")
+        return kind if isinstance(kind, str) else None
+    kind = getattr(resource, "__resource_type__", None)
+    return kind if isinstance(kind, str) else None

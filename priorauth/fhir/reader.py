@@ -92,7 +92,9 @@ def _read_folder(folder: Path, *, name: str, max_bytes: int) -> tuple[Document, 
 
 def _read_file(path: Path, *, name: str, max_bytes: int, label: str | None = None) -> Document:
     _check_size(path.stat().st_size, max_bytes, name)
-    data = path.read_bytes()
+    with path.open("rb") as file:  # a pipe or device reports size 0: read at most the limit
+        data = file.read(max_bytes + 1)
+    _check_size(len(data), max_bytes, name)
     ndjson = True if path.suffix in NDJSON_SUFFIXES else None
     document = parse_bytes(data, name=name, max_bytes=max_bytes, ndjson=ndjson)
     if label is None:

@@ -280,7 +280,7 @@ def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AuthError)
     async def auth_error(_request: Request, exc: Exception) -> Response:
         assert isinstance(exc, AuthError)  # noqa: S101
-        code = "login" if exc.status == 401 else "forbidden"
+        code = {401: "login", 429: "throttled"}.get(exc.status, "forbidden")
         headers = {"WWW-Authenticate": 'Bearer realm="priorauth"'} if exc.status == 401 else None
         return _outcome_response(exc.status, operation_outcome([issue(code, exc.message)]), headers)
 

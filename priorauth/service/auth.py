@@ -8,8 +8,15 @@ or ``[[keys]]`` in the config file). ``HASH`` is either
 
 Tokens made by :func:`new_token` look like ``KEY_ID.SECRET``, so the key is found by its id
 without trying every hash; a token without a known id prefix is compared against every SHA-256
-key. Every comparison uses :func:`hmac.compare_digest`, and an unknown key id still costs one
-comparison, so response times say nothing about which ids exist.
+key. Every comparison uses :func:`hmac.compare_digest`, and an unknown key id costs the same hash
+as a known one (a scrypt of the configured parameters when any key uses scrypt), so response
+times say nothing about which ids exist.
+
+Bounded cost (issue 15): a token verified once is remembered by its SHA-256 (at most
+``CACHE_SIZE`` tokens), so a legitimate client pays for scrypt once, and at most
+``MAX_VERIFYING`` scrypt verifications run at a time; a request that waits longer than
+``VERIFY_WAIT`` seconds for one gets 429, so a flood of wrong keys cannot take every thread and
+the memory scrypt needs.
 
 >>> token = "clinic-a.s3cret"
 >>> ring = KeyRing((ApiKey("clinic-a", hash_token(token)),))
@@ -23,6 +30,8 @@ import hashlib
 import hmac
 import re
 import secrets
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
@@ -47,9 +56,10 @@ Scheme = Literal["sha256", "scrypt"]
 
 
 class AuthError(Exception):
-    """The request could not be authenticated (401) or the key is not allowed (403)."""
+    """The request could not be authenticated (401), the key is not allowed (403), or too many
+    verifications are in flight (429)."""
 
-    def __init__(self, status: Literal[401, 403], message: str) -> None:
+    def __init__(self, status: Literal[401, 403, 429], message: str) -> None:
         self.status = status
         self.message = message
         super().__init__(message)
@@ -119,12 +129,21 @@ def parse_keys_env(value: str) -> tuple[ApiKey, ...]:
     return tuple(parse_key_spec(part) for part in value.split(",") if part.strip())
 
 
+CACHE_SIZE = 4096
+MAX_VERIFYING = 2
+VERIFY_WAIT = 2.0
+
+
 class KeyRing:
     """The configured keys; turns an ``Authorization`` header into a key id."""
 
     def __init__(self, keys: Iterable[ApiKey]) -> None:
         self._by_id = {key.key_id: key for key in keys}
         self._sha256 = tuple(k for k in self._by_id.values() if _SHA256.fullmatch(k.digest))
+        self._dummy = _dummy_like(self._by_id.values())
+        self._verified: OrderedDict[str, ApiKey] = OrderedDict()
+        self._lock = threading.Lock()
+        self._slots = threading.BoundedSemaphore(MAX_VERIFYING)
 
     def __len__(self) -> int:
         return len(self._by_id)
@@ -140,17 +159,43 @@ class KeyRing:
         return key.key_id
 
     def _find(self, token: str) -> ApiKey | None:
+        fingerprint = hashlib.sha256(token.encode()).hexdigest()
+        with self._lock:
+            cached = self._verified.get(fingerprint)
+            if cached is not None:
+                self._verified.move_to_end(fingerprint)
+                return cached
+        found = self._verify(token)
+        if found is not None:
+            with self._lock:
+                self._verified[fingerprint] = found
+                if len(self._verified) > CACHE_SIZE:
+                    self._verified.popitem(last=False)
+        return found
+
+    def _verify(self, token: str) -> ApiKey | None:
         prefix, dot, _ = token.partition(".")
-        key = self._by_id.get(prefix) if dot else None
-        if key is not None:
-            return key if key.matches(token) else None
-        if dot:
-            hmac.compare_digest(hashlib.sha256(token.encode()).hexdigest(), _DUMMY)
+        if dot:  # a known id and an unknown one cost the same hash
+            key = self._by_id.get(prefix)
+            matched = self._matches(key or self._dummy, token)
+            if key is not None:
+                return key if matched else None
         found = None
         for candidate in self._sha256:  # no early exit: the same work whichever key matches
             if candidate.matches(token) and found is None:
                 found = candidate
         return found
+
+    def _matches(self, key: ApiKey, token: str) -> bool:
+        """``key.matches(token)``, with at most MAX_VERIFYING scrypt hashes at a time."""
+        if not _SCRYPT.fullmatch(key.digest):
+            return key.matches(token)
+        if not self._slots.acquire(timeout=VERIFY_WAIT):
+            raise AuthError(429, "too many API key verifications in flight; retry shortly")
+        try:
+            return key.matches(token)
+        finally:
+            self._slots.release()
 
 
 def _bearer_token(authorization: str | None) -> str:
@@ -161,3 +206,14 @@ def _bearer_token(authorization: str | None) -> str:
     if scheme.lower() != "bearer" or not token or not _TOKEN.fullmatch(token):
         raise AuthError(401, "malformed Authorization header; expected 'Bearer <API key>'")
     return token
+
+
+def _dummy_like(keys: Iterable[ApiKey]) -> ApiKey:
+    """A key no token matches, hashed like the most expensive configured key."""
+    for key in keys:
+        match = _SCRYPT.fullmatch(key.digest)
+        if match is not None:
+            n, r, p, salt, expected = match.groups()
+            digest = f"scrypt${n}${r}${p}${secrets.token_hex(len(salt) // 2)}${'0' * len(expected)}"
+            return ApiKey("no-such-key", digest)
+    return ApiKey("no-such-key", _DUMMY)

@@ -26,6 +26,7 @@ import hashlib
 import io
 import json
 import multiprocessing
+import os
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -41,6 +42,7 @@ from priorauth.determination import Determination
 from priorauth.errors import AmbiguousPolicyError, PayerNotOnChartError, PriorAuthError
 from priorauth.render.options import LetterOptions
 from priorauth.service.manifest import Manifest, atomic_write, remove_stale_temp_files
+from priorauth.service.orphans import die_with_parent
 from priorauth.service.pipeline import Pipeline, unmet_criteria
 
 if TYPE_CHECKING:
@@ -330,8 +332,11 @@ _WORKER: dict[str, Pipeline] = {}
 _PRELOAD = [__name__, "priorauth.pipeline", "priorauth.render.html", "priorauth.render.pdf"]
 
 
-def _init_worker(pipeline: Pipeline) -> None:
-    """Process-pool initializer: the parent's rule set (pickled, no YAML parsed again)."""
+def _init_worker(pipeline: Pipeline, parent_pid: int | None = None) -> None:
+    """Process-pool initializer: die with the batch process; the parent's rule set (pickled, no
+    YAML parsed again)."""
+    if parent_pid is not None:
+        die_with_parent(parent_pid)
     _WORKER["pipeline"] = pipeline
 
 
@@ -349,7 +354,10 @@ def _execute(
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(_PRELOAD)
     pool = ProcessPoolExecutor(
-        max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(pipeline,)
+        max_workers=jobs,
+        mp_context=context,
+        initializer=_init_worker,
+        initargs=(pipeline, os.getpid()),
     )
     try:
         futures: dict[Future[ChartResult], Chart] = {

@@ -8,6 +8,7 @@ behaves exactly like N single-worker instances behind a load balancer.
 from __future__ import annotations
 
 import copy
+import multiprocessing
 import os
 from pathlib import Path
 from typing import Any
@@ -19,12 +20,19 @@ from uvicorn.config import LOGGING_CONFIG
 from priorauth.service.app import create_app
 from priorauth.service.auth import Scheme, hash_token, new_token
 from priorauth.service.config import load_settings
+from priorauth.service.orphans import die_with_parent
 
 __all__ = ["app_from_env", "log_config", "make_key", "serve"]
 
 
 def app_from_env() -> FastAPI:
-    """The uvicorn factory: settings from ``PRIORAUTH_CONFIG`` and the environment."""
+    """The uvicorn factory: settings from ``PRIORAUTH_CONFIG`` and the environment.
+
+    In a worker process (``--workers`` > 1) the worker also dies with its supervisor.
+    """
+    parent = multiprocessing.parent_process()
+    if parent is not None and parent.pid is not None:
+        die_with_parent(parent.pid)
     return create_app(load_settings())
 
 
@@ -32,6 +40,9 @@ def log_config() -> dict[str, Any]:
     """Uvicorn's logging set-up plus the ``priorauth`` logger (no access log: ours replaces it)."""
     config = copy.deepcopy(LOGGING_CONFIG)
     config["loggers"]["priorauth"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    config.setdefault("filters", {})["escape_controls"] = {"()": "priorauth.log.EscapeControls"}
+    for handler in config["handlers"].values():  # no forged lines or terminal escapes (issue 15)
+        handler["filters"] = [*handler.get("filters", []), "escape_controls"]
     return config
 
 

@@ -30,6 +30,7 @@ from priorauth.terminology.systems import (
     NDC,
     RXNORM,
     canonical_system,
+    code_stems,
     normalise_code,
 )
 
@@ -195,5 +196,5 @@ def is_known_code(system: str, code: str) -> bool:
     if sys_uri == NDC and len(norm) == 11:
         return (sys_uri, norm[:9]) in exact
     if sys_uri == ICD10CM:
-        return any((sys_uri, norm[:n].rstrip(".")) in prefixes for n in range(1, len(norm)))
+        return any((sys_uri, norm[:n].rstrip(".")) in prefixes for n in code_stems(norm))
     return False

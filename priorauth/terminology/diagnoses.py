@@ -31,7 +31,13 @@ from priorauth.terminology.models import (
     Remission,
     Severity,
 )
-from priorauth.terminology.systems import ICD10CM, SNOMED, canonical_system, normalise_code
+from priorauth.terminology.systems import (
+    ICD10CM,
+    SNOMED,
+    canonical_system,
+    code_stems,
+    normalise_code,
+)
 
 __all__ = ["diagnosis_info", "parse_depression_display"]
 
@@ -73,7 +79,7 @@ _SUD_REMISSION = re.compile(r"^F1[0-689]\.[129]1$|^F17\.2\d1$")
 
 def _by_prefix(code: str, display: str | None) -> DiagnosisInfo | None:
     _exact, prefixes = _tables()
-    for n in range(len(code) - 1, 0, -1):
+    for n in reversed(code_stems(code)):
         stem = code[:n].rstrip(".")
         info = prefixes.get(stem)
         if info is None:

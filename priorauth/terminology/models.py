@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from priorauth.terminology.systems import canonical_system, normalise_code
+from priorauth.terminology.systems import canonical_system, code_stems, normalise_code
 
 __all__ = [
     "CodeSet",
@@ -192,4 +192,4 @@ class CodeSet(_Frozen):
         norm = normalise_code(sys_uri, code)
         if (sys_uri, norm) in self.codes:
             return True
-        return any((sys_uri, norm[:n].rstrip(".")) in self.prefixes for n in range(1, len(norm)))
+        return any((sys_uri, norm[:n].rstrip(".")) in self.prefixes for n in code_stems(norm))

@@ -18,7 +18,7 @@ from types import MappingProxyType
 from typing import Any, Literal, cast
 
 from priorauth.terminology._data import read_csv, read_yaml
-from priorauth.terminology.systems import ICD10CM, canonical_system, normalise_code
+from priorauth.terminology.systems import ICD10CM, MAX_STEM, canonical_system, normalise_code
 
 __all__ = ["RiskKind", "SuicideScreens", "suicide_risk_code", "suicide_screens"]
 
@@ -44,7 +44,7 @@ def suicide_risk_code(system: str | None, code: str | None) -> tuple[RiskKind, s
     exact, prefixes = _codes()
     if norm in exact:
         return exact[norm]
-    for n in range(len(norm), 2, -1):
+    for n in range(min(len(norm), MAX_STEM), 2, -1):  # linear in the code length
         found = prefixes.get(norm[:n].rstrip("."))
         if found is not None:
             return found

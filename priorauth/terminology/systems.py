@@ -76,6 +76,16 @@ def canonical_system(system: str | None) -> str | None:
     return _ALIASES_LOWER.get(key)
 
 
+MAX_STEM = 8
+"""The longest ICD-10-CM code (``T40.2X1A``): prefix matching never looks at a longer stem, so its
+work is bounded whatever the length of the code in a chart (issue 15)."""
+
+
+def code_stems(norm: str) -> range:
+    """The stem lengths prefix matching tries for a normalised ICD-10-CM code, shortest first."""
+    return range(1, min(len(norm), MAX_STEM + 1))
+
+
 def normalise_code(system: str | None, code: str) -> str:
     """Normalise a code for lookup: strip; ICD-10-CM upper-case with a dot after 3 characters.
 

@@ -1,0 +1,70 @@
+"""Text a chart can hold in any length is read in linear time (issue 15)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from typing import Any
+
+from priorauth.facts import dosing
+from priorauth.pipeline import chart_facts
+
+AS_OF = dt.date(2026, 11, 25)
+
+
+def resources(chart: dict[str, Any], kind: str) -> list[dict[str, Any]]:
+    return [e["resource"] for e in chart["entry"] if e["resource"]["resourceType"] == kind]
+
+
+def _timed(call: Any, *args: Any) -> float:
+    start = time.perf_counter()
+    call(*args)
+    return time.perf_counter() - start
+
+
+def test_dose_regexes_are_linear_on_long_digit_runs() -> None:
+    digits = "1" * 20_000
+    for call in (dosing.frequency_in_text, dosing.mass_in_text, dosing.count_in_text):
+        assert _timed(call, digits) < 0.5, call.__name__
+    assert _timed(dosing.dose_in_text, digits, None) < 0.5
+
+
+def test_dose_digits_chart_is_read_quickly(chart: dict[str, Any]) -> None:
+    for request in resources(chart, "MedicationRequest"):
+        request["dosageInstruction"] = [{"text": "1" * 48_000}]
+    assert _timed(lambda: chart_facts(chart, as_of=AS_OF)) < 3
+
+
+def test_digit_runs_over_seven_digits_are_no_dose() -> None:
+    assert dosing.mass_in_text("take " + "9" * 5_000 + " mg") is None
+    assert dosing.mass_in_text("take 50 mg") == 50
+    assert dosing.frequency_in_text("every 8 hours") == 3
+
+
+def test_long_diagnosis_codes_are_matched_in_linear_time(chart: dict[str, Any]) -> None:
+    from priorauth.terminology import diagnoses, systems
+    from priorauth.terminology.codesets import is_known_code
+
+    code = "F" + "3" * 200_000
+    assert _timed(diagnoses.diagnosis_info, systems.ICD10CM, code) < 0.5
+    assert _timed(is_known_code, systems.ICD10CM, code) < 0.5
+    for condition in resources(chart, "Condition"):
+        condition["code"] = {"coding": [{"system": systems.ICD10CM, "code": "F" + "3" * 80_000}]}
+    assert _timed(lambda: chart_facts(chart, as_of=AS_OF)) < 3
+
+
+def test_prefix_matching_is_unchanged_for_real_codes() -> None:
+    from priorauth.terminology import diagnoses, systems
+
+    found = diagnoses.diagnosis_info(systems.ICD10CM, "G40.909")
+    assert found is not None
+    assert found.category
+    assert diagnoses.diagnosis_info(systems.ICD10CM, "G40.90999999") is not None
+
+
+def test_suicide_risk_codes_are_matched_in_linear_time() -> None:
+    from priorauth.terminology import systems
+    from priorauth.terminology.suicide import suicide_risk_code
+
+    assert _timed(suicide_risk_code, systems.ICD10CM, "R" + "4" * 200_000) < 0.5
+    assert suicide_risk_code(systems.ICD10CM, "R45.851") is not None
