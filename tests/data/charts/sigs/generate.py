@@ -195,11 +195,13 @@ def _charts() -> dict[str, list[dict[str, Any]]]:
             order(u(4, 2), BUPROPION_300, "2025-04-07", "2025-07-27", daily(), FAILED),
             order(u(4, 3), ARIPIPRAZOLE_10, "2025-05-05", "2025-07-27", daily(), "No improvement"),
         ],
-        # 5. A fill keyed with daysSupply 3 instead of 30 (3,000 mg/day of bupropion).
+        # 5. A fill keyed with daysSupply 3 instead of 30 (3,000 mg/day of bupropion), and a
+        # sertraline order whose dose field holds 20 tablets (2,000 mg/day, keyed for a quantity).
         "implausible_fill": [
             dispense(u(5, 1), BUPROPION_300, "2025-01-06", 30, 30),
             dispense(u(5, 2), BUPROPION_300, "2025-02-05", 30, 3),
             dispense(u(5, 3), BUPROPION_300, "2025-03-07", 30, 30),
+            order(u(5, 4), SERTRALINE_100, "2025-06-02", "2025-08-10", daily(20), FAILED),
         ],
         # 6. Lithium adequacy from serum levels (LOINC 14334-7).
         "lithium_level": [
