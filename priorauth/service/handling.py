@@ -286,14 +286,18 @@ class Handler:
 
     # --- the routes' work functions (run in the thread pool) ---------------------------------
 
-    def _determinations(self, call: Call, bundle: dict[str, Any]) -> list[Determination]:
-        if not self.pipeline.known(call.payer):  # 404 before any work
+    def _require_known_payer(self, call: Call) -> None:
+        """A 404 before any work when ``payer`` names no payer or policy."""
+        if not self.pipeline.known(call.payer):
             raise ApiError(
                 404,
                 "not-found",
                 str(self.pipeline.unknown_payer(call.payer)),
                 expression=["http.payer"],
             )
+
+    def _determinations(self, call: Call, bundle: dict[str, Any]) -> list[Determination]:
+        self._require_known_payer(call)
         found = self.pipeline.determinations(
             bundle,
             payer=call.payer,
@@ -328,13 +332,7 @@ class Handler:
                 "a letter is for one payer: use payer=ID or payer=auto",
                 expression=["http.payer"],
             )
-        if not self.pipeline.known(call.payer):  # 404 before any work
-            raise ApiError(
-                404,
-                "not-found",
-                str(self.pipeline.unknown_payer(call.payer)),
-                expression=["http.payer"],
-            )
+        self._require_known_payer(call)
         determination = self.pipeline.letter_determination(
             bundle,
             payer=call.payer,
