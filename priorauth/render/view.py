@@ -14,7 +14,9 @@ from priorauth.render import _view_clinical as clinical
 from priorauth.render import _view_policy as policy
 from priorauth.render._view_alerts import alert_block, safety_alert_rows
 from priorauth.render._view_continuation import continuation
+from priorauth.render._view_rationale import rationale
 from priorauth.render.citations import Citations
+from priorauth.render.literature import Literature
 from priorauth.render.options import LetterOptions
 from priorauth.render.view_models import (
     LetterView,
@@ -129,6 +131,8 @@ def build_view(d: Determination, options: LetterOptions) -> LetterView:
     psycho, psycho_cites = clinical.psychotherapy(record, notes)
     safety = clinical.safety_rows(record, notes)
     criteria = policy.criterion_rows(d, notes)
+    refs = Literature(accelerated_covered=d.policy.service.accelerated_protocols_covered)
+    paragraphs = rationale(d, notes, refs, cont)
     signer = _signer(record.practitioner, options)
     payer = _payer(d, cov)
     return LetterView(
@@ -159,7 +163,8 @@ def build_view(d: Determination, options: LetterOptions) -> LetterView:
         safety_alerts=safety_alert_rows(d),
         policy=policy.policy_view(d),
         criteria=criteria,
-        rationale_trials=clinical.trials_summary(record),
+        rationale=paragraphs,
+        references=refs.rows(),
         attestations=policy.attestations(d),
         signer=signer,
         continuation=cont,

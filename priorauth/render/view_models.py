@@ -29,6 +29,9 @@ __all__ = [
     "PolicyView",
     "PracticeView",
     "PriorCourseRow",
+    "RationaleParagraph",
+    "RationaleSentence",
+    "ReferenceRow",
     "RequestView",
     "SafetyRow",
     "ScoreRow",
@@ -269,6 +272,30 @@ class SourceNote(_View):
     detail: str
 
 
+class RationaleSentence(_Cited):
+    """One sentence of the rationale, present only when its facts are (``_view_rationale``)."""
+
+    id: str
+    """Stable key, e.g. ``remission`` or ``safety`` (tests and ``data-sentence``)."""
+    text: str
+    """Without its final period: the template adds the literature markers, then the period."""
+    refs: tuple[str, ...] = ()
+    """Author-year markers of the literature cited (never bracketed numbers)."""
+
+
+class RationaleParagraph(_View):
+    id: str
+    heading: str
+    sentences: tuple[RationaleSentence, ...]
+
+
+class ReferenceRow(_View):
+    marker: str
+    citation: str
+    identifier: str
+    """``doi:10.1176/...`` and/or ``PMID n``."""
+
+
 class PriorCourseRow(_Cited):
     dates: str
     sessions: str
@@ -318,7 +345,9 @@ class LetterView(_View):
     """Every alert, blocking or reviewed, for the safety section."""
     policy: PolicyView
     criteria: tuple[CriterionRow, ...]
-    rationale_trials: str
+    rationale: tuple[RationaleParagraph, ...]
+    references: tuple[ReferenceRow, ...]
+    """The literature the rationale cites, by author-year marker."""
     attestations: tuple[AttestationRow, ...]
     signer: SignerView
     continuation: ContinuationView | None
