@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
 
@@ -129,14 +130,30 @@ def _outcome(t: MedicationTrial) -> str:
 
 
 def _augmentation(t: MedicationTrial, trials: Sequence[MedicationTrial]) -> str:
+    """Real augmentation only (``augments`` is set for recognised augmenting agents held 4+ weeks
+    with the antidepressant); antidepressants held together are a combination, not augmentation.
+    """
     if t.role == "augmentation":
-        return (
-            "Augments " + f.join(f.drug_name(a) for a in t.augments)
-            if t.augments
-            else "Augmenting agent"
-        )
-    by = [f.drug_name(a.ingredient) for a in trials if t.ingredient in a.augments]
-    return "Augmented by " + ", ".join(dict.fromkeys(by)) if by else "None"
+        if t.augments:
+            return "Augments " + f.join(f.drug_name(a) for a in t.augments)
+        return "None (not held with an antidepressant for 4+ weeks)"
+    by = [a.ingredient for a in trials if a.role == "augmentation" and t.ingredient in a.augments]
+    combined = [
+        *t.combination_with,
+        *(t.augments if t.role == "antidepressant" else ()),
+        *(
+            a.ingredient
+            for a in trials
+            if a.role == "antidepressant"
+            and (t.ingredient in a.augments or t.ingredient in a.combination_with)
+        ),
+    ]
+    parts = []
+    if by:
+        parts.append("Augmented by " + f.join(f.drug_name(x) for x in dict.fromkeys(by)))
+    if combined:
+        parts.append("Combined with " + f.join(f.drug_name(x) for x in dict.fromkeys(combined)))
+    return "; ".join(parts) or "None"
 
 
 def trial_rows(record: PatientRecord, notes: Citations) -> tuple[TrialRow, ...]:
@@ -145,8 +162,18 @@ def trial_rows(record: PatientRecord, notes: Citations) -> tuple[TrialRow, ...]:
     return tuple(_trial_row(t, trials, notes) for t in trials)
 
 
+def last_day(t: MedicationTrial) -> dt.date | None:
+    """The last day taken: ``end`` is exclusive (the first day not covered), so one day before.
+
+    None when the trial is ongoing or its end is not known.
+    """
+    if t.ongoing or not t.end_known or t.end is None:
+        return None
+    return max(t.start, t.end - dt.timedelta(days=1))
+
+
 def _trial_row(t: MedicationTrial, trials: Sequence[MedicationTrial], notes: Citations) -> TrialRow:
-    dates = f.date_range(t.start, t.end if t.end_known else None, ongoing=t.ongoing)
+    dates = f.date_range(t.start, last_day(t), ongoing=t.ongoing)
     return TrialRow(
         drug=f.drug_name(t.ingredient),
         drug_class=f.DRUG_CLASSES.get(t.drug_class, t.drug_class),
