@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator
 
@@ -107,12 +108,23 @@ def policy_view(d: Determination) -> PolicyView:
         title=p.title,
         number=f.text(p.number),
         label=p.number or f"“{p.title}”",
-        version=p.version,
-        effective=f.date_long(p.effective_from),
-        last_reviewed=f.date_long(p.last_reviewed),
+        version=_ISO_DATE.sub(lambda m: f.date_short(dt.date.fromisoformat(m[0])), p.version),
+        effective=_window(p),
+        dates_note=f"dates unverified: {p.effective_review.rstrip('.')}"
+        if p.effective_review
+        else "",
         source_urls=p.source_urls,
         status_label=_criteria_label(d),
     )
+
+
+_ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+
+
+def _window(p: PolicyRef) -> str:
+    """The policy's own effective dates (never the rule file's ``last_reviewed``)."""
+    start = f.date_long(p.effective_from)
+    return f"{start} through {f.date_long(p.effective_until)}" if p.effective_until else start
 
 
 def _criteria_label(d: Determination) -> str:

@@ -205,7 +205,9 @@ class PolicyView(_View):
     """The number, else the title: how the letter refers to the policy."""
     version: str
     effective: str
-    last_reviewed: str
+    """The policy's own window, e.g. ``February 27, 2026`` or ``... through ...``."""
+    dates_note: str
+    """``dates unverified: <why>`` when the rule file says so, else empty."""
     source_urls: tuple[str, ...]
     status_label: str
 
