@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 
 from priorauth import alerts as safety
-from priorauth.determination import CriterionResult, Determination, PolicyRef
+from priorauth.determination import CriterionResult, Determination, PolicyRef, ServiceRequested
 from priorauth.render import _format as f
 from priorauth.render.citations import Citations
 from priorauth.render.options import LetterOptions
@@ -48,13 +48,77 @@ MARKS = {
 }
 
 
+_WEEK_WORDS = {
+    w: n
+    for n, w in enumerate(
+        "one two three four five six seven eight nine ten eleven twelve".split(), 1
+    )
+}
+_WEEKS = re.compile(
+    r"(?:up to|for \d+ to|for|over) (\d+|" + "|".join(_WEEK_WORDS) + r") weeks", re.IGNORECASE
+)
+PER_WEEK = 5
+
+
+def weeks_limit(service: ServiceRequested) -> int | None:
+    """The acute course's limit in weeks, from the policy's service description (first mention):
+    "up to six weeks", "for 4 to 6 weeks", "over 7 weeks"; None when it states none.
+
+    >>> weeks_limit(ServiceRequested(description="Daily outpatient TMS for up to six weeks."))
+    6
+    """
+    match = _WEEKS.search(service.description)
+    if match is None:
+        return None
+    word = match.group(1).lower()
+    return int(word) if word.isdigit() else _WEEK_WORDS[word]
+
+
+def _taper_allowed(service: ServiceRequested) -> bool:
+    """A taper the policy allows: a taper count, or a taper its description names as covered."""
+    if service.taper_sessions is not None:
+        return service.taper_sessions > 0
+    text = service.description.lower()
+    if weeks_limit(service) is None:
+        return True  # no limits stated at all: the standard course
+    return "taper" in text and not re.search(r"taper[^.]*not stated|taper[^.]*not found", text)
+
+
 def _sessions(policy: PolicyRef, options: LetterOptions) -> tuple[int, int]:
+    """Acute and taper sessions requested, never more than the policy's service block allows."""
     service = policy.service
     acute = options.sessions or service.initial_sessions or DEFAULT_SESSIONS
+    if service.initial_sessions is not None:
+        acute = min(acute, service.initial_sessions)
+    weeks = weeks_limit(service)
+    if weeks is not None:
+        acute = min(acute, weeks * PER_WEEK)
     taper = options.taper_sessions
     if taper is None:
         taper = service.taper_sessions if service.taper_sessions is not None else DEFAULT_TAPER
-    return acute, taper
+    if service.taper_sessions is not None:
+        taper = min(taper, service.taper_sessions)
+    return acute, taper if _taper_allowed(service) else 0
+
+
+def policy_allows(service: ServiceRequested) -> str:
+    """What the policy allows, as printed beside the sessions requested."""
+    parts = []
+    if service.initial_sessions is not None:
+        parts.append(f"up to {service.initial_sessions} sessions")
+    weeks = weeks_limit(service)
+    if weeks is not None:
+        parts.append(f"up to {weeks} weeks of treatment 5 days a week")
+    if service.taper_sessions is not None:
+        parts.append(
+            f"plus up to {service.taper_sessions} taper sessions"
+            if service.taper_sessions
+            else "no taper"
+        )
+    if not parts:
+        return "The policy states no session or week limit; a standard course is requested"
+    text = ", ".join(parts)
+    return text[:1].upper() + text[1:]
 
 
 def _units(code: str, total: int) -> str:
@@ -92,8 +156,13 @@ def request(
         planned_start_phrase=f"on {f.date_long(options.planned_start)}"
         if options.planned_start
         else "upon authorization",
-        sessions=f"{acute} sessions, 5 per week",
-        taper=f"{taper} sessions over 3 weeks" if taper else "None",
+        sessions=f"{acute} sessions, {PER_WEEK} per week",
+        taper=f"{taper} sessions over 3 weeks" if taper else "none",
+        policy_allows=policy_allows(d.policy.service),
+        course=f"{total} sessions ({acute} sessions, {PER_WEEK} per week, then a taper of "
+        f"{taper} sessions over 3 weeks)"
+        if taper
+        else f"{total} sessions ({PER_WEEK} per week, no taper)",
         total_sessions=str(total),
         device=options.device,
         protocol=options.protocol,

@@ -21,12 +21,14 @@ from priorauth.facts.models import (
 )
 from priorauth.render import _format as f
 from priorauth.render._view_clinical import FAILED, SAFETY_ITEMS, primary_diagnosis
+from priorauth.render._view_policy import weeks_limit
 from priorauth.render.citations import Citations
 from priorauth.render.literature import Literature
 from priorauth.render.view_models import (
     ContinuationView,
     RationaleParagraph,
     RationaleSentence,
+    RequestView,
 )
 
 __all__ = ["rationale"]
@@ -41,7 +43,11 @@ SCREEN = frozenset(category for category, _ in SAFETY_ITEMS if category != "othe
 
 
 def rationale(
-    d: Determination, notes: Citations, refs: Literature, cont: ContinuationView | None = None
+    d: Determination,
+    notes: Citations,
+    refs: Literature,
+    cont: ContinuationView | None = None,
+    request: RequestView | None = None,
 ) -> tuple[RationaleParagraph, ...]:
     """The paragraphs of the rationale; a paragraph without sentences is left out."""
     paragraphs = (
@@ -49,7 +55,9 @@ def rationale(
             id="trd", heading="Treatment-resistant depression", sentences=_trd(d, notes, refs)
         ),
         RationaleParagraph(id="tms", heading="Why TMS", sentences=_tms(d, notes, refs)),
-        RationaleParagraph(id="course", heading="Course of treatment", sentences=_course(d)),
+        RationaleParagraph(
+            id="course", heading="Course of treatment", sentences=_course(d, request)
+        ),
         RationaleParagraph(
             id="retreatment", heading="Retreatment", sentences=_retreat(d, notes, cont)
         ),
@@ -219,8 +227,17 @@ def _tms(d: Determination, notes: Citations, refs: Literature) -> tuple[Rational
     return tuple(out)
 
 
-def _course(d: Determination) -> tuple[RationaleSentence, ...]:
+def _course(d: Determination, request: RequestView | None) -> tuple[RationaleSentence, ...]:
     out = []
+    if request is not None:
+        limits = d.policy.service.initial_sessions is not None or weeks_limit(d.policy.service)
+        within = (
+            f", within what the policy allows ({request.policy_allows[:1].lower()}"
+            f"{request.policy_allows[1:]})"
+            if limits
+            else ""
+        )
+        out.append(_s(id="course", text=f"I request {request.course}{within}."))
     scales = sorted({f.instrument(c.instrument) for c in d.record.current_severity})
     if scales:
         out.append(

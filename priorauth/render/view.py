@@ -132,7 +132,7 @@ def build_view(d: Determination, options: LetterOptions) -> LetterView:
     safety = clinical.safety_rows(record, notes)
     criteria = policy.criterion_rows(d, notes)
     refs = Literature(accelerated_covered=d.policy.service.accelerated_protocols_covered)
-    paragraphs = rationale(d, notes, refs, cont)
+    paragraphs = rationale(d, notes, refs, cont, request)
     signer = _signer(record.practitioner, options)
     payer = _payer(d, cov)
     return LetterView(

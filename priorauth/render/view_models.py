@@ -94,6 +94,10 @@ class RequestView(_View):
     sessions: str
     taper: str
     total_sessions: str
+    policy_allows: str
+    """The policy's session and week limits (the request never exceeds them)."""
+    course: str
+    """The request in one phrase, e.g. ``36 sessions (30 sessions, 5 per week, then ...)``."""
     device: str
     protocol: str
 
