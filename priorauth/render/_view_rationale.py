@@ -168,10 +168,10 @@ def _remission(record: PatientRecord, notes: Citations) -> Iterator[RationaleSen
 def _trend(c: CurrentSeverity) -> Iterator[RationaleSentence]:
     if c.trend is None or c.previous_value is None or c.previous_date is None:
         return
-    words = {"improving": "lower than", "worsening": "higher than", "stable": "unchanged from"}
+    words = {"improving": "improved", "worsening": "worsened", "stable": "stayed about the same"}
     yield _s(
         id="trend",
-        text=f"The latest {f.instrument(c.instrument)} is {words[c.trend]} the previous score "
+        text=f"The {f.instrument(c.instrument)} has {words[c.trend]} since the previous score "
         f"({f.number(c.previous_value)} on {f.date_short(c.previous_date)}).",
     )
 

@@ -89,7 +89,7 @@ def _payer(d: Determination, cov: CoverageFact | None) -> PayerView:
 def _credentials(name: str | None, credentials: str | None) -> str:
     """Credentials not already written after the name ("Ann Lee, MD" + "MD, FAPA" -> "FAPA")."""
     in_name = {part.strip().lower() for part in (name or "").split(",")[1:]}
-    parts = [p.strip() for p in (credentials or "").split(",") if p.strip()]
+    parts = dict.fromkeys(p.strip() for p in (credentials or "").split(",") if p.strip())
     kept = [p for p in parts if p.lower() not in in_name]
     return ", ".join(kept) if kept or not parts else ""
 
