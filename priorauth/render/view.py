@@ -169,4 +169,5 @@ def build_view(d: Determination, options: LetterOptions) -> LetterView:
         signer=signer,
         continuation=cont,
         sources=notes.notes(),
+        source_groups=notes.groups(),
     )

@@ -37,6 +37,7 @@ __all__ = [
     "ScoreRow",
     "SeverityView",
     "SignerView",
+    "SourceGroup",
     "SourceNote",
     "TherapyRow",
     "TrialRow",
@@ -302,6 +303,11 @@ class ReferenceRow(_View):
     """``doi:10.1176/...`` and/or ``PMID n``."""
 
 
+class SourceGroup(_View):
+    label: str
+    notes: tuple[SourceNote, ...]
+
+
 class PriorCourseRow(_Cited):
     dates: str
     sessions: str
@@ -358,3 +364,5 @@ class LetterView(_View):
     signer: SignerView
     continuation: ContinuationView | None
     sources: tuple[SourceNote, ...]
+    source_groups: tuple[SourceGroup, ...] = ()
+    """The same notes grouped by kind of record, as the appendix prints them."""

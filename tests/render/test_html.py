@@ -86,8 +86,8 @@ def test_trials_table_lists_every_trial_with_class_dose_and_outcome(determinatio
 
 def test_citations_name_resources_and_dates(determination):
     sources = text_of(find(parse(render_html(determination)), data_section="sources"))
-    assert "MedicationRequest/mr-venla-1: venlafaxine, 04/02/2025 \u2013 06/29/2025" in sources
-    assert "Observation/phq9-5: PHQ-9 23, 11/10/2026" in sources
+    assert "venlafaxine, 04/02/2025 \u2013 06/29/2025 (MedicationRequest/mr-venla-1)" in sources
+    assert "PHQ-9 23, 11/10/2026 (Observation/phq9-5)" in sources
 
 
 def test_chart_is_inline_svg_without_urls(determination):

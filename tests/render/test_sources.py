@@ -1,0 +1,36 @@
+"""The sources appendix: grouped by kind, short ids where unambiguous, no duplicates."""
+
+from __future__ import annotations
+
+import re
+
+from priorauth.render import render_html
+from priorauth.render.citations import Citations
+
+from .conftest import example_determination
+from .test_html import find, parse, text_of
+
+
+def test_grouped_by_kind_with_short_ids_and_no_duplicates():
+    section = find(parse(render_html(example_determination())), data_section="sources")
+    groups = [el.get("data-source-group") for el in section.iter() if el.get("data-source-group")]
+    assert groups[:4] == [
+        "Patient, coverage and practice",
+        "Diagnoses",
+        "Medications",
+        "Scores and screens",
+    ]
+    text = text_of(section)
+    assert not re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-", text)  # no full UUIDs
+    items = [text_of(li) for li in section.iter("li")]
+    ids = [re.search(r"\(([^)]*)\)$", item)[1] for item in items]  # type: ignore[index]
+    assert len(ids) == len(set(ids))
+
+
+def test_same_resources_share_one_number_and_ambiguous_prefixes_stay_whole():
+    notes = Citations()
+    a = "Observation/5225ea08-e844-5bbf-b056-10fcaa4ee957"
+    b = "Observation/5225ea08-ffff-5bbf-b056-10fcaa4ee957"
+    assert notes.cite([a], "PHQ-9 21") == notes.cite([a], "PHQ-9 21, onset") == (1,)
+    notes.cite([b], "PHQ-9 20")
+    assert [n.resources for n in notes.notes()] == [a, b]
