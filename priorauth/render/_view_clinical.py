@@ -69,7 +69,7 @@ def episode_onset(record: PatientRecord, notes: Citations) -> tuple[str, tuple[i
         if source
         else ()
     )
-    return f.date_long(onset), cites
+    return f.date_short(onset), cites
 
 
 def _score_row(s: ScoreFact, notes: Citations) -> ScoreRow:
@@ -99,10 +99,10 @@ def severity(record: PatientRecord, notes: Citations) -> SeverityView:
     first, last = series[0], series[-1]
     summary = (
         f"Most recent {f.instrument(last.instrument)}: {f.number(last.value)}"
-        f"{' (' + last.band + ')' if last.band else ''} on {f.date_long(last.date)}"
+        f"{' (' + last.band + ')' if last.band else ''} on {f.date_short(last.date)}"
     )
     if len(series) > 1:
-        summary += f"; first in the record: {f.number(first.value)} on {f.date_long(first.date)}"
+        summary += f"; first in the record: {f.number(first.value)} on {f.date_short(first.date)}"
     cites = notes.cite(
         last.evidence,
         f"{f.instrument(last.instrument)} {f.number(last.value)}, {f.date_short(last.date)}",

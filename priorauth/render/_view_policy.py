@@ -150,10 +150,10 @@ def request(
         codes=codes or (CodeRow(code=f.NOT_DOCUMENTED, description="", units=""),),
         icd10=icd10,
         icd10_cites=icd_cites,
-        planned_start=f.date_long(options.planned_start)
+        planned_start=f.date_short(options.planned_start)
         if options.planned_start
         else "Upon authorization",
-        planned_start_phrase=f"on {f.date_long(options.planned_start)}"
+        planned_start_phrase=f"on {f.date_short(options.planned_start)}"
         if options.planned_start
         else "upon authorization",
         sessions=f"{acute} sessions, {PER_WEEK} per week",
@@ -192,8 +192,8 @@ _ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 
 def _window(p: PolicyRef) -> str:
     """The policy's own effective dates (never the rule file's ``last_reviewed``)."""
-    start = f.date_long(p.effective_from)
-    return f"{start} through {f.date_long(p.effective_until)}" if p.effective_until else start
+    start = f.date_short(p.effective_from)
+    return f"{start} through {f.date_short(p.effective_until)}" if p.effective_until else start
 
 
 def _criteria_label(d: Determination) -> str:
@@ -225,18 +225,19 @@ def criterion_rows(d: Determination, notes: Citations) -> tuple[CriterionRow, ..
 
 def _criterion_row(c: CriterionResult, notes: Citations) -> CriterionRow:
     evidence = tuple(
-        EvidenceRow(summary=e.summary, cites=notes.cite(e.resources, e.summary)) for e in c.evidence
+        EvidenceRow(summary=f.us_dates(e.summary), cites=notes.cite(e.resources, e.summary))
+        for e in c.evidence
     )
     return CriterionRow(
         id=c.id,
         title=c.title,
         outcome=c.outcome,
         outcome_label=f.CRITERION_OUTCOMES[c.outcome],
-        explanation=c.explanation,
+        explanation=f.us_dates(c.explanation),
         quote=unwrapped_quote(c.quote),
         quote_kind=c.quote_kind,
         evidence=evidence,
-        gaps=tuple(g.action for g in c.gaps),
+        gaps=tuple(f.us_dates(g.action) for g in c.gaps),
         children=tuple(_criterion_row(child, notes) for child in c.children),
         review_flag=c.review_flag or "",
     )
@@ -272,8 +273,8 @@ def draft(d: Determination) -> DraftView | None:
         alerts=tuple(
             f"{'URGENT: ' if a.urgent else ''}{a.title} ({a.level} safety alert)" for a in blocking
         ),
-        warnings=d.warnings,
-        gaps=tuple(gaps),
+        warnings=tuple(f.us_dates(w) for w in d.warnings),
+        gaps=tuple(f.us_dates(g) for g in gaps),
         unmet=unmet,
     )
 

@@ -71,7 +71,7 @@ def _patient(record: PatientRecord, cov: CoverageFact | None, notes: Citations) 
     return PatientView(
         name=f.text(p.name),
         subject=p.name or "The patient",
-        birth_date=f.date_long(p.birth_date),
+        birth_date=f.date_short(p.birth_date),
         age=str(p.age) if p.age is not None else f.NOT_DOCUMENTED,
         sex=f.text(p.sex),
         member_id=f.text(cov.member_id if cov else None),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from priorauth.render import render_html
 
@@ -19,8 +20,8 @@ def policy_line(**policy_changes: object) -> str:
 
 def test_the_rule_files_review_date_is_not_shown_as_the_payers():
     line = policy_line()
-    assert "effective January 1, 2025" in line
-    assert "September 12, 2025" not in line  # last_reviewed: when we checked the rule file
+    assert "effective 01/01/2025" in line
+    assert "09/12/2025" not in line  # last_reviewed: when we checked the rule file
     assert "reviewed" not in line
     assert "unverified" not in line
 
@@ -31,6 +32,20 @@ def test_unverified_dates_are_labelled_and_revisions_in_us_format():
         effective_until=dt.date(2026, 6, 30),
         version="modified 2026-02-27",
     )
-    assert "effective January 1, 2025 through June 30, 2026" in line
+    assert "effective 01/01/2025 through 06/30/2026" in line
     assert "(dates unverified: Day-precise date from a secondary aggregator)" in line
     assert "version modified 02/27/2026" in line
+
+
+def test_one_date_format_throughout():
+    from .conftest import example_determination
+
+    html = render_html(example_determination())
+    body = html[html.index("<body>") :]
+    assert not re.search(r"\b\d{4}-\d{2}-\d{2}\b", body)  # no ISO dates
+    months = re.findall(
+        r"\b(?:January|February|March|April|May|June|July|August|September|"
+        r"October|November|December) \d{1,2}, \d{4}",
+        body,
+    )
+    assert months == ["November 25, 2026"]  # the dateline only
