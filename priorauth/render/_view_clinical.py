@@ -252,13 +252,24 @@ def safety_rows(record: PatientRecord, notes: Citations) -> tuple[SafetyRow, ...
     """Contraindication screen item by item, then exclusion diagnoses and pregnancy."""
     rows = [_safety_row(cat, label, record.safety, notes) for cat, label in SAFETY_ITEMS]
     rows += _exclusion_rows(record, notes)
-    pregnant = {True: "Pregnant", False: "Not pregnant", None: f.NOT_DOCUMENTED}
-    rows.append(
-        SafetyRow(
-            item="Pregnancy", finding=pregnant[record.pregnant], concern=record.pregnant is True
+    if _pregnancy_applies(record):
+        pregnant = {True: "Pregnant", False: "Not pregnant", None: f.NOT_DOCUMENTED}
+        rows.append(
+            SafetyRow(
+                item="Pregnancy",
+                finding=pregnant[record.pregnant],
+                concern=record.pregnant is True,
+            )
         )
-    )
     return tuple(rows)
+
+
+def _pregnancy_applies(record: PatientRecord) -> bool:
+    """A pregnancy row only where it can apply: recorded, or not a male patient under 60."""
+    if record.pregnant is not None:
+        return True
+    p = record.patient
+    return (p.sex or "").lower() != "male" and (p.age is None or p.age < 60)
 
 
 def _safety_row(category: str, label: str, screen: SafetyScreen, notes: Citations) -> SafetyRow:

@@ -219,8 +219,20 @@ def unwrapped_quote(text: str) -> str:
 
 
 def criterion_rows(d: Determination, notes: Citations) -> tuple[CriterionRow, ...]:
-    """The payer's criteria, one by one, with evidence and gaps."""
-    return tuple(_criterion_row(c, notes) for c in d.criteria)
+    """The payer's criteria, one by one, with evidence and gaps. In a letter ready to send, a
+    met any-of / at-least group shows only the alternatives that were met (the others stay in
+    the determination JSON)."""
+    approvable = draft(d) is None
+    return tuple(_criterion_row(_met_path(c) if approvable else c, notes) for c in d.criteria)
+
+
+def _met_path(c: CriterionResult) -> CriterionResult:
+    children, update = c.children, {}
+    if c.outcome == "met" and c.kind != "all" and any(x.outcome == "met" for x in children):
+        children = tuple(x for x in children if x.outcome == "met")
+        if len(children) < len(c.children):
+            update["explanation"] = "Met by: " + "; ".join(x.title for x in children) + "."
+    return c.model_copy(update={**update, "children": tuple(_met_path(x) for x in children)})
 
 
 def _criterion_row(c: CriterionResult, notes: Citations) -> CriterionRow:

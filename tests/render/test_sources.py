@@ -34,3 +34,29 @@ def test_same_resources_share_one_number_and_ambiguous_prefixes_stay_whole():
     assert notes.cite([a], "PHQ-9 21") == notes.cite([a], "PHQ-9 21, onset") == (1,)
     notes.cite([b], "PHQ-9 20")
     assert [n.resources for n in notes.notes()] == [a, b]
+
+
+def _section(d, name):
+    return find(parse(render_html(d)), data_section=name)
+
+
+def test_pregnancy_row_only_where_it_can_apply():
+    d = example_determination()
+    man = d.record.model_copy(
+        update={
+            "pregnant": None,
+            "patient": d.record.patient.model_copy(update={"sex": "male", "age": 70}),
+        }
+    )
+    assert "Pregnancy" not in text_of(_section(d.model_copy(update={"record": man}), "safety"))
+    woman = man.model_copy(
+        update={"patient": man.patient.model_copy(update={"sex": "female", "age": 34})}
+    )
+    assert "Pregnancy" in text_of(_section(d.model_copy(update={"record": woman}), "safety"))
+
+
+def test_an_approvable_letter_shows_only_the_met_path():
+    criteria = _section(example_determination(), "criteria")
+    outcomes = [el.get("data-outcome") for el in criteria.iter() if el.get("data-criterion")]
+    assert "not_met" not in outcomes
+    assert "Repeat course after a 50% response" not in text_of(criteria)
