@@ -71,6 +71,31 @@ def us_dates(text: str) -> str:
     return _ISO.sub(lambda m: f"{m[2]}/{m[3]}/{m[1]}", text)
 
 
+_CATEGORIES = {
+    "implanted_device": "implanted device",
+    "retained_metal": "retained metal",
+    "suicide_risk": "suicide risk",
+    "substance_use": "substance use",
+}
+_CLASS_TOKEN = re.compile(
+    r"([\[(])(" + "|".join(sorted(DRUG_CLASSES, key=len, reverse=True)) + r")([\]),])"
+)
+
+
+def human(text: str) -> str:
+    """Internal tokens in human words, ISO dates in the letter's format.
+
+    >>> human("sertraline [ssri] 200 mg; bupropion (bupropion, from 2025-08-18); implanted_device")
+    'sertraline (SSRI) 200 mg; bupropion (NDRI, from 08/18/2025); implanted device'
+    """
+    text = _CLASS_TOKEN.sub(
+        lambda m: f"({DRUG_CLASSES[m[2]].split(' (')[0]}{')' if m[3] == ']' else m[3]}", text
+    )
+    for token, words in _CATEGORIES.items():
+        text = text.replace(token, words)
+    return us_dates(text)
+
+
 def date_long(value: dt.date | None) -> str:
     """``January 5, 2025``, or "not documented"."""
     return f"{value:%B} {value.day}, {value.year}" if value else NOT_DOCUMENTED

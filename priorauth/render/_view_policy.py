@@ -237,7 +237,7 @@ def _met_path(c: CriterionResult) -> CriterionResult:
 
 def _criterion_row(c: CriterionResult, notes: Citations) -> CriterionRow:
     evidence = tuple(
-        EvidenceRow(summary=f.us_dates(e.summary), cites=notes.cite(e.resources, e.summary))
+        EvidenceRow(summary=f.human(e.summary), cites=notes.cite(e.resources, e.summary))
         for e in c.evidence
     )
     return CriterionRow(
@@ -245,7 +245,7 @@ def _criterion_row(c: CriterionResult, notes: Citations) -> CriterionRow:
         title=c.title,
         outcome=c.outcome,
         outcome_label=f.CRITERION_OUTCOMES[c.outcome],
-        explanation=f.us_dates(c.explanation),
+        explanation=f.human(c.explanation),
         quote=unwrapped_quote(c.quote),
         quote_kind=c.quote_kind,
         evidence=evidence,

@@ -60,3 +60,9 @@ def test_an_approvable_letter_shows_only_the_met_path():
     outcomes = [el.get("data-outcome") for el in criteria.iter() if el.get("data-criterion")]
     assert "not_met" not in outcomes
     assert "Repeat course after a 50% response" not in text_of(criteria)
+
+
+def test_criteria_speak_human_words_not_internal_tokens():
+    text = text_of(_section(example_determination(), "criteria"))
+    for token in ("[ssri]", "(sga,", "implanted_device", "retained_metal", "(ssri,"):
+        assert token not in text
