@@ -144,7 +144,11 @@ class PolicyRef(_Model):
     effective_from: dt.date | None
     """None only for a draft whose effective date is not documented (the rule file says why)."""
     effective_until: dt.date | None = None
+    effective_review: str | None = None
+    """Why the rule file's effective window is not verified (its ``effective.review``); None when
+    the dates are verified. The letter then prints the dates as unverified."""
     last_reviewed: dt.date | None = None
+    """When the rule file was last checked against its sources: ours, never the payer's date."""
     source_urls: tuple[str, ...] = ()
     dates_unverified: bool = False
     """The rule file marks its effective window ``uncertain``: surfaces say "policy dates

@@ -314,6 +314,7 @@ def policy_ref(policy: Policy) -> PolicyRef:
         number=policy.number,
         effective_from=policy.effective.from_,
         effective_until=policy.effective.until,
+        effective_review=policy.effective.review,
         last_reviewed=policy.last_reviewed,
         source_urls=tuple(s.url for s in policy.sources),
         dates_unverified=policy.effective.uncertain,

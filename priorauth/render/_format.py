@@ -6,6 +6,7 @@ Everything missing becomes ``NOT_DOCUMENTED``, so a template never sees ``None``
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 
 NOT_DOCUMENTED = "not documented"
@@ -60,6 +61,43 @@ CRITERION_OUTCOMES = {
 def date_short(value: dt.date | None) -> str:
     """``01/05/2025`` (US), or "not documented"."""
     return value.strftime("%m/%d/%Y") if value else NOT_DOCUMENTED
+
+
+_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+
+
+def us_dates(text: str) -> str:
+    """ISO dates inside a sentence in the letter's one format.
+
+    >>> us_dates("PHQ-9 23 on 2026-11-10 (born 1981-06-22)")
+    'PHQ-9 23 on 11/10/2026 (born 06/22/1981)'
+    """
+    return _ISO.sub(lambda m: f"{m[2]}/{m[3]}/{m[1]}", text)
+
+
+_CATEGORIES = {
+    "implanted_device": "implanted device",
+    "retained_metal": "retained metal",
+    "suicide_risk": "suicide risk",
+    "substance_use": "substance use",
+}
+_CLASS_TOKEN = re.compile(
+    r"([\[(])(" + "|".join(sorted(DRUG_CLASSES, key=len, reverse=True)) + r")([\]),])"
+)
+
+
+def human(text: str) -> str:
+    """Internal tokens in human words, ISO dates in the letter's format.
+
+    >>> human("sertraline [ssri] 200 mg; bupropion (bupropion, from 2025-08-18); implanted_device")
+    'sertraline (SSRI) 200 mg; bupropion (NDRI, from 08/18/2025); implanted device'
+    """
+    text = _CLASS_TOKEN.sub(
+        lambda m: f"({DRUG_CLASSES[m[2]].split(' (')[0]}{')' if m[3] == ']' else m[3]}", text
+    )
+    for token, words in _CATEGORIES.items():
+        text = text.replace(token, words)
+    return us_dates(text)
 
 
 def date_long(value: dt.date | None) -> str:

@@ -24,7 +24,7 @@ def alert_row(alert: SafetyAlert) -> AlertRow:
         level=alert.level,
         level_label=LEVEL_LABELS[alert.level],
         title=alert.title,
-        message=alert.message,
+        message=f.us_dates(alert.message),
         urgent=alert.urgent,
         urgent_action=alerts.URGENT_ACTION if alert.urgent else "",
         evidence=", ".join(refs) or f.NOT_DOCUMENTED,

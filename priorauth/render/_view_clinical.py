@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
 
@@ -68,7 +69,7 @@ def episode_onset(record: PatientRecord, notes: Citations) -> tuple[str, tuple[i
         if source
         else ()
     )
-    return f.date_long(onset), cites
+    return f.date_short(onset), cites
 
 
 def _score_row(s: ScoreFact, notes: Citations) -> ScoreRow:
@@ -98,10 +99,10 @@ def severity(record: PatientRecord, notes: Citations) -> SeverityView:
     first, last = series[0], series[-1]
     summary = (
         f"Most recent {f.instrument(last.instrument)}: {f.number(last.value)}"
-        f"{' (' + last.band + ')' if last.band else ''} on {f.date_long(last.date)}"
+        f"{' (' + last.band + ')' if last.band else ''} on {f.date_short(last.date)}"
     )
     if len(series) > 1:
-        summary += f"; first in the record: {f.number(first.value)} on {f.date_long(first.date)}"
+        summary += f"; first in the record: {f.number(first.value)} on {f.date_short(first.date)}"
     cites = notes.cite(
         last.evidence,
         f"{f.instrument(last.instrument)} {f.number(last.value)}, {f.date_short(last.date)}",
@@ -129,14 +130,30 @@ def _outcome(t: MedicationTrial) -> str:
 
 
 def _augmentation(t: MedicationTrial, trials: Sequence[MedicationTrial]) -> str:
+    """Real augmentation only (``augments`` is set for recognised augmenting agents held 4+ weeks
+    with the antidepressant); antidepressants held together are a combination, not augmentation.
+    """
     if t.role == "augmentation":
-        return (
-            "Augments " + f.join(f.drug_name(a) for a in t.augments)
-            if t.augments
-            else "Augmenting agent"
-        )
-    by = [f.drug_name(a.ingredient) for a in trials if t.ingredient in a.augments]
-    return "Augmented by " + ", ".join(dict.fromkeys(by)) if by else "None"
+        if t.augments:
+            return "Augments " + f.join(f.drug_name(a) for a in t.augments)
+        return "None (not held with an antidepressant for 4+ weeks)"
+    by = [a.ingredient for a in trials if a.role == "augmentation" and t.ingredient in a.augments]
+    combined = [
+        *t.combination_with,
+        *(t.augments if t.role == "antidepressant" else ()),
+        *(
+            a.ingredient
+            for a in trials
+            if a.role == "antidepressant"
+            and (t.ingredient in a.augments or t.ingredient in a.combination_with)
+        ),
+    ]
+    parts = []
+    if by:
+        parts.append("Augmented by " + f.join(f.drug_name(x) for x in dict.fromkeys(by)))
+    if combined:
+        parts.append("Combined with " + f.join(f.drug_name(x) for x in dict.fromkeys(combined)))
+    return "; ".join(parts) or "None"
 
 
 def trial_rows(record: PatientRecord, notes: Citations) -> tuple[TrialRow, ...]:
@@ -145,8 +162,18 @@ def trial_rows(record: PatientRecord, notes: Citations) -> tuple[TrialRow, ...]:
     return tuple(_trial_row(t, trials, notes) for t in trials)
 
 
+def last_day(t: MedicationTrial) -> dt.date | None:
+    """The last day taken: ``end`` is exclusive (the first day not covered), so one day before.
+
+    None when the trial is ongoing or its end is not known.
+    """
+    if t.ongoing or not t.end_known or t.end is None:
+        return None
+    return max(t.start, t.end - dt.timedelta(days=1))
+
+
 def _trial_row(t: MedicationTrial, trials: Sequence[MedicationTrial], notes: Citations) -> TrialRow:
-    dates = f.date_range(t.start, t.end if t.end_known else None, ongoing=t.ongoing)
+    dates = f.date_range(t.start, last_day(t), ongoing=t.ongoing)
     return TrialRow(
         drug=f.drug_name(t.ingredient),
         drug_class=f.DRUG_CLASSES.get(t.drug_class, t.drug_class),
@@ -225,13 +252,24 @@ def safety_rows(record: PatientRecord, notes: Citations) -> tuple[SafetyRow, ...
     """Contraindication screen item by item, then exclusion diagnoses and pregnancy."""
     rows = [_safety_row(cat, label, record.safety, notes) for cat, label in SAFETY_ITEMS]
     rows += _exclusion_rows(record, notes)
-    pregnant = {True: "Pregnant", False: "Not pregnant", None: f.NOT_DOCUMENTED}
-    rows.append(
-        SafetyRow(
-            item="Pregnancy", finding=pregnant[record.pregnant], concern=record.pregnant is True
+    if _pregnancy_applies(record):
+        pregnant = {True: "Pregnant", False: "Not pregnant", None: f.NOT_DOCUMENTED}
+        rows.append(
+            SafetyRow(
+                item="Pregnancy",
+                finding=pregnant[record.pregnant],
+                concern=record.pregnant is True,
+            )
         )
-    )
     return tuple(rows)
+
+
+def _pregnancy_applies(record: PatientRecord) -> bool:
+    """A pregnancy row only where it can apply: recorded, or not a male patient under 60."""
+    if record.pregnant is not None:
+        return True
+    p = record.patient
+    return (p.sex or "").lower() != "male" and (p.age is None or p.age < 60)
 
 
 def _safety_row(category: str, label: str, screen: SafetyScreen, notes: Citations) -> SafetyRow:

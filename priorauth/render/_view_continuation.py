@@ -65,13 +65,13 @@ def continuation(record: PatientRecord, notes: Citations) -> ContinuationView:
     current = _current(record, last)
     name = f.instrument(last.instrument or (current.instrument if current else None))
     current_text = (
-        f"{name} {f.number(current.value)} on {f.date_long(current.date)}"
+        f"{name} {f.number(current.value)} on {f.date_short(current.date)}"
         if current
         else f.NOT_DOCUMENTED
     )
     worsening = _worsening(last, current)
     summary = (
-        f"After the course ending {f.date_long(last.end)}, symptoms returned: "
+        f"After the course ending {f.date_short(last.end)}, symptoms returned: "
         f"{current_text}, {worsening}."
         if current
         else f.NOT_DOCUMENTED

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator
 
 from priorauth import alerts as safety
-from priorauth.determination import CriterionResult, Determination, PolicyRef
+from priorauth.determination import CriterionResult, Determination, PolicyRef, ServiceRequested
 from priorauth.render import _format as f
 from priorauth.render.citations import Citations
 from priorauth.render.options import LetterOptions
@@ -47,13 +48,77 @@ MARKS = {
 }
 
 
+_WEEK_WORDS = {
+    w: n
+    for n, w in enumerate(
+        "one two three four five six seven eight nine ten eleven twelve".split(), 1
+    )
+}
+_WEEKS = re.compile(
+    r"(?:up to|for \d+ to|for|over) (\d+|" + "|".join(_WEEK_WORDS) + r") weeks", re.IGNORECASE
+)
+PER_WEEK = 5
+
+
+def weeks_limit(service: ServiceRequested) -> int | None:
+    """The acute course's limit in weeks, from the policy's service description (first mention):
+    "up to six weeks", "for 4 to 6 weeks", "over 7 weeks"; None when it states none.
+
+    >>> weeks_limit(ServiceRequested(description="Daily outpatient TMS for up to six weeks."))
+    6
+    """
+    match = _WEEKS.search(service.description)
+    if match is None:
+        return None
+    word = match.group(1).lower()
+    return int(word) if word.isdigit() else _WEEK_WORDS[word]
+
+
+def _taper_allowed(service: ServiceRequested) -> bool:
+    """A taper the policy allows: a taper count, or a taper its description names as covered."""
+    if service.taper_sessions is not None:
+        return service.taper_sessions > 0
+    text = service.description.lower()
+    if weeks_limit(service) is None:
+        return True  # no limits stated at all: the standard course
+    return "taper" in text and not re.search(r"taper[^.]*not stated|taper[^.]*not found", text)
+
+
 def _sessions(policy: PolicyRef, options: LetterOptions) -> tuple[int, int]:
+    """Acute and taper sessions requested, never more than the policy's service block allows."""
     service = policy.service
     acute = options.sessions or service.initial_sessions or DEFAULT_SESSIONS
+    if service.initial_sessions is not None:
+        acute = min(acute, service.initial_sessions)
+    weeks = weeks_limit(service)
+    if weeks is not None:
+        acute = min(acute, weeks * PER_WEEK)
     taper = options.taper_sessions
     if taper is None:
         taper = service.taper_sessions if service.taper_sessions is not None else DEFAULT_TAPER
-    return acute, taper
+    if service.taper_sessions is not None:
+        taper = min(taper, service.taper_sessions)
+    return acute, taper if _taper_allowed(service) else 0
+
+
+def policy_allows(service: ServiceRequested) -> str:
+    """What the policy allows, as printed beside the sessions requested."""
+    parts = []
+    if service.initial_sessions is not None:
+        parts.append(f"up to {service.initial_sessions} sessions")
+    weeks = weeks_limit(service)
+    if weeks is not None:
+        parts.append(f"up to {weeks} weeks of treatment 5 days a week")
+    if service.taper_sessions is not None:
+        parts.append(
+            f"plus up to {service.taper_sessions} taper sessions"
+            if service.taper_sessions
+            else "no taper"
+        )
+    if not parts:
+        return "The policy states no session or week limit; a standard course is requested"
+    text = ", ".join(parts)
+    return text[:1].upper() + text[1:]
 
 
 def _units(code: str, total: int) -> str:
@@ -85,14 +150,19 @@ def request(
         codes=codes or (CodeRow(code=f.NOT_DOCUMENTED, description="", units=""),),
         icd10=icd10,
         icd10_cites=icd_cites,
-        planned_start=f.date_long(options.planned_start)
+        planned_start=f.date_short(options.planned_start)
         if options.planned_start
         else "Upon authorization",
-        planned_start_phrase=f"on {f.date_long(options.planned_start)}"
+        planned_start_phrase=f"on {f.date_short(options.planned_start)}"
         if options.planned_start
         else "upon authorization",
-        sessions=f"{acute} sessions, 5 per week",
-        taper=f"{taper} sessions over 3 weeks" if taper else "None",
+        sessions=f"{acute} sessions, {PER_WEEK} per week",
+        taper=f"{taper} sessions over 3 weeks" if taper else "none",
+        policy_allows=policy_allows(d.policy.service),
+        course=f"{total} sessions ({acute} sessions, {PER_WEEK} per week, then a taper of "
+        f"{taper} sessions over 3 weeks)"
+        if taper
+        else f"{total} sessions ({PER_WEEK} per week, no taper)",
         total_sessions=str(total),
         device=options.device,
         protocol=options.protocol,
@@ -107,12 +177,23 @@ def policy_view(d: Determination) -> PolicyView:
         title=p.title,
         number=f.text(p.number),
         label=p.number or f"“{p.title}”",
-        version=p.version,
-        effective=f.date_long(p.effective_from),
-        last_reviewed=f.date_long(p.last_reviewed),
+        version=_ISO_DATE.sub(lambda m: f.date_short(dt.date.fromisoformat(m[0])), p.version),
+        effective=_window(p),
+        dates_note=f"dates unverified: {p.effective_review.rstrip('.')}"
+        if p.effective_review
+        else "",
         source_urls=p.source_urls,
         status_label=_criteria_label(d),
     )
+
+
+_ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+
+
+def _window(p: PolicyRef) -> str:
+    """The policy's own effective dates (never the rule file's ``last_reviewed``)."""
+    start = f.date_short(p.effective_from)
+    return f"{start} through {f.date_short(p.effective_until)}" if p.effective_until else start
 
 
 def _criteria_label(d: Determination) -> str:
@@ -138,24 +219,37 @@ def unwrapped_quote(text: str) -> str:
 
 
 def criterion_rows(d: Determination, notes: Citations) -> tuple[CriterionRow, ...]:
-    """The payer's criteria, one by one, with evidence and gaps."""
-    return tuple(_criterion_row(c, notes) for c in d.criteria)
+    """The payer's criteria, one by one, with evidence and gaps. In a letter ready to send, a
+    met any-of / at-least group shows only the alternatives that were met (the others stay in
+    the determination JSON)."""
+    approvable = draft(d) is None
+    return tuple(_criterion_row(_met_path(c) if approvable else c, notes) for c in d.criteria)
+
+
+def _met_path(c: CriterionResult) -> CriterionResult:
+    children, update = c.children, {}
+    if c.outcome == "met" and c.kind != "all" and any(x.outcome == "met" for x in children):
+        children = tuple(x for x in children if x.outcome == "met")
+        if len(children) < len(c.children):
+            update["explanation"] = "Met by: " + "; ".join(x.title for x in children) + "."
+    return c.model_copy(update={**update, "children": tuple(_met_path(x) for x in children)})
 
 
 def _criterion_row(c: CriterionResult, notes: Citations) -> CriterionRow:
     evidence = tuple(
-        EvidenceRow(summary=e.summary, cites=notes.cite(e.resources, e.summary)) for e in c.evidence
+        EvidenceRow(summary=f.human(e.summary), cites=notes.cite(e.resources, e.summary))
+        for e in c.evidence
     )
     return CriterionRow(
         id=c.id,
         title=c.title,
         outcome=c.outcome,
         outcome_label=f.CRITERION_OUTCOMES[c.outcome],
-        explanation=c.explanation,
+        explanation=f.human(c.explanation),
         quote=unwrapped_quote(c.quote),
         quote_kind=c.quote_kind,
         evidence=evidence,
-        gaps=tuple(g.action for g in c.gaps),
+        gaps=tuple(f.us_dates(g.action) for g in c.gaps),
         children=tuple(_criterion_row(child, notes) for child in c.children),
         review_flag=c.review_flag or "",
     )
@@ -191,8 +285,8 @@ def draft(d: Determination) -> DraftView | None:
         alerts=tuple(
             f"{'URGENT: ' if a.urgent else ''}{a.title} ({a.level} safety alert)" for a in blocking
         ),
-        warnings=d.warnings,
-        gaps=tuple(gaps),
+        warnings=tuple(f.us_dates(w) for w in d.warnings),
+        gaps=tuple(f.us_dates(g) for g in gaps),
         unmet=unmet,
     )
 

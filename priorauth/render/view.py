@@ -14,7 +14,9 @@ from priorauth.render import _view_clinical as clinical
 from priorauth.render import _view_policy as policy
 from priorauth.render._view_alerts import alert_block, safety_alert_rows
 from priorauth.render._view_continuation import continuation
+from priorauth.render._view_rationale import rationale
 from priorauth.render.citations import Citations
+from priorauth.render.literature import Literature
 from priorauth.render.options import LetterOptions
 from priorauth.render.view_models import (
     LetterView,
@@ -69,7 +71,7 @@ def _patient(record: PatientRecord, cov: CoverageFact | None, notes: Citations) 
     return PatientView(
         name=f.text(p.name),
         subject=p.name or "The patient",
-        birth_date=f.date_long(p.birth_date),
+        birth_date=f.date_short(p.birth_date),
         age=str(p.age) if p.age is not None else f.NOT_DOCUMENTED,
         sex=f.text(p.sex),
         member_id=f.text(cov.member_id if cov else None),
@@ -87,7 +89,7 @@ def _payer(d: Determination, cov: CoverageFact | None) -> PayerView:
 def _credentials(name: str | None, credentials: str | None) -> str:
     """Credentials not already written after the name ("Ann Lee, MD" + "MD, FAPA" -> "FAPA")."""
     in_name = {part.strip().lower() for part in (name or "").split(",")[1:]}
-    parts = [p.strip() for p in (credentials or "").split(",") if p.strip()]
+    parts = dict.fromkeys(p.strip() for p in (credentials or "").split(",") if p.strip())
     kept = [p for p in parts if p.lower() not in in_name]
     return ", ".join(kept) if kept or not parts else ""
 
@@ -129,6 +131,8 @@ def build_view(d: Determination, options: LetterOptions) -> LetterView:
     psycho, psycho_cites = clinical.psychotherapy(record, notes)
     safety = clinical.safety_rows(record, notes)
     criteria = policy.criterion_rows(d, notes)
+    refs = Literature(accelerated_covered=d.policy.service.accelerated_protocols_covered)
+    paragraphs = rationale(d, notes, refs, cont, request)
     signer = _signer(record.practitioner, options)
     payer = _payer(d, cov)
     return LetterView(
@@ -159,9 +163,11 @@ def build_view(d: Determination, options: LetterOptions) -> LetterView:
         safety_alerts=safety_alert_rows(d),
         policy=policy.policy_view(d),
         criteria=criteria,
-        rationale_trials=clinical.trials_summary(record),
+        rationale=paragraphs,
+        references=refs.rows(),
         attestations=policy.attestations(d),
         signer=signer,
         continuation=cont,
         sources=notes.notes(),
+        source_groups=notes.groups(),
     )

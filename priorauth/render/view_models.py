@@ -29,11 +29,15 @@ __all__ = [
     "PolicyView",
     "PracticeView",
     "PriorCourseRow",
+    "RationaleParagraph",
+    "RationaleSentence",
+    "ReferenceRow",
     "RequestView",
     "SafetyRow",
     "ScoreRow",
     "SeverityView",
     "SignerView",
+    "SourceGroup",
     "SourceNote",
     "TherapyRow",
     "TrialRow",
@@ -91,6 +95,10 @@ class RequestView(_View):
     sessions: str
     taper: str
     total_sessions: str
+    policy_allows: str
+    """The policy's session and week limits (the request never exceeds them)."""
+    course: str
+    """The request in one phrase, e.g. ``36 sessions (30 sessions, 5 per week, then ...)``."""
     device: str
     protocol: str
 
@@ -202,7 +210,9 @@ class PolicyView(_View):
     """The number, else the title: how the letter refers to the policy."""
     version: str
     effective: str
-    last_reviewed: str
+    """The policy's own window, e.g. ``February 27, 2026`` or ``... through ...``."""
+    dates_note: str
+    """``dates unverified: <why>`` when the rule file says so, else empty."""
     source_urls: tuple[str, ...]
     status_label: str
 
@@ -269,6 +279,35 @@ class SourceNote(_View):
     detail: str
 
 
+class RationaleSentence(_Cited):
+    """One sentence of the rationale, present only when its facts are (``_view_rationale``)."""
+
+    id: str
+    """Stable key, e.g. ``remission`` or ``safety`` (tests and ``data-sentence``)."""
+    text: str
+    """Without its final period: the template adds the literature markers, then the period."""
+    refs: tuple[str, ...] = ()
+    """Author-year markers of the literature cited (never bracketed numbers)."""
+
+
+class RationaleParagraph(_View):
+    id: str
+    heading: str
+    sentences: tuple[RationaleSentence, ...]
+
+
+class ReferenceRow(_View):
+    marker: str
+    citation: str
+    identifier: str
+    """``doi:10.1176/...`` and/or ``PMID n``."""
+
+
+class SourceGroup(_View):
+    label: str
+    notes: tuple[SourceNote, ...]
+
+
 class PriorCourseRow(_Cited):
     dates: str
     sessions: str
@@ -318,8 +357,12 @@ class LetterView(_View):
     """Every alert, blocking or reviewed, for the safety section."""
     policy: PolicyView
     criteria: tuple[CriterionRow, ...]
-    rationale_trials: str
+    rationale: tuple[RationaleParagraph, ...]
+    references: tuple[ReferenceRow, ...]
+    """The literature the rationale cites, by author-year marker."""
     attestations: tuple[AttestationRow, ...]
     signer: SignerView
     continuation: ContinuationView | None
     sources: tuple[SourceNote, ...]
+    source_groups: tuple[SourceGroup, ...] = ()
+    """The same notes grouped by kind of record, as the appendix prints them."""

@@ -86,8 +86,8 @@ def test_trials_table_lists_every_trial_with_class_dose_and_outcome(determinatio
 
 def test_citations_name_resources_and_dates(determination):
     sources = text_of(find(parse(render_html(determination)), data_section="sources"))
-    assert "MedicationRequest/mr-venla-1: venlafaxine, 04/02/2025 \u2013 06/30/2025" in sources
-    assert "Observation/phq9-5: PHQ-9 23, 11/10/2026" in sources
+    assert "venlafaxine, 04/02/2025 \u2013 06/29/2025 (MedicationRequest/mr-venla-1)" in sources
+    assert "PHQ-9 23, 11/10/2026 (Observation/phq9-5)" in sources
 
 
 def test_chart_is_inline_svg_without_urls(determination):
@@ -124,7 +124,7 @@ def test_continuation_letter_shows_prior_course_and_relapse(continuation):
     prior = text_of(find(parse(html), data_section="prior-tms"))
     assert "01/12/2026 \u2013 03/20/2026" in prior
     assert "71%" in prior
-    assert "PHQ-9 23 on November 10, 2026" in prior
+    assert "PHQ-9 23 on 11/10/2026" in prior
     assert "+17 points from the best score (all of the improvement lost)" in prior
     assert "repeat course" in text_of(find(parse(html), data_section="request"))
 
@@ -143,7 +143,7 @@ def test_options_change_signer_start_and_device(determination):
     signature = text_of(find(parse(html), data_section="signature"))
     assert "Sam Lee, DO" in signature
     assert "NPI 1111111111" in signature
-    assert "January 4, 2027" in html
+    assert "01/04/2027" in html
     assert "NeuroStar Advanced Therapy" in html
 
 

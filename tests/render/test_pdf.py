@@ -152,3 +152,15 @@ def test_identical_across_processes(pdf, tmp_path):
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, check=True)
     assert out.stdout == pdf
+
+
+def test_a_forced_draft_is_marked_on_every_page():
+    d = make_determination(status="needs_documentation")
+    reader = PdfReader(io.BytesIO(render_pdf(d)))
+    assert len(reader.pages) > 1
+    for number, page in enumerate(reader.pages, 1):
+        assert "DRAFT: NOT READY" in (page.extract_text() or ""), f"page {number}"
+
+
+def test_a_letter_ready_to_send_has_no_watermark(pdf):
+    assert "DRAFT" not in pdf_text(pdf)
