@@ -12,6 +12,7 @@ from priorauth.facts.models import Address, CoverageFact, PatientRecord, Provide
 from priorauth.render import _format as f
 from priorauth.render import _view_clinical as clinical
 from priorauth.render import _view_policy as policy
+from priorauth.render._view_appeal import appeal
 from priorauth.render._view_alerts import alert_block, safety_alert_rows
 from priorauth.render._view_continuation import continuation
 from priorauth.render._view_rationale import rationale
@@ -29,6 +30,7 @@ from priorauth.render.view_models import (
 __all__ = ["build_view"]
 
 TITLE = "Letter of Medical Necessity: Transcranial Magnetic Stimulation (TMS)"
+APPEAL_TITLE = "Appeal of a Prior Authorization Denial: Transcranial Magnetic Stimulation (TMS)"
 
 
 def _address_lines(address: Address | None) -> tuple[str, ...]:
@@ -81,9 +83,18 @@ def _patient(record: PatientRecord, cov: CoverageFact | None, notes: Citations) 
     )
 
 
-def _payer(d: Determination, cov: CoverageFact | None) -> PayerView:
-    """Always the payer of the policy (never another coverage's payer)."""
-    return PayerView(name=d.policy.payer, plan=f.text(cov.plan if cov else None))
+def _payer(d: Determination, cov: CoverageFact | None, options: LetterOptions) -> PayerView:
+    """Always the payer of the policy (never another coverage's payer); an appeal goes to its
+    appeals unit."""
+    plan = f.text(cov.plan if cov else None)
+    if options.kind == "appeal":
+        return PayerView(
+            name=d.policy.payer,
+            department="Appeals / Utilization Management",
+            attention="Appeals, Behavioral Health",
+            plan=plan,
+        )
+    return PayerView(name=d.policy.payer, plan=plan)
 
 
 def _credentials(name: str | None, credentials: str | None) -> str:
@@ -134,11 +145,24 @@ def build_view(d: Determination, options: LetterOptions) -> LetterView:
     refs = Literature(accelerated_covered=d.policy.service.accelerated_protocols_covered)
     paragraphs = rationale(d, notes, refs, cont, request)
     signer = _signer(record.practitioner, options)
-    payer = _payer(d, cov)
+    payer = _payer(d, cov, options)
+    appealed = (
+        appeal(
+            d,
+            options,
+            criteria=criteria,
+            trials=trials,
+            trials_summary=clinical.trials_summary(record),
+            safety=safety,
+            request=request,
+        )
+        if options.kind == "appeal"
+        else None
+    )
     return LetterView(
         kind=options.kind,
-        doc_title=TITLE,
-        doc_subject=f"Prior authorization request, {payer.name}, policy "
+        doc_title=APPEAL_TITLE if appealed else TITLE,
+        doc_subject=f"{'Appeal of a prior authorization denial' if appealed else 'Prior authorization request'}, {payer.name}, policy "
         f"{d.policy.number or d.policy.id} (CPT {', '.join(d.policy.service.cpt_codes)})",
         doc_author=practice.name if practice.name != f.NOT_DOCUMENTED else signer.name,
         created=d.as_of.isoformat(),
@@ -146,7 +170,7 @@ def build_view(d: Determination, options: LetterOptions) -> LetterView:
         practice=practice,
         payer=payer,
         patient=patient,
-        salutation="Dear Utilization Management Reviewer:",
+        salutation="Dear Appeals Reviewer:" if appealed else "Dear Utilization Management Reviewer:",
         request=request,
         alerts=alert_block(d),
         draft=policy.draft(d),
@@ -168,6 +192,7 @@ def build_view(d: Determination, options: LetterOptions) -> LetterView:
         attestations=policy.attestations(d),
         signer=signer,
         continuation=cont,
+        appeal=appealed,
         sources=notes.notes(),
         source_groups=notes.groups(),
     )
