@@ -127,15 +127,17 @@ def _not_ready(d: Determination) -> str:
     return "policy not met"
 
 
-def _check_appeal(
-    kind: str, reason: str | None, date: dt.datetime | None, ref: str | None
-) -> None:
+def _check_appeal(kind: str, reason: str | None, date: dt.datetime | None, ref: str | None) -> None:
     """Exit 2 (usage): an appeal without its denial, or denial options on another letter."""
     if kind == "appeal":
         if not (reason or "").strip():
-            raise click.BadParameter("an appeal needs the payer's stated reason", "--denial-reason")
+            raise click.BadParameter(
+                "an appeal needs the payer's stated reason", param_hint="--denial-reason"
+            )
         if date is None:
-            raise click.BadParameter("an appeal needs the date of the denial", "--denial-date")
+            raise click.BadParameter(
+                "an appeal needs the date of the denial", param_hint="--denial-date"
+            )
     elif reason or date or ref:
         raise click.BadParameter(
             "--denial-reason, --denial-date and --denial-ref apply only to --kind appeal",

@@ -56,7 +56,9 @@ class LetterOptions(BaseModel):
 
     @model_validator(mode="after")
     def _appeal_fields(self) -> LetterOptions:
-        if self.kind == "appeal" and (not (self.denial_reason or "").strip() or not self.denial_date):
+        if self.kind == "appeal" and (
+            not (self.denial_reason or "").strip() or not self.denial_date
+        ):
             raise ValueError("an appeal letter needs the denial reason and the denial date")
         if self.kind != "appeal" and (self.denial_reason or self.denial_date or self.denial_ref):
             raise ValueError("denial reason, date and reference apply only to an appeal letter")

@@ -12,8 +12,8 @@ from priorauth.facts.models import Address, CoverageFact, PatientRecord, Provide
 from priorauth.render import _format as f
 from priorauth.render import _view_clinical as clinical
 from priorauth.render import _view_policy as policy
-from priorauth.render._view_appeal import appeal
 from priorauth.render._view_alerts import alert_block, safety_alert_rows
+from priorauth.render._view_appeal import appeal
 from priorauth.render._view_continuation import continuation
 from priorauth.render._view_rationale import rationale
 from priorauth.render.citations import Citations
@@ -30,6 +30,11 @@ from priorauth.render.view_models import (
 __all__ = ["build_view"]
 
 TITLE = "Letter of Medical Necessity: Transcranial Magnetic Stimulation (TMS)"
+SUBJECT = {
+    "initial": "Prior authorization request",
+    "continuation": "Prior authorization request",
+    "appeal": "Appeal of a prior authorization denial",
+}
 APPEAL_TITLE = "Appeal of a Prior Authorization Denial: Transcranial Magnetic Stimulation (TMS)"
 
 
@@ -120,9 +125,9 @@ def _icd10(record: PatientRecord, notes: Citations) -> tuple[str, tuple[int, ...
     if dx is None:
         return f.NOT_DOCUMENTED, ()
     label = f"{dx.code} {f.EN_DASH} {dx.display}" if dx.display else dx.code
-    return label, notes.cite(
-        dx.evidence, f"diagnosis {dx.code}, {f.date_short(dx.onset or dx.recorded)}"
-    )
+    when = dx.onset or dx.recorded
+    detail = f"diagnosis {dx.code}, {f.date_short(when)}" if when else f"diagnosis {dx.code}"
+    return label, notes.cite(dx.evidence, detail)
 
 
 def build_view(d: Determination, options: LetterOptions) -> LetterView:
@@ -162,7 +167,7 @@ def build_view(d: Determination, options: LetterOptions) -> LetterView:
     return LetterView(
         kind=options.kind,
         doc_title=APPEAL_TITLE if appealed else TITLE,
-        doc_subject=f"{'Appeal of a prior authorization denial' if appealed else 'Prior authorization request'}, {payer.name}, policy "
+        doc_subject=f"{SUBJECT[options.kind]}, {payer.name}, policy "
         f"{d.policy.number or d.policy.id} (CPT {', '.join(d.policy.service.cpt_codes)})",
         doc_author=practice.name if practice.name != f.NOT_DOCUMENTED else signer.name,
         created=d.as_of.isoformat(),
@@ -170,7 +175,9 @@ def build_view(d: Determination, options: LetterOptions) -> LetterView:
         practice=practice,
         payer=payer,
         patient=patient,
-        salutation="Dear Appeals Reviewer:" if appealed else "Dear Utilization Management Reviewer:",
+        salutation="Dear Appeals Reviewer:"
+        if appealed
+        else "Dear Utilization Management Reviewer:",
         request=request,
         alerts=alert_block(d),
         draft=policy.draft(d),

@@ -13,9 +13,9 @@ from pydantic import BaseModel, ConfigDict
 
 __all__ = [
     "AlertRow",
+    "AlertsView",
     "AppealPoint",
     "AppealView",
-    "AlertsView",
     "AttestationRow",
     "ChartPoint",
     "ChartView",
