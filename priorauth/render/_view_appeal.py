@@ -37,7 +37,9 @@ STRENGTH = (
     "prior_tms_response",
     "retreatment",
 )
-"""Kinds of criterion in the order an appeal leads with them (others follow, in policy order)."""
+"""Kinds of criterion that make a point, in the order an appeal leads with them. A met exclusion
+(no substance use, no psychosis, a first course) is an absence, not a point: it stays in the
+criteria section and never pads this list."""
 MAX_POINTS = 5
 _SENTENCE_END = re.compile(r"(?<=[a-z0-9)%])\. (?=[A-Z])")
 SCREEN_ITEMS = (
@@ -81,9 +83,11 @@ def _rows_by_id(rows: tuple[CriterionRow, ...]) -> dict[str, CriterionRow]:
 def _points(d: Determination, rows: tuple[CriterionRow, ...]) -> tuple[AppealPoint, ...]:
     """The strongest points: met leaf criteria (inside met groups), strongest kinds first."""
     by_id = _rows_by_id(rows)
-    met = [c for c in _leaves(d.criteria) if c.outcome == "met" and c.id in by_id]
     rank = {k: i for i, k in enumerate(STRENGTH)}
-    met.sort(key=lambda c: rank.get(c.kind, len(STRENGTH)))
+    met = [
+        c for c in _leaves(d.criteria) if c.outcome == "met" and c.id in by_id and c.kind in rank
+    ]
+    met.sort(key=lambda c: rank[c.kind])
     points = []
     for c in met[:MAX_POINTS]:
         row = by_id[c.id]

@@ -16,7 +16,7 @@ from priorauth.cli import cli, letter_cmd
 from priorauth.determination import CriterionResult, Determination, Gap
 from priorauth.render import LetterOptions, build_view, render_html, render_pdf
 
-from .conftest import make_determination
+from .conftest import example_determination, make_determination, make_minimal
 
 REASON = 'Not medically necessary: <script>alert("x")</script> & fewer than 4 trials'
 APPEAL = LetterOptions(
@@ -161,3 +161,32 @@ def test_cli_appeal_options(monkeypatch, tmp_path: Path):
     assert result.exit_code == 0, result.output
     assert "DN-77" in out.read_text()
     assert "<script>" not in out.read_text()
+
+
+def test_points_are_never_padded_with_absences():
+    d = make_minimal()
+    absence = CriterionResult(
+        id="criteria.all.1",
+        title="No psychotic disorder",
+        kind="exclusion",
+        outcome="met",
+        explanation="No active psychotic diagnosis in the chart.",
+    )
+    d = d.model_copy(update={"criteria": (*d.criteria, absence)})
+    view = build_view(d, APPEAL)
+    assert view.appeal is not None
+    assert view.appeal.points == ()
+    assert view.appeal.tally == "1 of 2 criteria is met; 1 needs documentation"
+    assert "No clinical criterion of the policy" in render_html(d, options=APPEAL)
+
+
+def test_example_chart_appeal_points_come_from_its_met_criteria():
+    d = example_determination()
+    view = build_view(d, APPEAL)
+    assert view.appeal is not None
+    assert view.appeal.tally.startswith("all ")
+    assert 3 <= len(view.appeal.points) <= 5
+    assert view.appeal.safety.startswith("Negative for seizure history")
+    pages = page_texts(render_pdf(d, options=APPEAL))
+    (p2p,) = [i for i, t in enumerate(pages) if "peer-to-peer summary" in t.lower()]
+    assert "source records cited" in pages[p2p + 1].lower()
