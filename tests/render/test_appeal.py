@@ -190,3 +190,17 @@ def test_example_chart_appeal_points_come_from_its_met_criteria():
     pages = page_texts(render_pdf(d, options=APPEAL))
     (p2p,) = [i for i, t in enumerate(pages) if "peer-to-peer summary" in t.lower()]
     assert "source records cited" in pages[p2p + 1].lower()
+
+
+def test_appeal_identical_across_processes(pdf):
+    import subprocess
+    import sys
+
+    script = (
+        "import sys; from tests.render.conftest import make_determination; "
+        "from tests.render.test_appeal import APPEAL; "
+        "from priorauth.render import render_pdf; "
+        "sys.stdout.buffer.write(render_pdf(make_determination(), options=APPEAL))"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, check=True)
+    assert out.stdout == pdf
