@@ -127,6 +127,24 @@ def _not_ready(d: Determination) -> str:
     return "policy not met"
 
 
+def _check_appeal(kind: str, reason: str | None, date: dt.datetime | None, ref: str | None) -> None:
+    """Exit 2 (usage): an appeal without its denial, or denial options on another letter."""
+    if kind == "appeal":
+        if not (reason or "").strip():
+            raise click.BadParameter(
+                "an appeal needs the payer's stated reason", param_hint="--denial-reason"
+            )
+        if date is None:
+            raise click.BadParameter(
+                "an appeal needs the date of the denial", param_hint="--denial-date"
+            )
+    elif reason or date or ref:
+        raise click.BadParameter(
+            "--denial-reason, --denial-date and --denial-ref apply only to --kind appeal",
+            param_hint="--kind",
+        )
+
+
 def _signer(value: str | None) -> tuple[str | None, str | None]:
     if not value:
         return None, None
@@ -161,12 +179,22 @@ def _signer(value: str | None) -> tuple[str | None, str | None]:
 @click.option("--npi", help="Signer's NPI [default: chart].")
 @click.option(
     "--letter",
+    "--kind",
     "kind",
-    type=click.Choice(["initial", "continuation"]),
+    type=click.Choice(["initial", "continuation", "appeal"]),
     default="initial",
     show_default=True,
-    help="Initial course or retreatment.",
+    help="Initial course, retreatment, or an appeal of a denial (with --denial-reason and "
+    "--denial-date).",
 )
+@click.option(
+    "--denial-reason",
+    help="Appeal: the payer's stated reason for the denial (printed verbatim, in quotation marks).",
+)
+@click.option(
+    "--denial-date", type=click.DateTime(["%Y-%m-%d"]), help="Appeal: the date of the denial."
+)
+@click.option("--denial-ref", help="Appeal: the payer's reference for the denial.")
 @click.option("--start", type=click.DateTime(["%Y-%m-%d"]), help="Planned start date.")
 @click.option(
     "--pdf-variant",
@@ -193,6 +221,9 @@ def letter(
     signer: str | None,
     npi: str | None,
     kind: str,
+    denial_reason: str | None,
+    denial_date: dt.datetime | None,
+    denial_ref: str | None,
     start: dt.datetime | None,
     pdf_variant: str,
     force: bool,
@@ -223,6 +254,7 @@ def letter(
             param_hint="--payer",
         )
     reviewed = reviews(reviewed_ids, reviewer)
+    _check_appeal(kind, denial_reason, denial_date, denial_ref)
     name, credentials = _signer(signer)
     try:
         options = LetterOptions.model_validate(
@@ -233,6 +265,9 @@ def letter(
                 "signer_npi": npi,
                 "planned_start": start.date() if start else None,
                 "pdf_variant": pdf_variant,
+                "denial_reason": denial_reason,
+                "denial_date": denial_date.date() if denial_date else None,
+                "denial_ref": denial_ref,
             }
         )
         d, notes = determine(

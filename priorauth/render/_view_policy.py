@@ -144,9 +144,11 @@ def request(
         for c in d.policy.service.cpt_codes
     )
     return RequestView(
-        kind_label="Initial course"
-        if options.kind == "initial"
-        else "Continuation / retreatment course",
+        kind_label={
+            "initial": "Initial course",
+            "continuation": "Continuation / retreatment course",
+            "appeal": "Appeal of a denial",
+        }[options.kind],
         codes=codes or (CodeRow(code=f.NOT_DOCUMENTED, description="", units=""),),
         icd10=icd10,
         icd10_cites=icd_cites,

@@ -61,11 +61,7 @@ def rationale(
         RationaleParagraph(
             id="retreatment", heading="Retreatment", sentences=_retreat(d, notes, cont)
         ),
-        RationaleParagraph(
-            id="alternatives",
-            heading="Alternatives considered",
-            sentences=_alternatives(d, notes, refs),
-        ),
+        _alternatives_paragraph(d, notes, refs),
     )
     return tuple(p for p in paragraphs if p.sentences)
 
@@ -327,6 +323,19 @@ def _ect(
             text="ECT requires general anesthesia and carries a risk of cognitive side effects; "
             "TMS requires neither.",
         )
+
+
+def _alternatives_paragraph(
+    d: Determination, notes: Citations, refs: Literature
+) -> RationaleParagraph:
+    """The "alternatives considered" paragraph when the chart records one; else the request."""
+    sentences = _alternatives(d, notes, refs)
+    if len(sentences) > 1:
+        return RationaleParagraph(
+            id="alternatives", heading="Alternatives considered", sentences=sentences
+        )
+    ask = _s(id="ask", text="I ask that TMS be authorized.")
+    return RationaleParagraph(id="alternatives", heading="Request", sentences=(ask,))
 
 
 def _alternatives(

@@ -15,7 +15,11 @@ from priorauth.render.view import build_view
 
 __all__ = ["render_html"]
 
-TEMPLATES = {"initial": "initial.html", "continuation": "continuation.html"}
+TEMPLATES = {
+    "initial": "initial.html",
+    "continuation": "continuation.html",
+    "appeal": "appeal.html",
+}
 
 
 def render_html(

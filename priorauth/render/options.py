@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 __all__ = ["DEFAULT_DEVICE", "DEFAULT_PROTOCOL", "LetterKind", "LetterOptions", "PdfVariant"]
 
-LetterKind = Literal["initial", "continuation"]
+LetterKind = Literal["initial", "continuation", "appeal"]
 PdfVariant = Literal["pdf/a-3b", "pdf/a-3u", "pdf/ua-1", "none"]
 
 DEFAULT_DEVICE = "FDA-cleared rTMS system for major depressive disorder (21 CFR 882.5805)"
@@ -46,3 +46,20 @@ class LetterOptions(BaseModel):
     PDF for accessibility; ``none`` skips both (fastest)."""
     attach_json: bool = True
     """Embed ``determination.json`` (relationship Data) in the PDF."""
+    denial_reason: str | None = None
+    """An appeal: the payer's stated reason for the denial, as the practice gives it (printed
+    verbatim, in quotation marks)."""
+    denial_date: dt.date | None = None
+    """An appeal: the date of the denial appealed."""
+    denial_ref: str | None = None
+    """An appeal: the payer's reference for the denial (optional)."""
+
+    @model_validator(mode="after")
+    def _appeal_fields(self) -> LetterOptions:
+        if self.kind == "appeal" and (
+            not (self.denial_reason or "").strip() or not self.denial_date
+        ):
+            raise ValueError("an appeal letter needs the denial reason and the denial date")
+        if self.kind != "appeal" and (self.denial_reason or self.denial_date or self.denial_ref):
+            raise ValueError("denial reason, date and reference apply only to an appeal letter")
+        return self

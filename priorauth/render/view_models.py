@@ -14,6 +14,8 @@ from pydantic import BaseModel, ConfigDict
 __all__ = [
     "AlertRow",
     "AlertsView",
+    "AppealPoint",
+    "AppealView",
     "AttestationRow",
     "ChartPoint",
     "ChartView",
@@ -64,6 +66,7 @@ class PracticeView(_Cited):
 class PayerView(_Cited):
     name: str
     department: str = "Utilization Management"
+    attention: str = "Prior Authorization, Behavioral Health"
     plan: str
 
 
@@ -326,10 +329,39 @@ class ContinuationView(_View):
     relapse_cites: tuple[int, ...] = ()
 
 
+class AppealPoint(_Cited):
+    """One of the strongest points of an appeal: a met criterion and what shows it."""
+
+    title: str
+    text: str
+
+
+class AppealView(_View):
+    """An appeal: the denial as the practice gives it, the tally of the criteria, and the
+    peer-to-peer summary page."""
+
+    denial_date: str
+    denial_ref: str
+    """The payer's reference, or empty."""
+    reason: str
+    """The payer's stated reason as given by the practice (printed in quotation marks)."""
+    tally: str
+    """E.g. ``all 5 criteria are met`` or ``4 of 5 criteria are met; 1 needs documentation``."""
+    diagnosis: str
+    trials: tuple[TrialRow, ...]
+    """Failed antidepressant trials (augmentation included), in brief."""
+    trials_note: str
+    scores: tuple[str, ...]
+    """The latest score of each instrument, e.g. ``PHQ-9 23 (severe) on 11/10/2026``."""
+    safety: str
+    request: str
+    points: tuple[AppealPoint, ...]
+
+
 class LetterView(_View):
     """Everything a letter prints."""
 
-    kind: Literal["initial", "continuation"]
+    kind: Literal["initial", "continuation", "appeal"]
     doc_title: str
     doc_subject: str
     doc_author: str
@@ -363,6 +395,7 @@ class LetterView(_View):
     attestations: tuple[AttestationRow, ...]
     signer: SignerView
     continuation: ContinuationView | None
+    appeal: AppealView | None = None
     sources: tuple[SourceNote, ...]
     source_groups: tuple[SourceGroup, ...] = ()
     """The same notes grouped by kind of record, as the appendix prints them."""
