@@ -96,7 +96,10 @@ def evaluate(
     floor = safety_floor(record, policy, as_of=as_of, reviewed=reviewed)
     status = floor_status(criteria_status, floor)
     gaps = _deciding_gaps(root.result) if criteria_status != "meets" else iter(())
+    criteria_gaps = list(gaps)
     floor_gaps = floor.gaps if status != "safety_hold" else ()
+    if any(g.criterion_id in _suicide_screen_criteria(policy) for g in criteria_gaps):
+        floor_gaps = ()  # the policy's own gap already asks for the suicide-risk screen
     return Determination(
         as_of=as_of,
         status=status,
@@ -104,7 +107,7 @@ def evaluate(
         criteria_status=criteria_status,
         policy=policy_ref(policy),
         criteria=_top_level(policy, root),
-        gaps=_dedupe_gaps(iter([*gaps, *floor_gaps])),
+        gaps=_dedupe_gaps(iter([*criteria_gaps, *floor_gaps])),
         attestations=_attestations(policy, root),
         summary=_summary(policy, root.result, status, as_of, floor),
         coverage=payer_coverage(policy, record, as_of),
@@ -127,6 +130,17 @@ def check_attested(attested: Collection[str], policies: Sequence[Policy]) -> Non
             f"{', '.join(unknown)}: no such attestation in the selected {which} "
             f"(known: {', '.join(known) or 'none'})"
         )
+
+
+def _suicide_screen_criteria(policy: Policy) -> frozenset[str]:
+    """Ids of the policy's ``suicide_risk`` contraindication criteria: when one of them is a
+    deciding gap, it says what the floor's suicide-screen gap would, so the floor's is left out
+    (and when none is deciding, the floor's gap stays)."""
+    return frozenset(
+        leaf.id
+        for leaf in policy.leaves()
+        if leaf.kind == "contraindication" and "suicide_risk" in leaf.categories
+    )
 
 
 def _top_level(policy: Policy, root: _Evaluated) -> tuple[CriterionResult, ...]:

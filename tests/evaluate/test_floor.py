@@ -300,3 +300,29 @@ def test_a_review_of_an_alert_the_chart_does_not_have_is_refused(h):
     floor = safety_floor(h.record(**BASE), None, as_of=h.AS_OF)
     with pytest.raises(ReviewError, match="reviewable: none"):
         check_reviewed({"pregnancy": "Dr. X"}, floor.alerts)
+
+
+SUICIDE_CRITERION = {
+    "id": "no-suicidality",
+    "kind": "contraindication",
+    "categories": ["suicide_risk"],
+    "title": "No active suicidality",
+    "quote": "active suicidality",
+}
+
+
+def test_a_policys_own_suicide_screen_gap_replaces_the_floors(h):
+    policy = h.policy({"all": [ADULT, PHQ, SUICIDE_CRITERION]})
+    record = h.record(**{**BASE, "suicide_risk": []})
+    d = evaluate(record, policy, as_of=h.AS_OF)
+    assert d.status == "needs_documentation"
+    assert [g.criterion_id for g in d.gaps] == ["no-suicidality"]
+
+
+def test_the_floors_gap_stays_when_the_policys_criterion_is_not_deciding(h):
+    """The criterion sits in an alternative that is not needed: its gap is not deciding, so the
+    floor's gap is what keeps the request from `meets`."""
+    policy = h.policy({"all": [ADULT, {"id": "path", "any": [PHQ, SUICIDE_CRITERION]}]})
+    d = evaluate(h.record(**{**BASE, "suicide_risk": []}), policy, as_of=h.AS_OF)
+    assert (d.criteria_status, d.status) == ("meets", "needs_documentation")
+    assert [g.criterion_id for g in d.gaps] == ["safety-floor.suicide-screen"]
