@@ -11,6 +11,8 @@ import click
 from priorauth.cli import cli
 from priorauth.cli._common import (
     as_of_option,
+    budget_option,
+    chart_budget,
     fail,
     resolve_as_of,
     review_options,
@@ -40,6 +42,7 @@ def determine(
     rules_dir: Path | None,
     allow_uncovered_payer: bool = False,
     reviewed: dict[str, str] | None = None,
+    budget: float | None = 0,
 ) -> tuple[Determination, tuple[str, ...]]:
     """Load, extract, select the one policy (refusing to choose among several), check that its
     payer is one of the chart's coverages in force (unless allowed), and evaluate it, with the
@@ -50,7 +53,8 @@ def determine(
     from priorauth.pipeline import chart_facts
     from priorauth.rules import load_rules
 
-    record = chart_facts(chart, as_of=as_of)
+    with chart_budget(budget):  # None: the environment's budget; 0: none
+        record = chart_facts(chart, as_of=as_of)
     choice = select_one(load_rules(rules_dir), payer=payer, record=record, as_of=as_of)
     require_payer_on_chart(
         choice.policy, record, as_of, allow_uncovered_payer=allow_uncovered_payer
@@ -184,6 +188,7 @@ def _signer(value: str | None) -> tuple[str | None, str | None]:
 )
 @review_options
 @rules_dir_option
+@budget_option
 def letter(
     chart: Path,
     payer: str,
@@ -200,6 +205,7 @@ def letter(
     reviewed_ids: tuple[str, ...],
     reviewer: str | None,
     rules_dir: Path | None,
+    budget: float | None,
 ) -> None:
     """Write the letter of medical necessity for CHART under PAYER's TMS policy.
 
@@ -242,6 +248,7 @@ def letter(
             rules_dir=rules_dir,
             allow_uncovered_payer=allow_uncovered_payer,
             reviewed=reviewed,
+            budget=budget,
         )
         _check_ready(d, notes, force=force)
         data = letter_bytes(d, format=fmt, options=options)
