@@ -65,7 +65,9 @@ def main() -> None:
     times: dict[str, list[float]] = {"pool": [], "none": []}
     try:
         time.sleep(3)  # the pool's children warm up
-        clients = {name: httpx.Client(base_url=url, timeout=60) for name, (_, url) in servers.items()}
+        clients = {
+            name: httpx.Client(base_url=url, timeout=60) for name, (_, url) in servers.items()
+        }
 
         def send(name: str) -> tuple[str, float]:
             start = time.perf_counter()
@@ -88,8 +90,10 @@ def main() -> None:
     for name, found in times.items():
         found.sort()
         p90 = found[int(len(found) * 0.9)]
-        print(f"{name:5s} n={len(found)} median={statistics.median(found) * 1000:.1f} ms "
-              f"p90={p90 * 1000:.1f} ms")
+        print(
+            f"{name:5s} n={len(found)} median={statistics.median(found) * 1000:.1f} ms "
+            f"p90={p90 * 1000:.1f} ms"
+        )
     ratio = statistics.median(times["pool"]) / statistics.median(times["none"])
     print(f"median ratio pool/none: {ratio:.2f}")
 

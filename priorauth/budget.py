@@ -150,11 +150,11 @@ def _child_main(conn: Connection, parent_pid: int) -> None:
             with cpu_budget(budget):
                 record = chart_facts(chart, as_of=as_of, source_name=source_name)
             reply: tuple[bool, Any] = (True, record)
-        except BaseException as exc:  # noqa: BLE001 - every failure goes back to the parent
+        except BaseException as exc:  # every failure goes back to the parent
             reply = (False, exc)
         try:
             conn.send(reply)
-        except Exception as exc:  # noqa: BLE001 - an unpicklable exception: send its text
+        except Exception as exc:  # an exception that does not pickle: send its text
             from priorauth.errors import PriorAuthError
 
             conn.send((False, PriorAuthError(str(exc))))
@@ -235,9 +235,7 @@ class ChartPool:
         self._all.append(worker)
         self._idle.put(worker)
 
-    def facts(
-        self, chart: Any, *, as_of: dt.date, source_name: str | None = None, **_: Any
-    ) -> Any:
+    def facts(self, chart: Any, *, as_of: dt.date, source_name: str | None = None, **_: Any) -> Any:
         """The chart's PatientRecord, computed in a child under the budget."""
         self.start()
         worker = self._idle.get()

@@ -9,8 +9,11 @@ against a budget of 0.25 s. The example chart itself takes about 10 ms.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import copy
 import json
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -83,7 +86,7 @@ def test_a_chart_over_budget_gets_422_and_its_neighbours_succeed(
 
     for body, response in zip(bodies, responses, strict=True):
         if body is large_body:
-            assert response.status_code == 422, response.text
+            assert response.status_code == 422, response.text[:300]
             outcome = response.json()
             assert outcome["resourceType"] == "OperationOutcome"
             first = outcome["issue"][0]
@@ -93,7 +96,7 @@ def test_a_chart_over_budget_gets_422_and_its_neighbours_succeed(
             )
             assert first["expression"] == ["Bundle"]
         else:
-            assert response.status_code == 200, response.text
+            assert response.status_code == 200, response.text[:300]
             assert response.json()["status"] == "meets"
     assert elapsed < 60
 
@@ -103,7 +106,8 @@ def test_a_chart_over_budget_gets_422_and_its_neighbours_succeed(
     time.sleep(0.5)
     log = budget_server.log.read_text()
     assert "Traceback" not in log
-    assert "died" not in log.lower() and "exception" not in log.lower()
+    assert "died" not in log.lower()
+    assert "exception" not in log.lower()
     assert log.count("chart over budget") == 4
 
     audit = AuditStore(budget_server.audit_url)
@@ -151,14 +155,14 @@ def test_the_cli_stops_a_chart_over_budget_with_one_line(
 def test_the_cli_budget_defaults_to_the_environment(tmp_path: Path) -> None:
     chart = tmp_path / "large.json"
     chart.write_text(json.dumps(large_chart()))
-    done = _cli("facts", str(chart), "--as-of", AS_OF, env={"PRIORAUTH_CHART_BUDGET_SECONDS": BUDGET})
+    done = _cli(
+        "facts", str(chart), "--as-of", AS_OF, env={"PRIORAUTH_CHART_BUDGET_SECONDS": BUDGET}
+    )
     assert done.returncode == 1
     assert done.stderr.startswith("error: the chart needs more than 0.25 s of work")
 
 
 def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    import os
-
     return subprocess.run(
         [sys.executable, "-m", "priorauth", *args],
         capture_output=True,
@@ -167,3 +171,37 @@ def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedP
         check=False,
         env={**os.environ, **(env or {})},
     )
+
+
+def _descendants(pid: int) -> set[int]:
+    found: set[int] = set()
+    with contextlib.suppress(OSError):
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                found |= {int(child), *_descendants(int(child))}
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_the_chart_processes_die_with_a_killed_server(tmp_path: Path) -> None:
+    server = start_server(tmp_path, env={"PRIORAUTH_CHART_BUDGET_SECONDS": "5"})
+    try:
+        assert _post(server, EXAMPLE.read_bytes()).status_code == 200
+        family = {p for p in _descendants(server.process.pid) if _running(p)}
+        assert len(family) >= 3  # the forkserver and the chart processes (and its tracker)
+        os.kill(server.process.pid, signal.SIGKILL)
+        server.process.wait()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and any(_running(p) for p in family):
+            time.sleep(0.2)
+        assert not any(_running(p) for p in family), "chart processes outlived the server"
+    finally:
+        stop_server(server)
