@@ -230,15 +230,20 @@ class ChartPool:
                 self._add()
             self._started = True
 
-    def _add(self) -> None:
+    def _add(self, *, idle: bool = True) -> _Worker:
         worker = _Worker(self._context)
         self._all.append(worker)
-        self._idle.put(worker)
+        if idle:
+            self._idle.put(worker)
+        return worker
 
     def facts(self, chart: Any, *, as_of: dt.date, source_name: str | None = None, **_: Any) -> Any:
         """The chart's PatientRecord, computed in a child under the budget."""
         self.start()
         worker = self._idle.get()
+        if not worker.process.is_alive():  # ended while idle (killed from outside, OOM killer)
+            log.warning("chart process %s had ended; replaced", worker.process.pid)
+            worker = self._replace(worker, idle=False)
         try:
             record = worker.run((chart, as_of, source_name, self.budget), self.budget)
         except (BudgetExceededError, ChartWorkerError) as exc:
@@ -251,12 +256,12 @@ class ChartPool:
         self._idle.put(worker)
         return record
 
-    def _replace(self, worker: _Worker) -> None:
+    def _replace(self, worker: _Worker, *, idle: bool = True) -> _Worker:
         worker.kill()
         with self._lock:
             if worker in self._all:
                 self._all.remove(worker)
-            self._add()
+            return self._add(idle=idle)
 
     def close(self) -> None:
         """Kill every child."""

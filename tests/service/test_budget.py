@@ -11,6 +11,7 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import copy
+import datetime as dt
 import json
 import os
 import signal
@@ -205,3 +206,34 @@ def test_the_chart_processes_die_with_a_killed_server(tmp_path: Path) -> None:
         assert not any(_running(p) for p in family), "chart processes outlived the server"
     finally:
         stop_server(server)
+
+
+def test_the_pool_replaces_a_child_over_budget_or_killed_and_keeps_chart_errors() -> None:
+    from priorauth.budget import ChartPool
+    from priorauth.errors import BudgetExceededError, ChartError
+    from priorauth.pipeline import chart_facts
+
+    day = dt.date.fromisoformat(AS_OF)
+    example = json.loads(EXAMPLE.read_bytes())
+    pool = ChartPool(1, float(BUDGET))
+    try:
+        assert pool.facts(example, as_of=day) == chart_facts(example, as_of=day)
+        first = pool._all[0].process.pid
+        with pytest.raises(BudgetExceededError):
+            pool.facts(large_chart(), as_of=day)
+        assert pool.facts(example, as_of=day).patient == chart_facts(example, as_of=day).patient
+        second = pool._all[0].process.pid
+        assert second != first
+        os.kill(second, signal.SIGKILL)  # dies while idle: replaced before the next chart
+        pool._all[0].process.join(10)
+        assert pool.facts(example, as_of=day).patient is not None
+        patients = [{"resource": {"resourceType": "Patient", "id": i}} for i in "ab"]
+        two = {"resourceType": "Bundle", "type": "collection", "entry": patients}
+        with pytest.raises(ChartError) as caught:
+            pool.facts(two, as_of=day, source_name="<request>")
+        with pytest.raises(ChartError) as direct:
+            chart_facts(two, as_of=day, source_name="<request>")
+        assert str(caught.value) == str(direct.value)
+        assert (caught.value.source, caught.value.location) == ("<request>", "")
+    finally:
+        pool.close()
