@@ -42,7 +42,6 @@ def determine(
     rules_dir: Path | None,
     allow_uncovered_payer: bool = False,
     reviewed: dict[str, str] | None = None,
-    budget: float | None = 0,
 ) -> tuple[Determination, tuple[str, ...]]:
     """Load, extract, select the one policy (refusing to choose among several), check that its
     payer is one of the chart's coverages in force (unless allowed), and evaluate it, with the
@@ -53,8 +52,7 @@ def determine(
     from priorauth.pipeline import chart_facts
     from priorauth.rules import load_rules
 
-    with chart_budget(budget):  # None: the environment's budget; 0: none
-        record = chart_facts(chart, as_of=as_of)
+    record = chart_facts(chart, as_of=as_of)
     choice = select_one(load_rules(rules_dir), payer=payer, record=record, as_of=as_of)
     require_payer_on_chart(
         choice.policy, record, as_of, allow_uncovered_payer=allow_uncovered_payer
@@ -241,15 +239,15 @@ def letter(
                 "pdf_variant": pdf_variant,
             }
         )
-        d, notes = determine(
-            chart,
-            payer=payer,
-            as_of=resolve_as_of(as_of),
-            rules_dir=rules_dir,
-            allow_uncovered_payer=allow_uncovered_payer,
-            reviewed=reviewed,
-            budget=budget,
-        )
+        with chart_budget(budget):  # reading the chart is the work the budget bounds
+            d, notes = determine(
+                chart,
+                payer=payer,
+                as_of=resolve_as_of(as_of),
+                rules_dir=rules_dir,
+                allow_uncovered_payer=allow_uncovered_payer,
+                reviewed=reviewed,
+            )
         _check_ready(d, notes, force=force)
         data = letter_bytes(d, format=fmt, options=options)
     except (AmbiguousPolicyError, PayerNotOnChartError) as exc:
