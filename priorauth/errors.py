@@ -45,6 +45,10 @@ class ChartError(PriorAuthError):
         where = f"{source}: {location}: " if location else f"{source}: "
         super().__init__(f"{where}{message}")
 
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickles whole (source and location kept): charts are read in child processes."""
+        return (_chart_error, (self.message, self.source, self.location))
+
 
 class RuleFileError(PriorAuthError):
     """A payer rule file could not be loaded or failed validation."""
@@ -115,3 +119,20 @@ class AuditError(PriorAuthError):
 
 class AsOfError(PriorAuthError):
     """The as-of date lies outside the calendar window priorauth computes with (priorauth.dates)."""
+
+
+class BudgetExceededError(PriorAuthError):
+    """Loading the chart and extracting its facts needed more than the work budget (issue 15)."""
+
+    def __init__(self, seconds: float, hint: str = "") -> None:
+        self.seconds = seconds
+        self.hint = hint
+        super().__init__(seconds, hint)
+
+    def __str__(self) -> str:
+        text = f"the chart needs more than {self.seconds:g} s of work; it was stopped"
+        return f"{text} ({self.hint})" if self.hint else text
+
+
+def _chart_error(message: str, source: str, location: str) -> ChartError:
+    return ChartError(message, source=source, location=location)

@@ -6,7 +6,7 @@ import contextlib
 import datetime as dt
 import os
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
@@ -30,6 +30,37 @@ def as_of_option(func: F) -> F:
         default=None,
         help="Evaluation date, YYYY-MM-DD [default: today].",
     )(func)
+
+
+def budget_option(func: F) -> F:
+    """``--budget SECONDS``: CPU time the chart's load and fact extraction may take."""
+    return click.option(
+        "--budget",
+        "budget",
+        type=click.FloatRange(min=0),
+        default=None,
+        metavar="SECONDS",
+        help="CPU seconds loading the chart and extracting its facts may take; past it the "
+        "command stops with an error [default: $PRIORAUTH_CHART_BUDGET_SECONDS or 20; 0: none].",
+    )(func)
+
+
+BUDGET_HINT = "--budget SECONDS raises the limit, --budget 0 lifts it"
+
+
+@contextlib.contextmanager
+def chart_budget(seconds: float | None) -> Iterator[None]:
+    """The chart stage under ``--budget`` (else the environment's budget): raises
+    :class:`~priorauth.errors.BudgetExceededError` past it (issue 15)."""
+    from priorauth.budget import budget_from_env, cpu_budget
+
+    if seconds is None:
+        try:
+            seconds = budget_from_env()
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from None
+    with cpu_budget(seconds, hint=BUDGET_HINT):
+        yield
 
 
 def resolve_as_of(value: dt.datetime | None) -> dt.date:

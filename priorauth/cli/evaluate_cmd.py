@@ -14,6 +14,8 @@ from priorauth.cli import cli
 from priorauth.cli._common import (
     alert_block,
     as_of_option,
+    budget_option,
+    chart_budget,
     fail,
     resolve_as_of,
     review_options,
@@ -34,17 +36,19 @@ __all__ = ["evaluate", "load_record"]
 _MARK = {"met": "met", "not_met": "NOT MET", "unknown": "unknown"}
 
 
-def load_record(path: Path, *, as_of: dt.date) -> PatientRecord:
+def load_record(path: Path, *, as_of: dt.date, budget: float | None = 0) -> PatientRecord:
     """A PatientRecord from a FHIR chart (via the facts stage) or a hand-written facts file.
 
     ``*.facts.json`` / ``*.facts.yaml`` files (and YAML files) are PatientRecords written out, with
-    the shortcuts of rule test cases; anything else is a FHIR chart.
+    the shortcuts of rule test cases; anything else is a FHIR chart, read under ``budget``
+    seconds of CPU time (``None``: the environment's budget; 0: none).
     """
     if path.name.endswith((".facts.json", ".facts.yaml", ".yaml", ".yml")):
         return _facts_file(path, as_of)
     from priorauth.pipeline import chart_facts
 
-    return chart_facts(path, as_of=as_of)
+    with chart_budget(budget):
+        return chart_facts(path, as_of=as_of)
 
 
 def _facts_file(path: Path, as_of: dt.date) -> PatientRecord:
@@ -79,6 +83,7 @@ def _facts_file(path: Path, as_of: dt.date) -> PatientRecord:
 @review_options
 @click.option("--json", "as_json", is_flag=True, help="Print the determination(s) as JSON.")
 @rules_dir_option
+@budget_option
 def evaluate(
     chart: Path,
     payer: str,
@@ -88,6 +93,7 @@ def evaluate(
     reviewer: str | None,
     as_json: bool,
     rules_dir: Path | None,
+    budget: float | None,
 ) -> None:
     """Evaluate CHART against a payer's TMS policy and print the determination.
 
@@ -112,7 +118,7 @@ def evaluate(
     reviewed = reviews(reviewed_ids, reviewer)
     day = resolve_as_of(as_of)
     try:
-        record = load_record(chart, as_of=day)
+        record = load_record(chart, as_of=day, budget=budget)
         ruleset = load_rules(rules_dir)
     except PriorAuthError as exc:
         fail(exc)

@@ -8,7 +8,14 @@ from pathlib import Path
 import click
 
 from priorauth.cli import cli
-from priorauth.cli._common import as_of_option, escaped, fail, resolve_as_of
+from priorauth.cli._common import (
+    as_of_option,
+    budget_option,
+    chart_budget,
+    escaped,
+    fail,
+    resolve_as_of,
+)
 from priorauth.errors import PriorAuthError
 
 
@@ -18,8 +25,14 @@ from priorauth.errors import PriorAuthError
 @click.option("--patient", help="Patient to use when the chart holds several, e.g. Patient/123.")
 @click.option("--json", "as_json", is_flag=True, help="Print the PatientRecord as JSON.")
 @click.option("--strict", is_flag=True, help="Fail on the first invalid resource.")
+@budget_option
 def facts(
-    chart: Path, as_of: dt.datetime | None, patient: str | None, as_json: bool, strict: bool
+    chart: Path,
+    as_of: dt.datetime | None,
+    patient: str | None,
+    as_json: bool,
+    strict: bool,
+    budget: float | None,
 ) -> None:
     """Extract the clinical facts of CHART (FHIR R4 JSON, NDJSON or a bulk-export folder).
 
@@ -33,7 +46,8 @@ def facts(
     from priorauth.pipeline import chart_facts
 
     try:
-        record = chart_facts(chart, as_of=resolve_as_of(as_of), patient=patient, strict=strict)
+        with chart_budget(budget):
+            record = chart_facts(chart, as_of=resolve_as_of(as_of), patient=patient, strict=strict)
     except PriorAuthError as exc:
         fail(exc)
     if as_json:

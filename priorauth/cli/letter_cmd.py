@@ -11,6 +11,8 @@ import click
 from priorauth.cli import cli
 from priorauth.cli._common import (
     as_of_option,
+    budget_option,
+    chart_budget,
     fail,
     resolve_as_of,
     review_options,
@@ -212,6 +214,7 @@ def _signer(value: str | None) -> tuple[str | None, str | None]:
 )
 @review_options
 @rules_dir_option
+@budget_option
 def letter(
     chart: Path,
     payer: str,
@@ -231,6 +234,7 @@ def letter(
     reviewed_ids: tuple[str, ...],
     reviewer: str | None,
     rules_dir: Path | None,
+    budget: float | None,
 ) -> None:
     """Write the letter of medical necessity for CHART under PAYER's TMS policy.
 
@@ -270,14 +274,15 @@ def letter(
                 "denial_ref": denial_ref,
             }
         )
-        d, notes = determine(
-            chart,
-            payer=payer,
-            as_of=resolve_as_of(as_of),
-            rules_dir=rules_dir,
-            allow_uncovered_payer=allow_uncovered_payer,
-            reviewed=reviewed,
-        )
+        with chart_budget(budget):  # reading the chart is the work the budget bounds
+            d, notes = determine(
+                chart,
+                payer=payer,
+                as_of=resolve_as_of(as_of),
+                rules_dir=rules_dir,
+                allow_uncovered_payer=allow_uncovered_payer,
+                reviewed=reviewed,
+            )
         _check_ready(d, notes, force=force)
         data = letter_bytes(d, format=fmt, options=options)
     except (AmbiguousPolicyError, PayerNotOnChartError) as exc:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import Any
 
 from priorauth.determination import Determination
 from priorauth.errors import UnknownPayerError
 from priorauth.evaluate import check_attested, evaluate, select_policies
 from priorauth.exchange import crd, dtr, pas
+from priorauth.facts import PatientRecord
 from priorauth.pipeline import chart_facts
 from priorauth.rules import Policy, RuleSet
 
@@ -23,12 +24,14 @@ def determine(
     payer: str,
     as_of: dt.date,
     attested: Collection[str] = (),
+    facts: Callable[..., PatientRecord] = chart_facts,
 ) -> tuple[Policy, Determination]:
     """The first policy ``payer`` selects for the chart, and its Determination.
 
     ``attested``: attestation ids the signer confirms (an id the policy lacks raises
-    ``UnknownAttestationError``)."""
-    record = chart_facts(chart, as_of=as_of)
+    ``UnknownAttestationError``). ``facts``: load + facts (the service passes its chart pool,
+    priorauth.budget)."""
+    record = facts(chart, as_of=as_of)
     policies = select_policies(rules, payer=payer, record=record, as_of=as_of)
     if not policies:
         raise UnknownPayerError(f"no policy of payer {payer!r} is in force on {as_of}")
@@ -43,11 +46,14 @@ def pas_for_chart(
     payer: str,
     as_of: dt.date,
     attested: Collection[str] = (),
+    facts: Callable[..., PatientRecord] = chart_facts,
 ) -> dict[str, Any]:
     """The PAS request Bundle, with the letter PDF rendered from the determination."""
     from priorauth.render import render_pdf  # WeasyPrint loads only when used
 
-    policy, determination = determine(chart, rules, payer=payer, as_of=as_of, attested=attested)
+    policy, determination = determine(
+        chart, rules, payer=payer, as_of=as_of, attested=attested, facts=facts
+    )
     letter = render_pdf(determination)
     return pas.pas_bundle(
         policy, determination, letter_pdf=letter, chart=pas.chart_resources(chart)
@@ -61,9 +67,12 @@ def prefill_for_chart(
     payer: str,
     as_of: dt.date,
     attested: Collection[str] = (),
+    facts: Callable[..., PatientRecord] = chart_facts,
 ) -> dict[str, Any]:
     """The prefilled DTR QuestionnaireResponse (context: the chart's Coverage and the order)."""
-    policy, determination = determine(chart, rules, payer=payer, as_of=as_of, attested=attested)
+    policy, determination = determine(
+        chart, rules, payer=payer, as_of=as_of, attested=attested, facts=facts
+    )
     coverage = determination.record.coverages[0].evidence if determination.record.coverages else ()
     context = (*coverage[:1], f"ServiceRequest/tms-{policy.id}")
     if len(context) < 2:
@@ -72,13 +81,18 @@ def prefill_for_chart(
 
 
 def crd_for_request(
-    request: dict[str, Any], rules: RuleSet, *, payer: str, as_of: dt.date
+    request: dict[str, Any],
+    rules: RuleSet,
+    *,
+    payer: str,
+    as_of: dt.date,
+    facts: Callable[..., PatientRecord] = chart_facts,
 ) -> dict[str, Any]:
     """The CDS Hooks response: no cards when no draft order is TMS."""
     orders = crd.tms_orders(request)
     if not orders:
         return {"cards": []}
     _policy, determination = determine(
-        crd.chart_from_request(request), rules, payer=payer, as_of=as_of
+        crd.chart_from_request(request), rules, payer=payer, as_of=as_of, facts=facts
     )
     return crd.crd_response(determination, orders)

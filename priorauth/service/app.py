@@ -30,6 +30,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from priorauth.budget import ChartPool
 from priorauth.determination import Determination
 from priorauth.render import LetterOptions
 from priorauth.service.audit import AuditStore
@@ -96,7 +97,8 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
         "one with payer=POLICY_ID",
         413: "Request body over the configured limit",
         415: "Content-Type is not application/fhir+json or application/json",
-        422: "The Bundle is not a usable chart, or no policy applies",
+        422: "The Bundle is not a usable chart, needs more work than the chart budget, or no "
+        "policy applies",
     }.items()
 }
 
@@ -120,17 +122,27 @@ def create_app(
     # The PDF stack loads with the app, not inside the first /letters request (a worker thread
     # importing it would hold the GIL for long stretches and stall the event loop).
     importlib.import_module("priorauth.render.pdf")
+    pool = None
+    if pipeline is None and settings.chart_budget_seconds > 0:
+        # load + facts in child processes, so a chart over budget is cut off there (issue 15)
+        pool = ChartPool(settings.work_threads, settings.chart_budget_seconds)
     handler = Handler(
         settings=settings,
-        pipeline=pipeline or Pipeline(settings.rules_dir),
+        pipeline=pipeline or Pipeline(settings.rules_dir, facts=pool.facts if pool else None),
         audit=audit or AuditStore(settings.audit_url),
         keys=KeyRing(settings.keys),
     )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
-        handler.audit.close()
+        if pool is not None:
+            pool.start()  # the children warm up while the server starts accepting requests
+        try:
+            yield
+        finally:
+            if pool is not None:
+                pool.close()
+            handler.audit.close()
 
     app = FastAPI(
         title="priorauth",

@@ -9,6 +9,7 @@ at least one API key unless ``auth = false``). A config file looks like::
     auth = true                     # false: no API keys checked (local use only)
     audit_url = "postgresql+psycopg://priorauth:...@db:5432/priorauth"   # default: a SQLite file
     rules_dir = "/srv/payer_rules"  # default: the packaged payer_rules/
+    chart_budget_seconds = 20       # 422 for a chart needing more work; 0: no budget, no pool
 
     [[keys]]
     id = "clinic-a"
@@ -19,7 +20,7 @@ Environment variables (they win over the file): ``PRIORAUTH_CONFIG`` (the file),
 ``PRIORAUTH_API_KEYS`` (``id:hash,id:hash``, added to the file's keys),
 ``PRIORAUTH_REVOKED_KEYS`` (``id,id``), ``PRIORAUTH_AUDIT_URL``, ``PRIORAUTH_MAX_BODY_BYTES``,
 ``PRIORAUTH_MAX_JSON_DEPTH``, ``PRIORAUTH_WORK_THREADS``, ``PRIORAUTH_RULES_DIR``,
-``PRIORAUTH_AUTH`` (``false`` disables).
+``PRIORAUTH_AUTH`` (``false`` disables), ``PRIORAUTH_CHART_BUDGET_SECONDS``.
 """
 
 from __future__ import annotations
@@ -58,6 +59,10 @@ class Settings(BaseModel):
     queue. The work is CPU-bound Python, so more threads only share one core's GIL."""
     audit_url: str = Field(default_factory=lambda: default_audit_url())
     rules_dir: Path | None = None
+    chart_budget_seconds: float = Field(default=20.0, ge=0)
+    """Work budget per chart: loading it and extracting its facts run in a pool of child
+    processes (``work_threads`` of them) and a chart that needs more than this many seconds is
+    stopped there (HTTP 422); 0 runs the stage in the worker's threads, with no budget."""
 
 
 def default_audit_url(env: Mapping[str, str] | None = None) -> str:
@@ -113,7 +118,15 @@ def _key_from_table(path: Path, index: int, table: object) -> ApiKey:
 
 def _from_env(env: Mapping[str, str], file_keys: tuple[ApiKey, ...]) -> dict[str, Any]:
     values: dict[str, Any] = {}
-    names = ("audit_url", "max_body_bytes", "max_json_depth", "work_threads", "rules_dir", "auth")
+    names = (
+        "audit_url",
+        "max_body_bytes",
+        "max_json_depth",
+        "work_threads",
+        "rules_dir",
+        "auth",
+        "chart_budget_seconds",
+    )
     for name in names:
         raw = env.get(ENV_PREFIX + name.upper())
         if raw:

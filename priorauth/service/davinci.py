@@ -18,7 +18,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from priorauth.errors import PriorAuthError
+from priorauth.errors import BudgetExceededError, PriorAuthError
 from priorauth.service.body import check_content_type, json_depth_error, read_body
 from priorauth.service.handling import Call, Handler, Result
 from priorauth.service.outcome import ApiError
@@ -79,8 +79,15 @@ async def cds_service(
     day = as_of or dt.datetime.now(dt.UTC).date()
     try:
         answer = await run_in_threadpool(
-            crd_for_request, hook_request, handler.pipeline.ruleset, payer=payer, as_of=day
+            crd_for_request,
+            hook_request,
+            handler.pipeline.ruleset,
+            payer=payer,
+            as_of=day,
+            facts=handler.pipeline.facts,
         )
+    except BudgetExceededError as exc:
+        raise ApiError(422, "too-costly", str(exc)) from exc
     except PriorAuthError as exc:
         raise ApiError(422, "processing", str(exc)) from exc
     return Response(orjson.dumps(answer), media_type="application/json")
@@ -107,6 +114,7 @@ async def pas(
             payer=call.payer,
             as_of=call.as_of,
             attested=call.attested,
+            facts=handler.pipeline.facts,
         )
         return Result(orjson.dumps(bundle), _FHIR)
 

@@ -30,6 +30,7 @@ from priorauth.determination import Determination
 from priorauth.errors import (
     AmbiguousPolicyError,
     AuditError,
+    BudgetExceededError,
     ChartError,
     PayerNotOnChartError,
     PriorAuthError,
@@ -386,6 +387,9 @@ def _not_met(determination: Determination) -> ApiError:
 
 
 def _api_error(exc: PriorAuthError, call: Call) -> ApiError:
+    if isinstance(exc, BudgetExceededError):
+        log.warning("request_id=%s chart over budget: %s", call.request_id, exc)
+        return ApiError(422, "too-costly", str(exc), expression=["Bundle"])
     if isinstance(exc, ChartError):
         return ApiError(422, "invalid", exc.message, expression=[fhir_path(exc.location)])
     if isinstance(exc, ReviewError):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -23,6 +23,7 @@ from priorauth.evaluate import (
     select_policies,
 )
 from priorauth.evaluate.floor import check_reviewed
+from priorauth.facts import PatientRecord
 from priorauth.pipeline import chart_facts
 from priorauth.render.options import LetterOptions
 from priorauth.rules import Policy, RuleSet, load_rules
@@ -30,13 +31,17 @@ from priorauth.rules import Policy, RuleSet, load_rules
 __all__ = ["LetterFormat", "Pipeline", "unmet_criteria"]
 
 LetterFormat = Literal["pdf", "html", "json"]
+FactsStage = Callable[..., PatientRecord]
+"""Stages 1 and 2 as the pipeline calls them: ``(chart, as_of=..., source_name=...)``."""
 
 
 class Pipeline:
     """The rule set plus the calls that turn a chart into determinations and letters."""
 
-    def __init__(self, rules_dir: Path | None = None) -> None:
+    def __init__(self, rules_dir: Path | None = None, *, facts: FactsStage | None = None) -> None:
         self.ruleset: RuleSet = load_rules(rules_dir)
+        self.facts: FactsStage = facts or chart_facts
+        """Load + facts: :func:`chart_facts`, or a :class:`priorauth.budget.ChartPool`'s."""
         self.policies: tuple[Policy, ...] = tuple(self.ruleset.policies)
 
     def payer_ids(self) -> list[str]:
@@ -89,7 +94,7 @@ class Pipeline:
         ``reviewed``: relative safety alert id → reviewing clinician (refused when the chart has
         no such relative alert, see :func:`priorauth.evaluate.floor.check_reviewed`).
         """
-        record = chart_facts(chart, as_of=as_of, source_name=source)
+        record = self.facts(chart, as_of=as_of, source_name=source)
         policies = select_policies(self.ruleset, payer=payer, record=record, as_of=as_of)
         check_attested(attested, policies)
         found = [
@@ -116,7 +121,7 @@ class Pipeline:
         naming them) and a policy whose payer is not one of the chart's coverages in force
         (:class:`~priorauth.errors.PayerNotOnChartError`) unless ``allow_uncovered_payer``.
         """
-        record = chart_facts(chart, as_of=as_of, source_name=source)
+        record = self.facts(chart, as_of=as_of, source_name=source)
         choice = select_one(self.ruleset, payer=payer, record=record, as_of=as_of)
         require_payer_on_chart(
             choice.policy, record, as_of, allow_uncovered_payer=allow_uncovered_payer
