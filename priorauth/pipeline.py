@@ -10,18 +10,32 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
 from priorauth.determination import Determination
-from priorauth.evaluate import evaluate, select_policies
+from priorauth.evaluate import (
+    check_attested,
+    evaluate,
+    require_payer_on_chart,
+    select_one,
+    select_policies,
+)
+from priorauth.evaluate.floor import check_reviewed
 from priorauth.facts import PatientRecord, extract_facts
 from priorauth.fhir import ResourceIndex, load_chart
 from priorauth.fhir.loader import ChartSource
 from priorauth.gcpause import gc_paused
-from priorauth.rules import RuleSet, load_rules
+from priorauth.rules import Policy, RuleSet, load_rules
 
-__all__ = ["chart_facts", "evaluate_bundle", "evaluate_file", "evaluate_record"]
+__all__ = [
+    "chart_facts",
+    "evaluate_bundle",
+    "evaluate_file",
+    "evaluate_record",
+    "letter_determination",
+]
 
 
 def chart_facts(
@@ -52,6 +66,34 @@ def evaluate_record(
     """Apply the policies ``payer`` selects (an id, ``auto`` or ``all``) to one PatientRecord."""
     policies = select_policies(rules, payer=payer, record=record, as_of=as_of)
     return [evaluate(record, policy, as_of=as_of) for policy in policies]
+
+
+def letter_determination(
+    record: PatientRecord,
+    rules: RuleSet,
+    *,
+    payer: str,
+    as_of: dt.date,
+    attested: Collection[str] = (),
+    reviewed: Mapping[str, str] | None = None,
+    allow_uncovered_payer: bool = False,
+) -> tuple[Policy, Determination, tuple[str, ...]]:
+    """The one policy a letter is written under, its Determination, and the selection's notes.
+
+    Refuses to choose among several policies (:class:`~priorauth.errors.AmbiguousPolicyError`
+    naming them) and a policy whose payer is not one of the chart's coverages in force
+    (:class:`~priorauth.errors.PayerNotOnChartError`) unless ``allow_uncovered_payer``; refuses
+    attested ids the policy lacks and reviews of alerts the chart does not have. The CLI's
+    ``letter`` and the service's ``/letters`` and ``batch`` all decide through this.
+    """
+    choice = select_one(rules, payer=payer, record=record, as_of=as_of)
+    require_payer_on_chart(
+        choice.policy, record, as_of, allow_uncovered_payer=allow_uncovered_payer
+    )
+    check_attested(attested, [choice.policy])
+    found = evaluate(record, choice.policy, as_of=as_of, attested=attested, reviewed=reviewed)
+    check_reviewed(reviewed or {}, found.alerts)
+    return choice.policy, found, tuple(choice.notes)
 
 
 def evaluate_bundle(

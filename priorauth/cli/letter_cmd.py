@@ -47,19 +47,19 @@ def determine(
     payer is one of the chart's coverages in force (unless allowed), and evaluate it, with the
     relative safety alerts a clinician reviewed. Returns the determination and the selection's
     notes (printed after the safety alerts)."""
-    from priorauth.evaluate import evaluate, require_payer_on_chart, select_one
-    from priorauth.evaluate.floor import check_reviewed
-    from priorauth.pipeline import chart_facts
+    from priorauth.pipeline import chart_facts, letter_determination
     from priorauth.rules import load_rules
 
     record = chart_facts(chart, as_of=as_of)
-    choice = select_one(load_rules(rules_dir), payer=payer, record=record, as_of=as_of)
-    require_payer_on_chart(
-        choice.policy, record, as_of, allow_uncovered_payer=allow_uncovered_payer
+    _policy, result, notes = letter_determination(
+        record,
+        load_rules(rules_dir),
+        payer=payer,
+        as_of=as_of,
+        reviewed=reviewed,
+        allow_uncovered_payer=allow_uncovered_payer,
     )
-    result: Determination = evaluate(record, choice.policy, as_of=as_of, reviewed=reviewed)
-    check_reviewed(reviewed or {}, result.alerts)
-    return result, tuple(choice.notes)
+    return result, notes
 
 
 def usage_failure(exc: AmbiguousPolicyError | PayerNotOnChartError) -> NoReturn:

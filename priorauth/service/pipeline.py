@@ -18,13 +18,11 @@ from priorauth.errors import UnknownPayerError
 from priorauth.evaluate import (
     check_attested,
     evaluate,
-    require_payer_on_chart,
-    select_one,
     select_policies,
 )
 from priorauth.evaluate.floor import check_reviewed
 from priorauth.facts import PatientRecord
-from priorauth.pipeline import chart_facts
+from priorauth.pipeline import chart_facts, letter_determination
 from priorauth.render.options import LetterOptions
 from priorauth.rules import Policy, RuleSet, load_rules
 
@@ -122,13 +120,15 @@ class Pipeline:
         (:class:`~priorauth.errors.PayerNotOnChartError`) unless ``allow_uncovered_payer``.
         """
         record = self.facts(chart, as_of=as_of, source_name=source)
-        choice = select_one(self.ruleset, payer=payer, record=record, as_of=as_of)
-        require_payer_on_chart(
-            choice.policy, record, as_of, allow_uncovered_payer=allow_uncovered_payer
+        _policy, found, _notes = letter_determination(
+            record,
+            self.ruleset,
+            payer=payer,
+            as_of=as_of,
+            attested=attested,
+            reviewed=reviewed,
+            allow_uncovered_payer=allow_uncovered_payer,
         )
-        check_attested(attested, [choice.policy])
-        found = evaluate(record, choice.policy, as_of=as_of, attested=attested, reviewed=reviewed)
-        check_reviewed(reviewed or {}, found.alerts)
         return found
 
     def letter(
