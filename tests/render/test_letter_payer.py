@@ -95,6 +95,15 @@ def test_the_practice_state_selects_the_lcd(write, tmp_path):
     assert json.loads(out.read_text())["policy"]["id"] == "l34522-tms-2022"
 
 
+def test_an_lcd_left_by_elimination_is_not_taken_silently(write, tmp_path):
+    """Maine is outside JN, and L34998's states are not in its rule file: the letter asks."""
+    result = letter(write(in_state(MEDICARE, "ME")), "--payer", "auto", "-o", str(tmp_path / "l"))
+    assert result.exit_code == 2, result.output
+    assert "l34998-tms-2022 fits this chart" in result.output
+    assert "jurisdiction cannot be confirmed" in result.output
+    assert not (tmp_path / "l").exists()
+
+
 def test_two_lcds_ask_instead_of_choosing(write, tmp_path):
     result = letter(write(MEDICARE), "--payer", "auto", "-o", str(tmp_path / "l.pdf"))
     assert result.exit_code == 2, result.output
