@@ -582,8 +582,9 @@ def test_every_chart_is_evaluated_against_several_payers():
         ("epic_orders", [AETNA]),
         # Coverage "Cigna": EN0383 (from 2026-03-15) is the version in force.
         ("intake_statements", [CIGNA]),
-        # Coverage "Medicare" (plan Part B): both Medicare LCD files match; the user must choose.
-        ("bulk_ndjson", ["l34522-tms-2022", L34998]),
+        # Coverage "Medicare" (plan Part B), patient in Maine: L34522 documents JN (FL, PR, VI)
+        # and is dropped; L34998 (states not in its file) is left, and a letter asks to confirm it.
+        ("bulk_ndjson", [L34998]),
     ],
 )
 def test_auto_selects_the_policy_in_force_for_the_coverage(chart, expected, records, rules):
