@@ -385,6 +385,21 @@ def test_pas_items_carry_the_sessions_the_policy_allows(rules, bundles):
     assert quantities["90867"] == 1
 
 
+def test_pas_items_follow_a_week_limit_without_a_session_count(rules, profiles):
+    """L34998 allows daily TMS for up to six weeks (max_weeks 6, no session count): 30 sessions,
+    as the letter requests, so 90868 is billed 29 times after the first session (90867)."""
+    chart = _chart("meets")
+    text = json.dumps(chart).replace('"Aetna"', '"Medicare"')
+    bundle = pas_for_chart(json.loads(text), rules, payer="l34998-tms-2022", as_of=AS_OF)
+    assert check_bundle(bundle, profiles) == []
+    claim = bundle["entry"][0]["resource"]
+    quantities = {
+        i["productOrService"]["coding"][0]["code"]: i["quantity"]["value"] for i in claim["item"]
+    }
+    assert quantities["90867"] == 1
+    assert quantities["90868"] == 29
+
+
 def _claims_data_chart():
     """The example chart with its Coverage known only from claims data, as in Synthea: an
     ExplanationOfBenefit with a contained Coverage, pointing at a billing Claim."""
