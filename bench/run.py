@@ -30,7 +30,12 @@ Sections and their references:
   ``jobs / CPU seconds of one warm letter`` (wall; target >= 0.8; it needs ``jobs`` idle
   cores), and letters per CPU second of the whole process tree (parent, fork server, workers:
   reaped here as a subreaper) vs ``1 / CPU seconds of one warm letter``, which holds under load.
-  The reference letter is rendered in this process between the batch runs.
+  The reference letter is rendered in this process between the batch runs. Beside the wall
+  rate, the row gives the CPU share the run got (process-tree CPU / wall / jobs; 1.00 = every
+  job had a core to itself); the wall ratio is the letters-per-CPU-second ratio times that
+  share, so a wall miss with a share well below 1 is the machine's load, not the batch. The
+  load column of the batch rows is the lowest-highest 1-minute load average sampled at the
+  start and end of each run.
 """
 
 from __future__ import annotations
@@ -529,9 +534,9 @@ def batch(rounds: int, charts: int) -> Iterator[Row]:
         folder.mkdir()
         for i in range(charts):
             shutil.copy(EXAMPLE, folder / f"chart{i:03d}.json")
-        load = _load()
         letter_cpu: list[float] = []
         results: dict[int, list[tuple[float, float, int]]] = {1: [], 2: []}
+        run_loads: dict[int, list[float]] = {1: [], 2: []}
         render_pdf(determination)
         for n in range(max(1, rounds // 5)):
             for jobs in (1, 2) if n % 2 == 0 else (2, 1):
@@ -543,26 +548,28 @@ def batch(rounds: int, charts: int) -> Iterator[Row]:
                 command = [*prefix, "batch", str(folder), "-o", str(out), "--jobs", str(jobs)]
                 command += ["--payer", "auto", "--as-of", AS_OF.isoformat(), "--no-audit"]
                 before = _children_cpu()
+                run_loads[jobs].append(_load())
                 started = time.perf_counter()
                 subprocess.run(command, check=True, capture_output=True)
                 if tree_cpu:
                     _reap_orphans()
                 seconds = time.perf_counter() - started
+                run_loads[jobs].append(_load())
                 letters = len(list(out.glob("*.pdf")))
                 results[jobs].append((seconds, _children_cpu() - before, letters))
-        loads = f"{load:.1f}-{_load():.1f}"
     ref_cpu = _median(letter_cpu)
     for jobs, runs in results.items():
+        loads = f"{min(run_loads[jobs]):.1f}-{max(run_loads[jobs]):.1f}"
         seconds = _median([r[0] for r in runs])
         cpu = _median([r[1] for r in runs])
         letters = runs[0][2]
         rate = letters / seconds
         ideal = jobs / (ref_cpu / 1000)
-        share = cpu / 1000 / seconds
+        share = cpu / 1000 / seconds / jobs
         yield Row(
             "batch",
-            f"batch --jobs {jobs}, {letters} letters: {rate:.2f} letters/s "
-            f"(the run got {share:.2f} cores)",
+            f"batch --jobs {jobs}, {letters} letters: {rate:.2f} letters/s; CPU share it got "
+            f"(process-tree CPU / wall / jobs): {share:.2f}",
             f"{jobs} / warm letter CPU ({ref_cpu:.0f} ms) = {ideal:.2f} letters/s",
             seconds * 1000,
             cpu,
