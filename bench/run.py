@@ -20,7 +20,9 @@ Sections and their references:
   faster). From ``bench/bench_extract.py``.
 * **letter** — ``render_pdf`` of the example letter (PDF/A-3b + JSON) vs WeasyPrint's default
   ``HTML(string=...).write_pdf()`` of the same HTML and vs a plain-prose document of the same page
-  count through the same default call (the floor; target <= 2x).
+  count through the same default call (the floor; target <= 2x). A diagnostic row renders the
+  same letter with its tables and trend chart left out (what plain prose cannot have) against
+  prose of that page count, and gives their share of the letter's CPU.
 * **http** — ``priorauth serve`` (one worker, SQLite audit) at 1 client: ``POST /evaluate`` and
   ``POST /letters`` (PDF, forced) vs ``GET /healthz`` (wall), and ``/letters`` vs the warm
   in-process ``render_pdf`` of the same chart's letter (wall, target <= 1.3x; and the server's
@@ -49,6 +51,7 @@ import io
 import os
 import platform
 import random
+import re
 import shutil
 import statistics
 import subprocess
@@ -297,6 +300,14 @@ def prose_of(pages: int) -> tuple[str, int]:
     return html, len(HTML(string=html).render().pages)
 
 
+def without_tables_and_chart(html: str) -> str:
+    """The letter's HTML without its tables and its trend chart: what plain prose cannot have."""
+    innermost = re.compile(r"<table\b(?:(?!<table\b).)*?</table>", flags=re.S)
+    while innermost.search(html):  # the RE block's table holds the codes table
+        html = innermost.sub("", html)
+    return re.sub(r'<figure class="chart">.*?</figure>', "", html, flags=re.S)
+
+
 def letter(rounds: int) -> Iterator[Row]:
     from weasyprint import HTML
 
@@ -307,12 +318,17 @@ def letter(rounds: int) -> Iterator[Row]:
     ours_pdf = render_pdf(determination)
     pages = _pages(ours_pdf)
     prose, prose_pages = prose_of(pages)
+    text_only = without_tables_and_chart(render_html(determination, standalone=False))
+    text_pages = _pages(render_pdf(determination, html=text_only))
+    text_prose, text_prose_pages = prose_of(text_pages)
     load = _load()
     times = interleaved(
         {
             "ours": lambda: render_pdf(determination),
             "defaults": lambda: HTML(string=standalone).write_pdf(),
             "prose": lambda: HTML(string=prose).write_pdf(),
+            "text only": lambda: render_pdf(determination, html=text_only),
+            "text prose": lambda: HTML(string=text_prose).write_pdf(),
         },
         rounds,
     )
@@ -344,6 +360,20 @@ def letter(rounds: int) -> Iterator[Row]:
         _verdict(ratio, 2.0, at_most=True),
         loads,
     )
+    share = 1 - cpu["text only"] / cpu["ours"]
+    yield Row(
+        "letter",
+        f"render_pdf, the letter without its tables and trend chart ({text_pages} pages; "
+        f"they are {share:.0%} of the letter's CPU)",
+        f"plain prose, {text_prose_pages} pages, default write_pdf()",
+        wall["text only"],
+        cpu["text only"],
+        cpu["text only"] / cpu["text prose"],
+        "CPU",
+        "",
+        "",
+        loads,
+    )
     yield Row(
         "letter",
         "WeasyPrint default write_pdf() of the letter's HTML",
@@ -362,6 +392,18 @@ def letter(rounds: int) -> Iterator[Row]:
         "(reference of the second letter row)",
         wall["prose"],
         cpu["prose"],
+        1.0,
+        "CPU",
+        "",
+        "",
+        loads,
+    )
+    yield Row(
+        "letter",
+        f"plain prose, {text_prose_pages} pages",
+        "(reference of the third letter row)",
+        wall["text prose"],
+        cpu["text prose"],
         1.0,
         "CPU",
         "",
