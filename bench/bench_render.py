@@ -22,7 +22,11 @@ CPU (``time.process_time``) median and minimum in ms, and the CPU ratio to the d
   (full - one page) / (pages - 1) is the cost of each further page.
 
 ``--phases`` splits our default path into parse, style, boxes, layout, paint and PDF writing
-(median over ``--runs``); ``--profile`` prints cProfile's top functions for it.
+(median over ``--runs``); ``--profile`` prints cProfile's top functions for it. ``--ablate``
+times our default path on the letter with one feature left out at a time (the trend chart's SVG
+text labels, the chart, the tables, the page margin boxes, the criteria checklist, the source
+list, PDF/A + attachment), interleaved: the CPU each feature costs (the look changes, of course;
+this only measures where the time goes).
 """
 
 from __future__ import annotations
@@ -74,14 +78,13 @@ LONG_SECTIONS = (
 
 def example_determination() -> tuple[Determination, str]:
     """The example chart through the pipeline, else the hand-built test Determination."""
-    try:
-        from priorauth.evaluate import evaluate
-        from priorauth.facts import extract_facts  # type: ignore[attr-defined,unused-ignore]
-        from priorauth.fhir import load_chart
+    try:  # as bench/run.py builds it: the policy the chart's coverage selects
+        from priorauth.evaluate import evaluate, select_policies
+        from priorauth.pipeline import chart_facts
         from priorauth.rules import load_rules
 
-        record = extract_facts(load_chart(EXAMPLE), as_of=AS_OF)
-        policy = next(iter(load_rules().for_payer("aetna")))
+        record = chart_facts(EXAMPLE, as_of=AS_OF)
+        policy = select_policies(load_rules(), payer="auto", record=record, as_of=AS_OF)[0]
         return evaluate(record, policy, as_of=AS_OF), f"{EXAMPLE.name} via the pipeline"
     except (ImportError, PriorAuthError, StopIteration):
         from tests.render.conftest import make_determination
@@ -201,14 +204,72 @@ def phases(determination: Determination, runs: int) -> None:
     print(f"  {'total':36s} {statistics.median(total):7.1f}")
 
 
+def _strip(html: str, pattern: str) -> str:
+    innermost = re.compile(pattern, flags=re.S)
+    while innermost.search(html):
+        html = innermost.sub("", html)
+    return html
+
+
+def ablate(determination: Determination, runs: int) -> None:
+    """CPU of our default path with one feature of the letter left out at a time."""
+    import shutil
+    import tempfile
+
+    html = render_html(determination, standalone=False)
+    section = r'<section[^>]*data-section="{}".*?</section>'
+    variants = {
+        "the whole letter": html,
+        "without the chart's SVG text labels": _strip(html, r"<text\b[^>]*>[^<]*</text>"),
+        "without the trend chart": _strip(html, r'<figure class="chart">.*?</figure>'),
+        "without the tables": _strip(html, r"<table\b(?:(?!<table\b).)*?</table>"),
+        "without the criteria checklist": _strip(html, section.format("criteria")),
+        "without the source list": _strip(html, section.format("sources")),
+    }
+    paths: dict[str, Callable[[], bytes]] = {
+        name: functools.partial(render_pdf, determination, html=variant)
+        for name, variant in variants.items()
+    }
+    plain = LetterOptions(pdf_variant="none", attach_json=False)
+    paths["without PDF/A-3b and the attachment"] = functools.partial(
+        render_pdf, determination, html=html, options=plain
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "templates"
+        shutil.copytree(ROOT / "templates", folder)
+        css = folder / "letter.css"
+        text = css.read_text(encoding="utf-8")
+        text = re.sub(r"@page[^{]*\{(?:[^{}]|\{[^{}]*\})*\}", "", text)
+        css.write_text("@page { size: letter; margin: 0.7in 0.75in 0.8in 0.75in }\n" + text)
+        paths["without the page margin boxes"] = functools.partial(
+            render_pdf, determination, html=html, templates=folder
+        )
+        pages_of = {name: pages(fn()) for name, fn in paths.items()}
+        load_before = os.getloadavg()[0]
+        times = measure(paths, runs)
+        load_after = os.getloadavg()[0]
+    full = statistics.median(times["the whole letter"][1])
+    print(f"CPU ms, median of {runs} interleaved rounds; load {load_before:.1f}-{load_after:.1f}")
+    for name, (_, cpu) in times.items():
+        median = statistics.median(cpu)
+        print(
+            f"  {name:40s} {pages_of[name]} p {median:7.1f} (min {min(cpu):7.1f})"
+            f"  saves {full - median:6.1f} ({(full - median) / full:4.0%})"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--determination", type=Path, help="a saved Determination (JSON)")
     parser.add_argument("--phases", action="store_true", help="CPU per stage of our default path")
     parser.add_argument("--profile", action="store_true", help="cProfile our default path")
+    parser.add_argument("--ablate", action="store_true", help="CPU of each feature of the letter")
     args = parser.parse_args()
     determination, source = load_determination(args.determination)
+    if args.ablate:
+        ablate(determination, args.runs)
+        return
     if args.profile:
         render_pdf(determination)
         profiler = cProfile.Profile()

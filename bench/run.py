@@ -20,7 +20,9 @@ Sections and their references:
   faster). From ``bench/bench_extract.py``.
 * **letter** — ``render_pdf`` of the example letter (PDF/A-3b + JSON) vs WeasyPrint's default
   ``HTML(string=...).write_pdf()`` of the same HTML and vs a plain-prose document of the same page
-  count through the same default call (the floor; target <= 2x).
+  count through the same default call (the floor; target <= 2x). A diagnostic row renders the
+  same letter with its tables and trend chart left out (what plain prose cannot have) against
+  prose of that page count, and gives their share of the letter's CPU.
 * **http** — ``priorauth serve`` (one worker, SQLite audit) at 1 client: ``POST /evaluate`` and
   ``POST /letters`` (PDF, forced) vs ``GET /healthz`` (wall), and ``/letters`` vs the warm
   in-process ``render_pdf`` of the same chart's letter (wall, target <= 1.3x; and the server's
@@ -30,7 +32,12 @@ Sections and their references:
   ``jobs / CPU seconds of one warm letter`` (wall; target >= 0.8; it needs ``jobs`` idle
   cores), and letters per CPU second of the whole process tree (parent, fork server, workers:
   reaped here as a subreaper) vs ``1 / CPU seconds of one warm letter``, which holds under load.
-  The reference letter is rendered in this process between the batch runs.
+  The reference letter is rendered in this process between the batch runs. Beside the wall
+  rate, the row gives the CPU share the run got (process-tree CPU / wall / jobs; 1.00 = every
+  job had a core to itself); the wall ratio is the letters-per-CPU-second ratio times that
+  share, so a wall miss with a share well below 1 is the machine's load, not the batch. The
+  load column of the batch rows is the lowest-highest 1-minute load average sampled at the
+  start and end of each run.
 """
 
 from __future__ import annotations
@@ -44,6 +51,7 @@ import io
 import os
 import platform
 import random
+import re
 import shutil
 import statistics
 import subprocess
@@ -292,6 +300,14 @@ def prose_of(pages: int) -> tuple[str, int]:
     return html, len(HTML(string=html).render().pages)
 
 
+def without_tables_and_chart(html: str) -> str:
+    """The letter's HTML without its tables and its trend chart: what plain prose cannot have."""
+    innermost = re.compile(r"<table\b(?:(?!<table\b).)*?</table>", flags=re.S)
+    while innermost.search(html):  # the RE block's table holds the codes table
+        html = innermost.sub("", html)
+    return re.sub(r'<figure class="chart">.*?</figure>', "", html, flags=re.S)
+
+
 def letter(rounds: int) -> Iterator[Row]:
     from weasyprint import HTML
 
@@ -302,12 +318,17 @@ def letter(rounds: int) -> Iterator[Row]:
     ours_pdf = render_pdf(determination)
     pages = _pages(ours_pdf)
     prose, prose_pages = prose_of(pages)
+    text_only = without_tables_and_chart(render_html(determination, standalone=False))
+    text_pages = _pages(render_pdf(determination, html=text_only))
+    text_prose, text_prose_pages = prose_of(text_pages)
     load = _load()
     times = interleaved(
         {
             "ours": lambda: render_pdf(determination),
             "defaults": lambda: HTML(string=standalone).write_pdf(),
             "prose": lambda: HTML(string=prose).write_pdf(),
+            "text only": lambda: render_pdf(determination, html=text_only),
+            "text prose": lambda: HTML(string=text_prose).write_pdf(),
         },
         rounds,
     )
@@ -339,6 +360,20 @@ def letter(rounds: int) -> Iterator[Row]:
         _verdict(ratio, 2.0, at_most=True),
         loads,
     )
+    share = 1 - cpu["text only"] / cpu["ours"]
+    yield Row(
+        "letter",
+        f"render_pdf, the letter without its tables and trend chart ({text_pages} pages; "
+        f"they are {share:.0%} of the letter's CPU)",
+        f"plain prose, {text_prose_pages} pages, default write_pdf()",
+        wall["text only"],
+        cpu["text only"],
+        cpu["text only"] / cpu["text prose"],
+        "CPU",
+        "",
+        "",
+        loads,
+    )
     yield Row(
         "letter",
         "WeasyPrint default write_pdf() of the letter's HTML",
@@ -357,6 +392,18 @@ def letter(rounds: int) -> Iterator[Row]:
         "(reference of the second letter row)",
         wall["prose"],
         cpu["prose"],
+        1.0,
+        "CPU",
+        "",
+        "",
+        loads,
+    )
+    yield Row(
+        "letter",
+        f"plain prose, {text_prose_pages} pages",
+        "(reference of the third letter row)",
+        wall["text prose"],
+        cpu["text prose"],
         1.0,
         "CPU",
         "",
@@ -529,9 +576,9 @@ def batch(rounds: int, charts: int) -> Iterator[Row]:
         folder.mkdir()
         for i in range(charts):
             shutil.copy(EXAMPLE, folder / f"chart{i:03d}.json")
-        load = _load()
         letter_cpu: list[float] = []
         results: dict[int, list[tuple[float, float, int]]] = {1: [], 2: []}
+        run_loads: dict[int, list[float]] = {1: [], 2: []}
         render_pdf(determination)
         for n in range(max(1, rounds // 5)):
             for jobs in (1, 2) if n % 2 == 0 else (2, 1):
@@ -543,26 +590,28 @@ def batch(rounds: int, charts: int) -> Iterator[Row]:
                 command = [*prefix, "batch", str(folder), "-o", str(out), "--jobs", str(jobs)]
                 command += ["--payer", "auto", "--as-of", AS_OF.isoformat(), "--no-audit"]
                 before = _children_cpu()
+                run_loads[jobs].append(_load())
                 started = time.perf_counter()
                 subprocess.run(command, check=True, capture_output=True)
                 if tree_cpu:
                     _reap_orphans()
                 seconds = time.perf_counter() - started
+                run_loads[jobs].append(_load())
                 letters = len(list(out.glob("*.pdf")))
                 results[jobs].append((seconds, _children_cpu() - before, letters))
-        loads = f"{load:.1f}-{_load():.1f}"
     ref_cpu = _median(letter_cpu)
     for jobs, runs in results.items():
+        loads = f"{min(run_loads[jobs]):.1f}-{max(run_loads[jobs]):.1f}"
         seconds = _median([r[0] for r in runs])
         cpu = _median([r[1] for r in runs])
         letters = runs[0][2]
         rate = letters / seconds
         ideal = jobs / (ref_cpu / 1000)
-        share = cpu / 1000 / seconds
+        share = cpu / 1000 / seconds / jobs
         yield Row(
             "batch",
-            f"batch --jobs {jobs}, {letters} letters: {rate:.2f} letters/s "
-            f"(the run got {share:.2f} cores)",
+            f"batch --jobs {jobs}, {letters} letters: {rate:.2f} letters/s; CPU share it got "
+            f"(process-tree CPU / wall / jobs): {share:.2f}",
             f"{jobs} / warm letter CPU ({ref_cpu:.0f} ms) = {ideal:.2f} letters/s",
             seconds * 1000,
             cpu,

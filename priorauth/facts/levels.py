@@ -14,10 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from priorauth.facts.notes import Notes
-from priorauth.fhir.datatypes import codings, field, parse_date
+from priorauth.fhir.datatypes import Concept, field, parse_date
 from priorauth.fhir.index import ResourceIndex
 
 __all__ = ["LITHIUM_LOINC", "LITHIUM_RANGE_MMOL_L", "Level", "drug_levels", "in_range"]
@@ -46,16 +45,16 @@ def in_range(level: Level) -> bool:
     return level.ingredient == "lithium" and low <= level.value <= high
 
 
-def _is_lithium(raw: dict[str, Any]) -> bool:
-    return LITHIUM_LOINC in str(raw.get("code"))
+def _is_lithium(code: Concept) -> bool:
+    """Code test: a lithium level's LOINC. Run by the index once per distinct Observation code
+    (which the score and pregnancy extractors have already frozen), not once per Observation."""
+    return any(coded == LITHIUM_LOINC for _s, coded, _d in code.codings)
 
 
 def drug_levels(index: ResourceIndex, notes: Notes) -> list[Level]:
     """Every dated serum lithium level of the chart (final/amended/corrected results only)."""
     found = []
-    for obs in index.resources("Observation", where=_is_lithium):
-        if not any(code == LITHIUM_LOINC for _s, code, _d in codings(field(obs, "code"))):
-            continue
+    for obs in index.resources("Observation", code=_is_lithium):
         if field(obs, "status") not in {"final", "amended", "corrected"}:
             continue
         ref = index.ref_of(obs)

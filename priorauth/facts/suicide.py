@@ -181,7 +181,8 @@ def _item_loinc(item: Any, wanted: Iterable[str]) -> str | None:
 def _mentions_any(raw: dict[str, Any], codes: frozenset[str]) -> bool:
     """Raw prefilter: the Observation or one of its components is coded with one of ``codes``."""
     elements = [raw, *(c for c in raw.get("component") or () if isinstance(c, dict))]
-    return any(code in str(e.get("code")) for e in elements for code in codes)
+    texts = [str(e.get("code")) for e in elements]  # once per element, not once per code
+    return any(code in text for text in texts for code in codes)
 
 
 # ------------------------------------------------------------------------ the extractor
