@@ -16,11 +16,13 @@ from __future__ import annotations
 __all__ = [
     "MAX_CODE_CHARS",
     "MAX_DOSE_VALUE",
+    "MAX_FACT_TEXT_CHARS",
     "MAX_NUMBER_DIGITS",
     "MAX_REFILLS",
     "MAX_SUPPLY_DAYS",
     "MAX_TEXT_CHARS",
     "bounded",
+    "shortened",
 ]
 
 MAX_SUPPLY_DAYS = 3_650
@@ -31,10 +33,24 @@ MAX_DOSE_VALUE = 100_000
 """A dose quantity over this many units of any kind (or negative) is implausible: unknown."""
 MAX_TEXT_CHARS = 10_000
 """Free text (a code's text, a display, a sig, a note) is read up to this many characters."""
+MAX_FACT_TEXT_CHARS = 1_000
+"""Chart text carried into a fact (and so into the letter: a display, a reason, a name) keeps
+at most this many characters, the last one an ellipsis when cut."""
 MAX_CODE_CHARS = 256
 """A code (``Coding.code``) longer than this is issued by no terminology: absurd."""
 MAX_NUMBER_DIGITS = 15
 """A run of more digits than this in a dosage text is no dose, duration or count: absurd."""
+
+
+def shortened(text: str) -> str:
+    """``text``, or its first :data:`MAX_FACT_TEXT_CHARS` characters ending in an ellipsis.
+
+    >>> shortened("sertraline"), len(shortened("x" * 5_000)), shortened("x" * 5_000)[-1]
+    ('sertraline', 1000, '…')
+    """
+    if len(text) <= MAX_FACT_TEXT_CHARS:
+        return text
+    return text[: MAX_FACT_TEXT_CHARS - 1] + "\u2026"
 
 
 def bounded(text: str | None) -> str:

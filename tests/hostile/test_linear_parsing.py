@@ -113,3 +113,29 @@ def test_every_free_text_matcher_reads_a_bounded_prefix(matcher: Any, text: str)
 def test_sigs_read_a_bounded_prefix() -> None:
     assert sigs.read_sig("take 1 tablet as needed for sleep", 50.0).as_needed
     assert not sigs.read_sig(_far("take 1 tablet as needed for sleep"), 50.0).as_needed
+
+
+def test_a_9_mb_status_reason_is_shortened_in_the_facts_and_the_letter(
+    chart: dict[str, Any],
+) -> None:
+    """Chart text carried into a fact keeps at most 1,000 characters, so a huge reason or name
+    cannot make the letter (and its PDF) huge."""
+    from priorauth.limits import MAX_FACT_TEXT_CHARS
+    from priorauth.pipeline import evaluate_record
+    from priorauth.render.html import render_html
+    from priorauth.rules import load_rules
+
+    reason = "stopped for intolerable nausea " * 300_000
+    for request in resources(chart, "MedicationRequest"):
+        request["statusReason"] = {"text": reason}
+    for patient in resources(chart, "Patient"):
+        patient["name"] = [{"family": "Doe" * 1_000_000, "given": ["J"]}]
+    record = chart_facts(chart, as_of=AS_OF)
+    details = [t.outcome_detail for t in record.trials if t.outcome_detail]
+    assert details
+    assert {len(d) for d in details} == {MAX_FACT_TEXT_CHARS}
+    assert all(d.startswith("stopped for intolerable nausea") and d.endswith("…") for d in details)
+    assert record.patient.name is not None
+    assert len(record.patient.name) <= MAX_FACT_TEXT_CHARS
+    [determination] = evaluate_record(record, load_rules(None), payer="aetna", as_of=AS_OF)
+    assert len(render_html(determination)) < 200_000
