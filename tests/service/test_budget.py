@@ -75,6 +75,15 @@ def _post(server: Server, body: bytes) -> httpx.Response:
         )
 
 
+def audit_rows(server: Server) -> dict[str, Any]:
+    """The server's audit rows by request id."""
+    audit = AuditStore(server.audit_url)
+    try:
+        return {event.request_id: event for event in audit.events()}
+    finally:
+        audit.close()
+
+
 def test_a_chart_over_budget_gets_422_and_its_neighbours_succeed(
     budget_server: Server, large_body: bytes
 ) -> None:
@@ -111,11 +120,7 @@ def test_a_chart_over_budget_gets_422_and_its_neighbours_succeed(
     assert "exception" not in log.lower()
     assert log.count("chart over budget") == 4
 
-    audit = AuditStore(budget_server.audit_url)
-    try:
-        rows = {event.request_id: event for event in audit.events()}
-    finally:
-        audit.close()
+    rows = audit_rows(budget_server)
     for response in responses:
         row = rows[response.headers["x-request-id"]]
         assert row.status == response.status_code
@@ -161,11 +166,7 @@ def test_absurd_charts_get_422_among_32_concurrent_clients(budget_server: Server
     new_lines = budget_server.log.read_text()[len(log_before) :]
     for word in ("Traceback", "replaced", "died", "over budget"):
         assert word not in new_lines
-    audit = AuditStore(budget_server.audit_url)
-    try:
-        rows = {event.request_id: event for event in audit.events()}
-    finally:
-        audit.close()
+    rows = audit_rows(budget_server)
     for response in responses:
         assert rows[response.headers["x-request-id"]].status == response.status_code
 
