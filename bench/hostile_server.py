@@ -81,15 +81,17 @@ def main() -> None:
                 time.sleep(0.1)
         time.sleep(3)  # every worker up
 
-        def send(job: tuple[str, bytes]) -> tuple[str, int, float]:
+        def send(job: tuple[str, bytes]) -> tuple[str, str, float]:
             start = time.perf_counter()
             try:
                 response = client.post(
                     "/evaluate", content=job[1], headers=headers, params={"as_of": "2026-11-25"}
                 )
-                status = response.status_code
+                status = str(response.status_code)
+                if response.status_code >= 400:  # the OperationOutcome's issue code
+                    status += f" {response.json()['issue'][0]['code']}"
             except httpx.HTTPError:
-                status = 0
+                status = "0"
             return job[0], status, time.perf_counter() - start
 
         with httpx.Client(base_url=url, timeout=120) as client, ThreadPoolExecutor(32) as pool:
@@ -106,13 +108,14 @@ def main() -> None:
         print(f"{kind:6s} n={len(mine):4d} {statuses} median={median:.2f}s max={max(times):.2f}s")
     text = log_path.read_text()
     deaths = text.count("died")  # uvicorn: "Child process [pid] died"
-    print(f"worker deaths in the server log: {deaths}")
+    replaced = text.count("replaced")  # priorauth.budget: "chart process ... replaced"
+    print(f"worker deaths in the server log: {deaths}; chart processes replaced: {replaced}")
     with sqlite3.connect(tmp / "audit.sqlite") as db:
         tables = [r[0] for r in db.execute("select name from sqlite_master where type='table'")]
         rows = sum(
             db.execute(f"select count(*) from {t}").fetchone()[0] for t in tables if "audit" in t
         )
-    answered = sum(1 for r in results if r[1])
+    answered = sum(1 for r in results if r[1] != "0")
     print(f"responses {answered}, audit rows {rows} (tables {tables})")
 
 

@@ -143,12 +143,14 @@ def _child_main(conn: Connection, parent_pid: int) -> None:
     conn.send("ready")
     while True:
         try:
-            chart, as_of, source_name, budget = conn.recv()
+            chart, as_of, source_name, budget, refuse_absurd = conn.recv()
         except (EOFError, OSError):
             return
         try:
             with cpu_budget(budget):
-                record = chart_facts(chart, as_of=as_of, source_name=source_name)
+                record = chart_facts(
+                    chart, as_of=as_of, source_name=source_name, refuse_absurd=refuse_absurd
+                )
             reply: tuple[bool, Any] = (True, record)
         except BaseException as exc:  # every failure goes back to the parent
             reply = (False, exc)
@@ -237,7 +239,15 @@ class ChartPool:
             self._idle.put(worker)
         return worker
 
-    def facts(self, chart: Any, *, as_of: dt.date, source_name: str | None = None, **_: Any) -> Any:
+    def facts(
+        self,
+        chart: Any,
+        *,
+        as_of: dt.date,
+        source_name: str | None = None,
+        refuse_absurd: bool = False,
+        **_: Any,
+    ) -> Any:
         """The chart's PatientRecord, computed in a child under the budget."""
         self.start()
         worker = self._idle.get()
@@ -245,7 +255,8 @@ class ChartPool:
             log.warning("chart process %s had ended; replaced", worker.process.pid)
             worker = self._replace(worker, idle=False)
         try:
-            record = worker.run((chart, as_of, source_name, self.budget), self.budget)
+            job = (chart, as_of, source_name, self.budget, refuse_absurd)
+            record = worker.run(job, self.budget)
         except (BudgetExceededError, ChartWorkerError) as exc:
             log.warning("chart process %s replaced: %s", worker.process.pid, exc)
             self._replace(worker)

@@ -44,6 +44,7 @@ def chart_facts(
     as_of: dt.date,
     patient: str | None = None,
     strict: bool = False,
+    refuse_absurd: bool = False,
     source_name: str | None = None,
 ) -> PatientRecord:
     """Stages 1 and 2 in one call: load a chart and extract one patient's PatientRecord.
@@ -51,10 +52,13 @@ def chart_facts(
     The same record as ``extract_facts(load_chart(source), as_of=as_of, patient=patient)``,
     with the garbage collector paused across both stages (priorauth.gcpause), so the tens of
     thousands of objects the chart was parsed into are not walked by a collection between
-    them. The CLI, the HTTP service and :func:`evaluate_file` all read charts this way.
+    them. The CLI, the HTTP service and :func:`evaluate_file` all read charts this way (the
+    service with ``refuse_absurd``: see :func:`priorauth.fhir.load_chart`).
     """
     with gc_paused():
-        index = load_chart(source, strict=strict, source_name=source_name)
+        index = load_chart(
+            source, strict=strict, refuse_absurd=refuse_absurd, source_name=source_name
+        )
         record = extract_facts(index, as_of=as_of, patient=patient)
         del index  # freed while paused: a collection after the pause then walks the record only
     return record

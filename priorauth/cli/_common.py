@@ -58,15 +58,22 @@ BUDGET_HINT = "--budget SECONDS raises the limit, --budget 0 lifts it"
 def chart_budget(seconds: float | None) -> Iterator[None]:
     """The chart stage under ``--budget`` (else the environment's budget): raises
     :class:`~priorauth.errors.BudgetExceededError` past it (issue 15)."""
-    from priorauth.budget import budget_from_env, cpu_budget
+    from priorauth.budget import cpu_budget
 
-    if seconds is None:
-        try:
-            seconds = budget_from_env()
-        except ValueError as exc:
-            raise click.UsageError(str(exc)) from None
-    with cpu_budget(seconds, hint=BUDGET_HINT):
+    with cpu_budget(resolve_budget(seconds), hint=BUDGET_HINT):
         yield
+
+
+def resolve_budget(seconds: float | None) -> float:
+    """``--budget``'s value, else ``$PRIORAUTH_CHART_BUDGET_SECONDS`` (default 20; 0: none)."""
+    from priorauth.budget import budget_from_env
+
+    if seconds is not None:
+        return seconds
+    try:
+        return budget_from_env()
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
 
 
 def resolve_as_of(value: dt.datetime | None) -> dt.date:

@@ -11,7 +11,14 @@ from typing import TYPE_CHECKING
 import click
 
 from priorauth.cli import cli
-from priorauth.cli._common import as_of_option, fail, resolve_as_of, safe_text
+from priorauth.cli._common import (
+    as_of_option,
+    budget_option,
+    fail,
+    resolve_as_of,
+    resolve_budget,
+    safe_text,
+)
 from priorauth.errors import EXIT_ERROR, EXIT_USAGE, PriorAuthError
 
 if TYPE_CHECKING:
@@ -63,6 +70,7 @@ def _progress(bar: ProgressBar[int], result: ChartResult) -> None:
     is_flag=True,
     help="With a named payer: evaluate its policy also for charts without its coverage.",
 )
+@budget_option
 def batch(
     input_dir: Path,
     out_dir: Path,
@@ -73,6 +81,7 @@ def batch(
     config: Path | None,
     audit: bool,
     allow_uncovered_payer: bool,
+    budget: float | None,
 ) -> None:
     """Evaluate every chart in INPUT_DIR (*.json Bundles; sub-folders of NDJSON = one chart).
 
@@ -84,13 +93,15 @@ def batch(
     the policy cannot be chosen without guessing: several policies fit (status ambiguous, the
     message names them; rerun those charts with --payer POLICY_ID) or the policy's payer is not
     one of the chart's coverages in force (status payer_not_on_chart; --payer-not-on-chart
-    evaluates them under the named payer's policy anyway).
+    evaluates them under the named payer's policy anyway). A chart needing more than --budget
+    CPU seconds to read and evaluate is stopped (status too_costly, exit 1); a rerun skips it
+    unless the budget grew.
 
     \b
         priorauth batch charts/ -o letters/ --payer auto --jobs 2
     """
     from priorauth.service.audit import open_audit_store
-    from priorauth.service.batch import REFUSED, discover_charts, run_batch
+    from priorauth.service.batch import REFUSED, TOO_COSTLY, discover_charts, run_batch
 
     if payer == "all":
         raise click.BadParameter(
@@ -111,6 +122,7 @@ def batch(
                 audit=store,
                 on_result=lambda result: _progress(bar, result),
                 allow_uncovered_payer=allow_uncovered_payer,
+                budget=resolve_budget(budget),
             )
     except PriorAuthError as exc:
         fail(exc)
@@ -124,5 +136,5 @@ def batch(
         click.echo(f"error: {row.chart}: {row.error}", err=True)
     if refused:
         raise SystemExit(EXIT_USAGE)
-    if report.count("error"):
+    if report.count("error") or report.count(TOO_COSTLY):
         raise SystemExit(EXIT_ERROR)

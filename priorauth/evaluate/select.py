@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from priorauth.dates import check_as_of
 from priorauth.errors import AmbiguousPolicyError, PayerNotOnChartError, UnknownPayerError
 from priorauth.facts.models import CoverageFact, PatientRecord
+from priorauth.limits import bounded
 from priorauth.rules.loader import RuleSet
 from priorauth.rules.models import Policy
 
@@ -95,7 +96,7 @@ def name_words(text: str) -> tuple[str, ...]:
     >>> name_words("Blue Cross & Blue Shield of Texas, Inc.")
     ('blue', 'cross', 'and', 'blue', 'shield', 'of', 'texas')
     """
-    text = text.casefold().replace("&", " and ").replace("'", "").replace("\u2019", "")
+    text = bounded(text).casefold().replace("&", " and ").replace("'", "").replace("\u2019", "")
     words = re.findall(r"[^\W_]+", text)
     return tuple(w for w in words if w not in _LEGAL_FORMS)
 

@@ -34,6 +34,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from priorauth.limits import MAX_DOSE_VALUE
+
 __all__ = [
     "DailyDose",
     "administration_dose",
@@ -282,6 +284,8 @@ def _quantity_dose(
 ) -> tuple[float | None, str]:
     """Dose per administration from a doseQuantity (or a doseRange's low bound)."""
     if quantity is None or quantity.value is None:
+        return None, ""
+    if not 0 <= quantity.value <= MAX_DOSE_VALUE:  # noted as dose-implausible (fhir.ranges)
         return None, ""
     unit = quantity.code or quantity.unit
     mass = quantity_to_mg(quantity.value, unit)

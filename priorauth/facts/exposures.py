@@ -41,8 +41,9 @@ from priorauth.facts.sigs import (
     taken_with_mg,
     text_of,
 )
-from priorauth.fhir.datatypes import cc_text, codings, date_precision, field, parse_date
+from priorauth.fhir.datatypes import cc_text, codings, date_precision, days_of, field, parse_date
 from priorauth.fhir.index import ResourceIndex
+from priorauth.limits import MAX_REFILLS, MAX_SUPPLY_DAYS, bounded
 from priorauth.terminology import DrugMatch
 
 __all__ = ["MEDICATION_TYPES", "medication_exposures", "plausible", "taken_together"]
@@ -61,8 +62,6 @@ _KNOWN_STATUS = {
     "MedicationDispense": {"preparation", "in-progress", "on-hold", "completed", "stopped"},
     "MedicationAdministration": {"in-progress", "on-hold", "completed", "stopped"},
 }
-_DAYS_PER_UNIT = {"d": 1, "day": 1, "days": 1, "wk": 7, "week": 7, "weeks": 7, "mo": 30,
-                  "month": 30, "months": 30, "a": 365, "year": 365, "h": 1 / 24}  # fmt: skip
 _ONE_DAY = dt.timedelta(days=1)
 _CLASS_WORDS = re.compile(
     r"antidepress|\bssri\b|\bsnri\b|\bmaoi\b|tricyclic|\btca\b|antipsychotic", re.IGNORECASE
@@ -78,18 +77,10 @@ class _Span:
 
 
 def duration_days(duration: Any) -> float | None:
-    """A Duration / Quantity of time in days (``{"value": 30, "unit": "days"}`` → 30.0)."""
-    value = field(duration, "value")
-    unit = field(duration, "code") or field(duration, "unit") or "d"
-    factor = _DAYS_PER_UNIT.get(str(unit).strip().lower())
-    if value is None or factor is None:
-        return None
-    days = float(value) * factor
-    return days if 0 <= days <= MAX_SUPPLY_DAYS else None
-
-
-MAX_SUPPLY_DAYS = 3_650
-"""A supply duration over ten years (or negative) is implausible and read as unknown."""
+    """A Duration / Quantity of time in days (``{"value": 30, "unit": "days"}`` → 30.0); a
+    supply over ten years or negative is implausible (``limits.MAX_SUPPLY_DAYS``): unknown."""
+    days = days_of(duration)
+    return days if days is not None and 0 <= days <= MAX_SUPPLY_DAYS else None
 
 
 def _plus(day: dt.date | None, days: float = 1) -> dt.date | None:
@@ -137,7 +128,7 @@ def _request_end(resource: Any, start: dt.date) -> tuple[dt.date | None, float |
     supply = duration_days(field(dispense, "expectedSupplyDuration"))
     if supply is None:
         return None, None
-    fills = 1 + min(int(field(dispense, "numberOfRepeatsAllowed") or 0), 100)
+    fills = 1 + min(max(int(field(dispense, "numberOfRepeatsAllowed") or 0), 0), MAX_REFILLS)
     return _plus(start, supply * fills), supply * fills
 
 
@@ -301,7 +292,7 @@ class _Reader:
         """Note a medication that says "antidepressant" (or SSRI...) but names no known drug."""
         texts = [cc_text(field(resource, "medicationCodeableConcept"))]
         texts.append(str(field(field(resource, "medicationReference"), "display") or ""))
-        if any(_CLASS_WORDS.search(text) for text in texts):
+        if any(_CLASS_WORDS.search(bounded(text)) for text in texts):
             ref = self.index.ref_of(resource)
             self.notes.add(
                 "unrecognised-drug",
@@ -600,7 +591,7 @@ def may_name_drug(raw: dict[str, Any]) -> bool:
         return True  # validation decides
     if identify_concept(concept).matches:
         return True
-    return _CLASS_WORDS.search(cc_text(concept)) is not None
+    return _CLASS_WORDS.search(bounded(cc_text(concept))) is not None
 
 
 def _all(index: ResourceIndex) -> Iterator[tuple[Any, str]]:

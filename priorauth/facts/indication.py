@@ -20,6 +20,7 @@ from typing import Any
 
 from priorauth.fhir.datatypes import cc_text, codings, field
 from priorauth.fhir.index import ResourceIndex
+from priorauth.limits import bounded
 from priorauth.terminology import diagnosis_info
 
 __all__ = ["indication_of", "label_of_concept", "label_of_text"]
@@ -54,6 +55,7 @@ _CATEGORY_LABELS = {
 
 def label_of_text(text: str | None) -> str | None:
     """A short indication label for a reason text, or None when unrecognised."""
+    text = bounded(text)
     if not text:
         return None
     for pattern, label in _TEXT_LABELS:

@@ -9,11 +9,12 @@ the ``Type/id`` references of the resources it came from, and where useful ``how
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from priorauth.fhir.notes import DataQualityNote
+from priorauth.limits import shortened
 from priorauth.terminology.models import DrugClass
 
 __all__ = [
@@ -56,6 +57,18 @@ InstrumentId = Literal[
 
 class _Fact(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _bounded_text(cls, value: Any) -> Any:
+        """Chart text carried into a fact (a display, a reason, a name) keeps at most
+        ``limits.MAX_FACT_TEXT_CHARS`` characters (issue 15): a 9 MB status reason must not
+        become a 9 MB paragraph of the letter."""
+        if type(value) is str:
+            return shortened(value)
+        if type(value) in (tuple, list) and any(type(item) is str for item in value):
+            return tuple(shortened(item) if type(item) is str else item for item in value)
+        return value
 
 
 class _Cited(_Fact):

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from priorauth.facts.models import Outcome
+from priorauth.limits import bounded
 
 __all__ = ["Stated", "classify_code", "classify_text", "strongest"]
 
@@ -140,6 +141,7 @@ def classify_text(text: str | None, *, reactions: bool = True) -> Stated:
     ``reactions=False`` ignores named side effects (for reason codes, where "insomnia" is the
     indication, not a reaction).
     """
+    text = bounded(text)
     if not text:
         return UNKNOWN
     patterns = _PATTERNS if reactions else _PATTERNS[1:]

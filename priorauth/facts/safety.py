@@ -33,6 +33,7 @@ from priorauth.fhir.datatypes import (
     period_bounds,
 )
 from priorauth.fhir.index import ResourceIndex
+from priorauth.limits import bounded
 from priorauth.terminology import code_set, contraindication_in_text
 
 __all__ = ["extract_safety", "screen_answer"]
@@ -109,7 +110,7 @@ def _concept_question(code: Concept) -> tuple[Category, ...]:
     if coded is not None:
         return (coded[0],)
     text = " ".join([cc_text(code), *(d or "" for _s, _c, d in code.codings)])
-    return _text_question(text)
+    return _text_question(bounded(text))
 
 
 @lru_cache(maxsize=4096)

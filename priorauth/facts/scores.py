@@ -29,6 +29,7 @@ from priorauth.facts.notes import Notes
 from priorauth.facts.questionnaires import questionnaire_scores
 from priorauth.fhir.datatypes import field, parse_date
 from priorauth.fhir.index import ResourceIndex
+from priorauth.limits import bounded
 
 __all__ = ["extract_scores", "observation_value"]
 
@@ -40,11 +41,11 @@ def _number(value: Any) -> float | None:
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, str):
-        match = _NUMBER.match(value)
+        match = _NUMBER.match(bounded(value))
         return float(match.group(1)) if match else None
     try:
         return float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
 
 

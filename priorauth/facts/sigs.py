@@ -29,6 +29,7 @@ from typing import Any
 
 from priorauth.facts.dosing import dosage_daily_dose, dose_in_text, frequency_in_text
 from priorauth.fhir.datatypes import cc_text, field
+from priorauth.limits import bounded
 
 __all__ = [
     "MAX_SIG_CHARS",
@@ -241,7 +242,7 @@ def _as_needed(text: str) -> tuple[bool, str | None]:
 
 def read_sig(text: str | None, strength_mg: float | None) -> Sig:
     """Read a dosage text into steps (see the module doc); one step for a plain sig."""
-    text = " ".join((text or "").split())
+    text = " ".join(bounded(text).split())
     as_needed, reason = _as_needed(text)
     one_time = bool(_ONE_TIME.search(text))
     if not text:

@@ -34,6 +34,7 @@ from priorauth.facts.diagnoses import condition_state
 from priorauth.facts.models import SuicideRiskFact
 from priorauth.fhir.datatypes import field, parse_date
 from priorauth.fhir.index import ResourceIndex
+from priorauth.limits import bounded
 from priorauth.terminology.suicide import suicide_risk_code, suicide_screens
 
 __all__ = ["extract_suicide_risk", "item9_answer"]
@@ -139,7 +140,7 @@ def _risk_level(element: Any) -> str | None:
             if code in table.risk_answers:
                 return table.risk_answers[code]
         for text in texts:
-            if (match := _LEVEL.search(text)) is not None:
+            if (match := _LEVEL.search(bounded(text))) is not None:
                 return match.group(1).lower()
     return None
 

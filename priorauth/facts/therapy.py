@@ -39,6 +39,7 @@ from priorauth.fhir.datatypes import (
     period_bounds,
 )
 from priorauth.fhir.index import ResourceIndex
+from priorauth.limits import bounded
 from priorauth.terminology import ProcedureInfo, procedure_in_text, procedure_info
 
 __all__ = [
@@ -171,7 +172,7 @@ def _list(value: Any) -> list[Any]:
 
 
 def _not_done_status(reason: str | None) -> Status:
-    text = (reason or "").lower()
+    text = bounded(reason).lower()
     return "declined" if any(word in text for word in _DECLINED) else "not_done"
 
 

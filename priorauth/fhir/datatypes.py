@@ -17,19 +17,22 @@ an exception: the caller decides what a missing value means.
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal, NamedTuple
 
-from priorauth.dates import in_date_range
+from priorauth.dates import MAX_DATE, MIN_DATE, in_date_range
 
 __all__ = [
     "Concept",
     "cc_text",
     "codings",
     "concept",
+    "date_out_of_range",
     "date_precision",
+    "days_of",
     "field",
     "parse_date",
     "period_bounds",
@@ -61,6 +64,8 @@ _MG_PER_UNIT: dict[str, float] = {
 }
 
 _PATIENT_FIELDS = ("subject", "patient", "beneficiary")
+_DAYS_PER_UNIT = {"d": 1, "day": 1, "days": 1, "wk": 7, "week": 7, "weeks": 7, "mo": 30,
+                  "month": 30, "months": 30, "a": 365, "year": 365, "h": 1 / 24}  # fmt: skip
 
 
 def field(element: Any, name: str) -> Any:
@@ -191,6 +196,23 @@ def parse_date(value: Any) -> date | None:
     return parsed if in_date_range(parsed) else None
 
 
+def date_out_of_range(value: Any) -> bool:
+    """Whether ``value`` is written as a FHIR date whose year lies outside the window of
+    :mod:`priorauth.dates` (:func:`parse_date` reads it as no date).
+
+    >>> date_out_of_range("9999-12-31"), date_out_of_range("0000"), date_out_of_range("2024-02")
+    (True, True, False)
+    >>> date_out_of_range("2024-02-30"), date_out_of_range("not a date")   # malformed, not range
+    (False, False)
+    """
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        return not in_date_range(value)
+    match = _DATE.match(value.strip()) if isinstance(value, str) else None
+    return match is not None and not MIN_DATE.year <= int(match.group(1)) <= MAX_DATE.year
+
+
 def date_precision(value: Any) -> Precision:
     """How much of a date was given: ``"year"``, ``"month"`` or ``"day"`` (dates and dateTimes).
 
@@ -225,7 +247,10 @@ def _number(value: Any) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float | Decimal):
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:  # an int past float's range (JSON allows any length)
+            return math.inf if value > 0 else -math.inf
     return None
 
 
@@ -249,6 +274,22 @@ def quantity_mg(quantity: Any) -> float | None:
         if isinstance(unit, str) and unit.strip().lower() in _MG_PER_UNIT:
             return value * _MG_PER_UNIT[unit.strip().lower()]
     return None
+
+
+def days_of(duration: Any) -> float | None:
+    """A Duration / Quantity of time in days; ``None`` for another unit or no number.
+
+    >>> days_of({"value": 30, "unit": "days"}), days_of({"value": 2, "code": "wk"})
+    (30.0, 14.0)
+    >>> days_of({"value": 1, "unit": "mg"}), days_of(None)
+    (None, None)
+    """
+    value = _number(field(duration, "value"))
+    unit = field(duration, "code") or field(duration, "unit") or "d"
+    factor = _DAYS_PER_UNIT.get(str(unit).strip().lower())
+    if value is None or factor is None:
+        return None
+    return value * factor
 
 
 def references_to(resource: Any) -> str | None:

@@ -152,6 +152,9 @@ class ResourceIndex:
         model = self._store.model(slot)
         if model is None and slot.note is not None:
             self._report(slot.note)
+        if model is not None and slot.ranges:
+            for note in slot.ranges:
+                self._report(note)
         return model
 
     def _report(self, note: DataQualityNote) -> None:

@@ -21,6 +21,7 @@ def load_chart(
     source: ChartSource,
     *,
     strict: bool = False,
+    refuse_absurd: bool = False,
     source_name: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> ResourceIndex:
@@ -40,6 +41,12 @@ def load_chart(
     models on first access; an invalid one becomes a ``DataQualityNote`` and is left out. With
     ``strict=True`` every resource is validated now and the first invalid one raises.
 
+    Values out of bounds (``priorauth.fhir.ranges``: a date outside 1000..8999, a supply over
+    ten years, a text over 10,000 characters) become notes as their resource is read. An
+    *absurd* value (a code over 256 characters, a run of more than 15 digits in a dosage text)
+    is a note too, unless ``refuse_absurd`` (the HTTP service) or ``strict`` is set: then the
+    chart is refused with a ChartError naming its JSON path.
+
     ``ResourceIndex.source`` (used in every error and note) is the file or folder name, except
     that a Synthea-style ``Given_Family_<uuid>.json`` keeps only ``<uuid>.json``, so the
     patient's name never appears; ``source_name`` replaces it altogether.
@@ -58,8 +65,12 @@ def load_chart(
             )
             message = f"no FHIR resources: empty chart or empty Bundle{left_out}"
             raise ChartError(message, source=chart.name)
-        store = Store(collected.entries, source=chart.name, strict=strict)
+        store = Store(
+            collected.entries, source=chart.name, strict=strict, refuse_absurd=refuse_absurd
+        )
         index = build_index(store, collected.notes)
         if strict:
             store.validate_all()
+        elif refuse_absurd:
+            store.refuse_absurd_values()
     return index

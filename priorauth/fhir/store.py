@@ -15,6 +15,7 @@ from typing import Any
 from priorauth.errors import ChartError
 from priorauth.fhir.entries import RawEntry
 from priorauth.fhir.notes import DataQualityNote
+from priorauth.fhir.ranges import findings
 from priorauth.fhir.references import type_and_id
 from priorauth.fhir.resource_types import VALIDATED_TYPES
 from priorauth.fhir.validation import Invalid, validate
@@ -36,6 +37,9 @@ class Slot:
     model: Any = None
     note: DataQualityNote | None = None
     checked: bool = False
+    ranges: tuple[DataQualityNote, ...] | None = None
+    """Values out of bounds (:mod:`priorauth.fhir.ranges`), found once (at the latest when
+    the slot is validated), reported with a valid model."""
 
     @property
     def ref(self) -> str:
@@ -71,9 +75,12 @@ def field_location(prefix: str, path: str) -> str:
 class Store:
     """Every resource of one chart, its lookups, and the validation cache."""
 
-    def __init__(self, entries: list[RawEntry], *, source: str, strict: bool) -> None:
+    def __init__(
+        self, entries: list[RawEntry], *, source: str, strict: bool, refuse_absurd: bool = False
+    ) -> None:
         self.source = source
         self.strict = strict
+        self.refuse_absurd = refuse_absurd or strict
         self.slots = [Slot(entry, position) for position, entry in enumerate(entries)]
         self.by_full_url: dict[str, Slot] = {}
         self.by_type_id: dict[tuple[str, str], Slot] = {}
@@ -140,6 +147,8 @@ class Store:
             slot.note = self.invalid(result, slot.ref, entry.field_prefix)
             return
         slot.model = result
+        if slot.ranges is None:
+            slot.ranges = self.range_notes(slot)
         self.owners[id(result)] = (slot, None)
         for item in getattr(result, "contained", None) or ():
             item_id = getattr(item, "id", None)
@@ -183,6 +192,33 @@ class Store:
             resource=ref,
             location=f"{where}: {problem.message}",
         )
+
+    def range_notes(self, slot: Slot) -> tuple[DataQualityNote, ...]:
+        """The notes of ``slot``'s values out of bounds; with ``refuse_absurd``, a ChartError
+        for the first absurd one (a code of 80,000 characters, a 48 KB run of digits)."""
+        notes = []
+        for finding in findings(slot.entry.resource):
+            where = field_location(slot.entry.field_prefix, finding.path)
+            if finding.absurd and self.refuse_absurd:
+                raise ChartError(
+                    f"{slot.ref}: {finding.message}", source=self.source, location=where
+                )
+            notes.append(
+                DataQualityNote(
+                    severity="error" if finding.absurd else "warning",
+                    code=finding.code,
+                    message=f"{slot.ref}: {finding.path}: {finding.message}",
+                    resource=slot.ref,
+                    location=where,
+                )
+            )
+        return tuple(notes)
+
+    def refuse_absurd_values(self) -> None:
+        """Raise ChartError for the first absurd value of any resource priorauth reads."""
+        for slot in self.slots:
+            if slot.entry.resource_type in VALIDATED_TYPES and slot.ranges is None:
+                slot.ranges = self.range_notes(slot)
 
     def validate_all(self) -> None:
         """Validate every resource of a validated type now (strict mode raises on the first)."""

@@ -128,7 +128,8 @@ def create_app(
         pool = ChartPool(settings.work_threads, settings.chart_budget_seconds)
     handler = Handler(
         settings=settings,
-        pipeline=pipeline or Pipeline(settings.rules_dir, facts=pool.facts if pool else None),
+        pipeline=pipeline
+        or Pipeline(settings.rules_dir, facts=pool.facts if pool else None, refuse_absurd=True),
         audit=audit or AuditStore(settings.audit_url),
         keys=KeyRing(settings.keys),
     )

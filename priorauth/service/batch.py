@@ -16,6 +16,11 @@ A chart that fails is a row with status ``error`` and a one-line message; the ru
 chart for which the policy cannot be chosen without guessing is a row with status ``ambiguous``
 (several policies fit: the message names them) or ``payer_not_on_chart`` (the policy's payer is
 not one of the chart's coverages in force); no letter is written for it.
+
+A chart whose load, facts and evaluation need more CPU time than the work budget (``budget``
+seconds, issue 15) is stopped: a row with status ``too_costly`` and the reason
+``too-costly: ...``; the run goes on, and a rerun with the same or a smaller budget skips it
+(a larger budget, or none, tries it again).
 """
 
 from __future__ import annotations
@@ -38,8 +43,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from priorauth import alerts
+from priorauth.budget import cpu_budget
 from priorauth.determination import Determination
-from priorauth.errors import AmbiguousPolicyError, PayerNotOnChartError, PriorAuthError
+from priorauth.errors import (
+    AmbiguousPolicyError,
+    BudgetExceededError,
+    PayerNotOnChartError,
+    PriorAuthError,
+)
 from priorauth.render.options import LetterOptions
 from priorauth.service.manifest import Manifest, atomic_write, remove_stale_temp_files
 from priorauth.service.orphans import die_with_parent
@@ -66,6 +77,8 @@ DONE = frozenset(
     {"safety_hold", "clinician_review", "meets", "does_not_meet", "needs_documentation"}
 )
 """Statuses that are a function of the key; ``error`` is always retried."""
+TOO_COSTLY = "too_costly"
+"""Stopped past the work budget: skipped on a rerun unless the budget grew (see ``_current``)."""
 REFUSED = ("ambiguous", "payer_not_on_chart")
 """Rows whose policy cannot be chosen without guessing: the user must choose (``--payer``)."""
 
@@ -113,6 +126,8 @@ class ChartResult:
     policy_hash: str = ""
     duration_ms: float = 0.0
     skipped: bool = False
+    budget_seconds: float = 0.0
+    """The work budget a ``too_costly`` chart was stopped at."""
 
     def row(self) -> dict[str, Any]:
         """The summary row (``summary.json``); lists stay lists."""
@@ -176,6 +191,7 @@ class BatchReport:
             "does_not_meet",
             "needs_documentation",
             *REFUSED,
+            TOO_COSTLY,
             "error",
         )
         counts = ", ".join(f"{self.count(s)} {s}" for s in statuses)
@@ -216,8 +232,11 @@ def run_batch(
     audit: AuditStore | None = None,
     on_result: Callable[[ChartResult], None] | None = None,
     allow_uncovered_payer: bool = False,
+    budget: float = 0.0,
 ) -> BatchReport:
     """Evaluate every chart, write the PDFs, manifest and summary; returns the report.
+
+    ``budget``: CPU seconds each chart's load, facts and evaluation may take (0: no limit).
 
     ``allow_uncovered_payer``: evaluate a named payer's policy (and write its letters) also for
     charts with no coverage in force with that payer, instead of a ``payer_not_on_chart`` row.
@@ -235,12 +254,12 @@ def run_batch(
     try:
         pending = []
         for chart, digest, key in _keyed(charts, setting):
-            kept = _current(manifest.get(chart.name), key, out_dir)
+            kept = _current(manifest.get(chart.name), key, out_dir, budget)
             if kept is not None:
                 _done(report, kept, on_result)
             else:
                 pending.append((chart, digest, key))
-        task = _Task(str(out_dir), payer, as_of, options, allow_uncovered_payer)
+        task = _Task(str(out_dir), payer, as_of, options, allow_uncovered_payer, budget)
         run_id = uuid.uuid4().hex[:16]
         for result in _execute(pending, task, jobs, pipeline):
             if audit is not None:  # before the manifest: a kill in between re-audits, never loses
@@ -296,9 +315,17 @@ def _key_setting(
     )
 
 
-def _current(entry: dict[str, Any] | None, key: str, out_dir: Path) -> ChartResult | None:
-    """The recorded result when it was made with ``key`` and its PDF is intact."""
-    if entry is None or entry.get("key") != key or entry.get("status") not in DONE:
+def _current(
+    entry: dict[str, Any] | None, key: str, out_dir: Path, budget: float = 0.0
+) -> ChartResult | None:
+    """The recorded result when it was made with ``key`` and its PDF is intact; a chart
+    stopped at a budget at least as large as ``budget`` (not 0) stays stopped."""
+    if entry is None or entry.get("key") != key:
+        return None
+    if entry.get("status") == TOO_COSTLY:
+        if not 0 < budget <= float(entry.get("budget_seconds") or 0):
+            return None
+    elif entry.get("status") not in DONE:
         return None
     fields: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in entry.items()}
     try:
@@ -322,6 +349,7 @@ class _Task:
     as_of: dt.date
     options: LetterOptions
     allow_uncovered_payer: bool = False
+    budget: float = 0.0
 
 
 _WORKER: dict[str, Pipeline] = {}
@@ -379,6 +407,11 @@ def _process(chart: Chart, digest: str, key: str, task: _Task) -> ChartResult:
     base = ChartResult(chart.name, "error", key=key, input_sha256=digest, payer=task.payer)
     try:
         result = _evaluate_one(chart, task, out, base)
+    except BudgetExceededError as exc:
+        out.unlink(missing_ok=True)
+        result = replace(
+            base, status=TOO_COSTLY, error=f"too-costly: {exc}", budget_seconds=task.budget
+        )
     except (AmbiguousPolicyError, PayerNotOnChartError) as exc:
         out.unlink(missing_ok=True)
         status = "ambiguous" if isinstance(exc, AmbiguousPolicyError) else "payer_not_on_chart"
@@ -391,13 +424,14 @@ def _process(chart: Chart, digest: str, key: str, task: _Task) -> ChartResult:
 
 def _evaluate_one(chart: Chart, task: _Task, out: Path, base: ChartResult) -> ChartResult:
     pipeline = _WORKER["pipeline"]
-    determination = pipeline.letter_determination(
-        chart.path,
-        payer=task.payer,
-        as_of=task.as_of,
-        source=chart.name,
-        allow_uncovered_payer=task.allow_uncovered_payer,
-    )
+    with cpu_budget(task.budget):  # load, facts, evaluation: the input-driven work
+        determination = pipeline.letter_determination(
+            chart.path,
+            payer=task.payer,
+            as_of=task.as_of,
+            source=chart.name,
+            allow_uncovered_payer=task.allow_uncovered_payer,
+        )
     result = _row(base, determination, pipeline.ruleset.get(determination.policy.id).payer.id)
     if determination.status != "meets" or alerts.blocking(determination):
         out.unlink(missing_ok=True)
@@ -459,7 +493,7 @@ def _audit_event(
         input_sha256=result.input_sha256 or None,
         output_sha256=result.output_sha256 or None,
         outcome=result.status,
-        error_code="chart" if result.status == "error" else None,
+        error_code={"error": "chart", TOO_COSTLY: "too-costly"}.get(result.status),
         duration_ms=result.duration_ms,
     )
 

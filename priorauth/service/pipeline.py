@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -36,10 +37,19 @@ FactsStage = Callable[..., PatientRecord]
 class Pipeline:
     """The rule set plus the calls that turn a chart into determinations and letters."""
 
-    def __init__(self, rules_dir: Path | None = None, *, facts: FactsStage | None = None) -> None:
+    def __init__(
+        self,
+        rules_dir: Path | None = None,
+        *,
+        facts: FactsStage | None = None,
+        refuse_absurd: bool = False,
+    ) -> None:
         self.ruleset: RuleSet = load_rules(rules_dir)
-        self.facts: FactsStage = facts or chart_facts
-        """Load + facts: :func:`chart_facts`, or a :class:`priorauth.budget.ChartPool`'s."""
+        stage = facts or chart_facts
+        self.facts: FactsStage = partial(stage, refuse_absurd=True) if refuse_absurd else stage
+        """Load + facts: :func:`chart_facts`, or a :class:`priorauth.budget.ChartPool`'s; with
+        ``refuse_absurd`` (the HTTP service) a chart holding a value no chart can hold is
+        refused (ChartError) instead of noted (see :func:`priorauth.fhir.load_chart`)."""
         self.policies: tuple[Policy, ...] = tuple(self.ruleset.policies)
 
     def payer_ids(self) -> list[str]:

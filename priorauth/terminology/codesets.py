@@ -20,6 +20,7 @@ from functools import cache
 from types import MappingProxyType
 from typing import Any, Literal
 
+from priorauth.limits import bounded
 from priorauth.terminology._data import read_csv, read_yaml
 from priorauth.terminology.models import CodeSet
 from priorauth.terminology.systems import (
@@ -138,6 +139,7 @@ def contraindication_in_text(text: str | None) -> str | None:
     earlier in the same sentence within 60 characters (a NegEx-style heuristic, not a parser).
     Phrases such as "seizure threshold" or "external hearing aid" are not mentions.
     """
+    text = bounded(text)
     if not text:
         return None
     pattern, owners, negation = _contraindication_matcher()

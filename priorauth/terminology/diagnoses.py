@@ -23,6 +23,7 @@ from functools import cache
 from types import MappingProxyType
 from typing import cast
 
+from priorauth.limits import bounded
 from priorauth.terminology._data import read_csv
 from priorauth.terminology.models import (
     DiagnosisCategory,
@@ -138,7 +139,7 @@ def parse_depression_display(display: str) -> DiagnosisInfo | None:
     >>> i.episode, i.severity, i.psychotic_features
     ('recurrent', 'severe', True)
     """
-    text = display.lower()
+    text = bounded(display).lower()
     if re.search(r"\bbipolar\b|\bmanic\b|\bschizo", text):
         return None
     major = re.search(r"major depress|\bmdd\b", text) is not None

@@ -22,6 +22,7 @@ from typing import cast
 
 import yaml
 
+from priorauth.limits import bounded
 from priorauth.terminology._data import (
     parse_bool,
     parse_float,
@@ -231,6 +232,7 @@ def drugs_in_text(text: str | None) -> tuple[DrugMatch, ...]:
     ``"olanzapine/fluoxetine 6/25 mg"`` split the strengths in the written order.
     Results are in order of first mention, one per (ingredient, strength).
     """
+    text = bounded(text)
     if not text:
         return ()
     pattern, terms = _text_matcher()

@@ -16,6 +16,7 @@ from functools import cache
 from types import MappingProxyType
 from typing import Any, Literal
 
+from priorauth.limits import bounded
 from priorauth.terminology._data import read_yaml
 from priorauth.terminology.models import Instrument
 from priorauth.terminology.systems import LOINC, canonical_system
@@ -98,6 +99,7 @@ def instrument_in_text(text: str | None) -> Instrument | None:
     Aliases match case-insensitively on word boundaries, with or without hyphens and spaces
     (``PHQ-9``, ``PHQ 9``, ``phq9``). "Hamilton Anxiety"/"HAM-A" are not read as HAM-D.
     """
+    text = bounded(text)
     if not text:
         return None
     pattern, owners = _text_matcher()

@@ -17,6 +17,7 @@ from functools import cache
 from types import MappingProxyType
 from typing import Literal, cast
 
+from priorauth.limits import bounded
 from priorauth.terminology._data import read_csv, read_yaml
 from priorauth.terminology.models import ProcedureInfo
 from priorauth.terminology.systems import CPT, HCPCS, SNOMED, canonical_system, normalise_code
@@ -86,6 +87,7 @@ def procedure_in_text(text: str | None) -> ProcedureInfo | None:
     ``ipt``, ``dbt``, ``psychodynamic``, ``supportive``, ``family``, ``group``, ``behavioral``,
     ... or ``unspecified``. No negation handling: callers decide what a mention means.
     """
+    text = bounded(text)
     if not text:
         return None
     pattern, owners = _text_matcher()

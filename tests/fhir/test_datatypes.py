@@ -64,7 +64,13 @@ def test_public_api():
         "load_chart",
     }
     signature = inspect.signature(load_chart)
-    assert list(signature.parameters) == ["source", "strict", "source_name", "max_bytes"]
+    assert list(signature.parameters) == [
+        "source",
+        "strict",
+        "refuse_absurd",
+        "source_name",
+        "max_bytes",
+    ]
     assert signature.parameters["max_bytes"].default == 200_000_000
     for method in ("resources", "raw", "resolve", "ref_of", "location_of", "patients"):
         assert callable(getattr(priorauth.fhir.ResourceIndex, method))

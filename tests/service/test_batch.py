@@ -304,3 +304,45 @@ def test_cli_batch_lists_holds_first(floor, tmp_path):
         "  a-review.json: REVIEW: seizure-history | REVIEW: safety-contradiction"
     )
     assert lines[start + 3].startswith("3 charts (1 safety_hold, 1 clinician_review, 1 meets,")
+
+
+def test_a_chart_over_the_work_budget_is_too_costly_and_not_redone(tmp_path):
+    """Issue 15: ``batch --budget`` stops a chart needing more CPU time than the budget (a 9 MB
+    chart, about 2 s of work, against 0.75 s), records it as too_costly in the summary and the
+    manifest, and goes on; a rerun with the same budget skips it, a larger one tries again."""
+    from priorauth.service.manifest import Manifest
+
+    from .test_budget import large_chart
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(EXAMPLE, folder / "a-example.json")
+    (folder / "b-large.json").write_text(json.dumps(large_chart(300)))
+    out = tmp_path / "out"
+    args = [*cli_args(folder, out), "--jobs", "2", "--budget", "0.75"]
+    done = CliRunner().invoke(cli, args)
+    assert done.exit_code == 1, done.output
+    assert "1 too_costly" in done.output
+    rows = {row["chart"]: row for row in summary(out)}
+    assert rows["a-example.json"]["status"] == "meets"
+    assert rows["b-large.json"]["status"] == "too_costly"
+    assert rows["b-large.json"]["error"] == (
+        "too-costly: the chart needs more than 0.75 s of work; it was stopped"
+    )
+    assert pdfs(out) == ["a-example.pdf"]
+    manifest = Manifest.open(out)
+    try:
+        entry = manifest.get("b-large.json")
+    finally:
+        manifest.close()
+    assert entry is not None
+    assert (entry["status"], entry["budget_seconds"]) == ("too_costly", 0.75)
+
+    again = batch(folder, out, budget=0.75)
+    assert [(r.chart, r.status, r.skipped) for r in again.results] == [
+        ("a-example.json", "meets", True),
+        ("b-large.json", "too_costly", True),
+    ]
+    larger = batch(folder, out, budget=1.0)
+    [large] = [r for r in larger.results if r.chart == "b-large.json"]
+    assert (large.status, large.skipped, large.budget_seconds) == ("too_costly", False, 1.0)

@@ -75,6 +75,15 @@ def _post(server: Server, body: bytes) -> httpx.Response:
         )
 
 
+def audit_rows(server: Server) -> dict[str, Any]:
+    """The server's audit rows by request id."""
+    audit = AuditStore(server.audit_url)
+    try:
+        return {event.request_id: event for event in audit.events()}
+    finally:
+        audit.close()
+
+
 def test_a_chart_over_budget_gets_422_and_its_neighbours_succeed(
     budget_server: Server, large_body: bytes
 ) -> None:
@@ -111,16 +120,55 @@ def test_a_chart_over_budget_gets_422_and_its_neighbours_succeed(
     assert "exception" not in log.lower()
     assert log.count("chart over budget") == 4
 
-    audit = AuditStore(budget_server.audit_url)
-    try:
-        rows = {event.request_id: event for event in audit.events()}
-    finally:
-        audit.close()
+    rows = audit_rows(budget_server)
     for response in responses:
         row = rows[response.headers["x-request-id"]]
         assert row.status == response.status_code
         if response.status_code == 422:
             assert row.error_code == "too-costly"
+
+
+def _absurd(kind: str) -> bytes:
+    """The dose-digits chart (a 48 KB run of digits as a dosage text) or the long-code chart
+    (a diagnosis code of 80,000 characters)."""
+    chart: dict[str, Any] = json.loads(EXAMPLE.read_bytes())
+    for entry in chart["entry"]:
+        resource = entry["resource"]
+        if kind == "digits" and resource["resourceType"] == "MedicationRequest":
+            resource["dosageInstruction"][0]["text"] = "1" * 48_000
+        if kind == "code" and resource["resourceType"] == "Condition":
+            resource["code"]["coding"][0]["code"] = "F" + "3" * 80_000
+    return json.dumps(chart).encode()
+
+
+def test_absurd_charts_get_422_among_32_concurrent_clients(budget_server: Server) -> None:
+    """Issue 15, Must show: the dose-digits and long-code charts among good requests from 32
+    concurrent clients. The bad ones are refused as invalid (not stopped by the budget: their
+    answer comes before it), every good one succeeds, no chart process is replaced, and every
+    response has its audit row."""
+    good, digits, code = EXAMPLE.read_bytes(), _absurd("digits"), _absurd("code")
+    bodies = [digits if i % 8 == 2 else code if i % 8 == 5 else good for i in range(32)]
+    log_before = budget_server.log.read_text()
+    with concurrent.futures.ThreadPoolExecutor(32) as pool:
+        responses = list(pool.map(lambda body: _post(budget_server, body), bodies))
+
+    for body, response in zip(bodies, responses, strict=True):
+        if body is good:
+            assert response.status_code == 200, response.text[:300]
+            continue
+        assert response.status_code == 422, response.text[:300]
+        [issue] = response.json()["issue"]
+        assert issue["code"] == "invalid"  # refused by the range check, not "too-costly"
+        field = "dosageInstruction[0].text" if body is digits else "code.coding[0].code"
+        assert issue["expression"][0].endswith(f".resource.{field}")
+    assert budget_server.process.poll() is None
+    time.sleep(0.5)
+    new_lines = budget_server.log.read_text()[len(log_before) :]
+    for word in ("Traceback", "replaced", "died", "over budget"):
+        assert word not in new_lines
+    rows = audit_rows(budget_server)
+    for response in responses:
+        assert rows[response.headers["x-request-id"]].status == response.status_code
 
 
 def test_the_large_chart_is_valid_and_fits_a_bigger_budget(tmp_path: Path) -> None:
