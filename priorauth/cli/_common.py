@@ -45,6 +45,20 @@ def budget_option(func: F) -> F:
     )(func)
 
 
+def scheduler_option(func: F) -> F:
+    """``--scheduler ADDRESS``: run the per-chart work on a Dask cluster instead of locally."""
+    return click.option(
+        "--scheduler",
+        "scheduler",
+        envvar="PRIORAUTH_DASK_SCHEDULER",
+        default=None,
+        metavar="ADDRESS",
+        help="Dask scheduler (tcp://host:8786) whose workers do the per-chart work; outputs are "
+        "still written here [env: PRIORAUTH_DASK_SCHEDULER; default: local processes]. Needs "
+        "pip install 'priorauth[cluster]' here and on the workers.",
+    )(func)
+
+
 BUDGET_HINT = "--budget SECONDS raises the limit, --budget 0 lifts it"
 
 

@@ -11,7 +11,13 @@ from typing import TYPE_CHECKING
 import click
 
 from priorauth.cli import cli
-from priorauth.cli._common import as_of_option, fail, resolve_as_of, safe_text
+from priorauth.cli._common import (
+    as_of_option,
+    fail,
+    resolve_as_of,
+    safe_text,
+    scheduler_option,
+)
 from priorauth.errors import EXIT_ERROR, EXIT_USAGE, PriorAuthError
 
 if TYPE_CHECKING:
@@ -45,6 +51,7 @@ def _progress(bar: ProgressBar[int], result: ChartResult) -> None:
     default=os.cpu_count() or 1,
     help="Worker processes [default: CPU count].",
 )
+@scheduler_option
 @as_of_option
 @click.option(
     "--rules-dir",
@@ -68,6 +75,7 @@ def batch(
     out_dir: Path,
     payer: str,
     jobs: int,
+    scheduler: str | None,
     as_of: dt.datetime | None,
     rules_dir: Path | None,
     config: Path | None,
@@ -86,8 +94,13 @@ def batch(
     one of the chart's coverages in force (status payer_not_on_chart; --payer-not-on-chart
     evaluates them under the named payer's policy anyway).
 
+    With --scheduler (or PRIORAUTH_DASK_SCHEDULER) the charts are evaluated and the letters
+    rendered on the workers of that Dask scheduler, with the same results as a local run; this
+    process still writes the PDFs, the summary, the manifest and the audit rows.
+
     \b
         priorauth batch charts/ -o letters/ --payer auto --jobs 2
+        priorauth batch charts/ -o letters/ --scheduler tcp://dask-head:8786
     """
     from priorauth.service.audit import open_audit_store
     from priorauth.service.batch import REFUSED, discover_charts, run_batch
@@ -107,6 +120,7 @@ def batch(
                 payer=payer,
                 as_of=resolve_as_of(as_of),
                 jobs=jobs,
+                scheduler=scheduler,
                 rules_dir=rules_dir,
                 audit=store,
                 on_result=lambda result: _progress(bar, result),

@@ -1,8 +1,11 @@
 """Batch: every chart in a folder → one PDF per chart that meets the policy, plus a summary.
 
-A chart is a ``*.json`` file (a Bundle) or a sub-folder (an NDJSON bulk export). Charts run in a
-process pool whose initializer loads the rules once per worker; each worker writes its PDF
-atomically. The parent records each finished chart in the manifest (see
+A chart is a ``*.json`` file (a Bundle) or a sub-folder (an NDJSON bulk export). Charts are
+evaluated and their letters rendered by a runner (:mod:`priorauth.service.cluster`): local worker
+processes by default, the workers of a Dask scheduler when one is named; the rule set goes to each
+worker once. Workers only read the chart (or get its bytes, on a cluster) and return the row and
+the PDF; this process writes each PDF atomically and records each finished chart in the manifest
+(see
 :mod:`priorauth.service.manifest`), so a run killed at any point resumes: a chart is skipped when
 its recorded key (SHA-256 of the input bytes + the policies' content hashes + as-of + options)
 matches and its PDF is still there with the recorded hash; everything else is redone, and output
@@ -20,18 +23,16 @@ not one of the chart's coverages in force); no letter is written for it.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import hashlib
 import io
 import json
-import multiprocessing
-import os
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field, replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -39,10 +40,11 @@ from typing import TYPE_CHECKING, Any
 
 from priorauth import alerts
 from priorauth.determination import Determination
-from priorauth.errors import AmbiguousPolicyError, PayerNotOnChartError, PriorAuthError
+from priorauth.errors import AmbiguousPolicyError, PayerNotOnChartError
+from priorauth.fhir.reader import JSON_SUFFIXES, NDJSON_SUFFIXES
 from priorauth.render.options import LetterOptions
+from priorauth.service.cluster import Failed, one_line, open_runner
 from priorauth.service.manifest import Manifest, atomic_write, remove_stale_temp_files
-from priorauth.service.orphans import die_with_parent
 from priorauth.service.pipeline import Pipeline, unmet_criteria
 
 if TYPE_CHECKING:
@@ -216,13 +218,19 @@ def run_batch(
     audit: AuditStore | None = None,
     on_result: Callable[[ChartResult], None] | None = None,
     allow_uncovered_payer: bool = False,
+    scheduler: str | None = None,
 ) -> BatchReport:
     """Evaluate every chart, write the PDFs, manifest and summary; returns the report.
 
     ``allow_uncovered_payer``: evaluate a named payer's policy (and write its letters) also for
     charts with no coverage in force with that payer, instead of a ``payer_not_on_chart`` row.
 
-    Raises :class:`~priorauth.errors.UnknownPayerError` up front for an unknown payer id.
+    ``scheduler``: a Dask scheduler address (``tcp://host:8786``): the charts are evaluated and
+    the letters rendered on its workers (``jobs`` is then unused); this process still writes every
+    PDF, the manifest, the summary and the audit rows (see :mod:`priorauth.service.cluster`).
+
+    Raises :class:`~priorauth.errors.UnknownPayerError` up front for an unknown payer id, and
+    :class:`~priorauth.service.cluster.ClusterError` when the scheduler cannot be used.
     """
     started = time.perf_counter()
     options = options or LetterOptions()
@@ -240,9 +248,9 @@ def run_batch(
                 _done(report, kept, on_result)
             else:
                 pending.append((chart, digest, key))
-        task = _Task(str(out_dir), payer, as_of, options, allow_uncovered_payer)
+        task = _Task(payer, as_of, options, allow_uncovered_payer)
         run_id = uuid.uuid4().hex[:16]
-        for result in _execute(pending, task, jobs, pipeline):
+        for result in _execute(pending, _Job(pipeline, task), out_dir, jobs, scheduler):
             if audit is not None:  # before the manifest: a kill in between re-audits, never loses
                 audit.record(_audit_event(result, run_id, len(report.results), payer, as_of))
             manifest.record(result.chart, asdict(result))
@@ -317,14 +325,38 @@ def _current(entry: dict[str, Any] | None, key: str, out_dir: Path) -> ChartResu
 
 @dataclass(frozen=True)
 class _Task:
-    out_dir: str
     payer: str
     as_of: dt.date
     options: LetterOptions
     allow_uncovered_payer: bool = False
 
 
-_WORKER: dict[str, Pipeline] = {}
+@dataclass(frozen=True)
+class _Job:
+    """What every chart of a run needs: sent to each worker once."""
+
+    pipeline: Pipeline
+    task: _Task
+
+
+@dataclass(frozen=True)
+class _Item:
+    """One chart to evaluate; ``files`` carries its bytes when workers cannot read this disk
+    (``(("", bytes),)`` for a file, ``((name, bytes), ...)`` for a folder's NDJSON files)."""
+
+    chart: Chart
+    digest: str
+    key: str
+    files: tuple[tuple[str, bytes], ...] = ()
+
+
+@dataclass(frozen=True)
+class _Done:
+    """A worker's answer: the summary row, and the PDF when the chart gets a letter."""
+
+    result: ChartResult
+    pdf: bytes | None = None
+
 
 # What every worker needs, imported once in the fork server rather than in each worker: the
 # pipeline's stages and the HTML and PDF stack (importing them starts no thread; Pango and
@@ -332,79 +364,103 @@ _WORKER: dict[str, Pipeline] = {}
 _PRELOAD = [__name__, "priorauth.pipeline", "priorauth.render.html", "priorauth.render.pdf"]
 
 
-def _init_worker(pipeline: Pipeline, parent_pid: int | None = None) -> None:
-    """Process-pool initializer: die with the batch process; the parent's rule set (pickled, no
-    YAML parsed again)."""
-    if parent_pid is not None:
-        die_with_parent(parent_pid)
-    _WORKER["pipeline"] = pipeline
-
-
 def _execute(
     pending: list[tuple[Chart, str, str]],
-    task: _Task,
+    job: _Job,
+    out_dir: Path,
     jobs: int,
-    pipeline: Pipeline,
+    scheduler: str | None,
 ) -> Iterator[ChartResult]:
-    if jobs <= 1 or len(pending) <= 1:
-        _WORKER["pipeline"] = pipeline
-        for chart, digest, key in pending:
-            yield _process(chart, digest, key, task)
-        return
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(_PRELOAD)
-    pool = ProcessPoolExecutor(
-        max_workers=jobs,
-        mp_context=context,
-        initializer=_init_worker,
-        initargs=(pipeline, os.getpid()),
+    """Each pending chart's result as it completes; this process writes (or removes) its PDF."""
+    local_jobs = 1 if len(pending) <= 1 else jobs
+    with open_runner(local_jobs, scheduler, preload=_PRELOAD) as runner:
+        items = _items(pending, ships_bytes=runner.ships_bytes)
+        for index, outcome in runner.map(_process, job, items):
+            chart, digest, key = pending[index]
+            out = out_dir / chart.output
+            if isinstance(outcome, Failed):
+                out.unlink(missing_ok=True)
+                yield ChartResult(
+                    chart.name,
+                    "error",
+                    key=key,
+                    input_sha256=digest,
+                    payer=job.task.payer,
+                    error=outcome.error,
+                )
+            elif outcome.pdf is None:
+                out.unlink(missing_ok=True)
+                yield outcome.result
+            else:
+                atomic_write(out, outcome.pdf)
+                sha = hashlib.sha256(outcome.pdf).hexdigest()
+                yield replace(outcome.result, output=chart.output, output_sha256=sha)
+
+
+def _items(pending: list[tuple[Chart, str, str]], *, ships_bytes: bool) -> Iterator[_Item]:
+    """The work items, read from disk one at a time (as the runner asks) when bytes must go."""
+    for chart, digest, key in pending:
+        yield _Item(chart, digest, key, _chart_files(chart.path) if ships_bytes else ())
+
+
+def _chart_files(path: Path) -> tuple[tuple[str, bytes], ...]:
+    if path.is_file():
+        return (("", path.read_bytes()),)
+    return tuple(
+        (part.name, part.read_bytes())
+        for part in sorted(path.iterdir())
+        if part.is_file() and part.suffix in NDJSON_SUFFIXES | JSON_SUFFIXES
+    )
+
+
+def _process(job: _Job, item: _Item) -> _Done:
+    """Evaluate one chart and render its letter if it meets the policy (runs in a worker;
+    reads the chart, writes nothing)."""
+    started = time.perf_counter()
+    task = job.task
+    base = ChartResult(
+        item.chart.name, "error", key=item.key, input_sha256=item.digest, payer=task.payer
     )
     try:
-        futures: dict[Future[ChartResult], Chart] = {
-            pool.submit(_process, chart, digest, key, task): chart for chart, digest, key in pending
-        }
-        for future in as_completed(futures):
-            try:
-                yield future.result()
-            except BrokenProcessPool:
-                yield ChartResult(futures[future].name, "error", error="a worker process died")
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _process(chart: Chart, digest: str, key: str, task: _Task) -> ChartResult:
-    """Evaluate one chart and write its PDF if it meets the policy (runs in a worker)."""
-    started = time.perf_counter()
-    out = Path(task.out_dir) / chart.output
-    base = ChartResult(chart.name, "error", key=key, input_sha256=digest, payer=task.payer)
-    try:
-        result = _evaluate_one(chart, task, out, base)
+        with _chart_source(item) as source:
+            done = _evaluate_one(job, source, item.chart.name, base)
     except (AmbiguousPolicyError, PayerNotOnChartError) as exc:
-        out.unlink(missing_ok=True)
         status = "ambiguous" if isinstance(exc, AmbiguousPolicyError) else "payer_not_on_chart"
-        result = replace(base, status=status, error=_one_line(exc))
+        done = _Done(replace(base, status=status, error=one_line(exc)))
     except Exception as exc:
-        out.unlink(missing_ok=True)
-        result = replace(base, error=_one_line(exc))
-    return replace(result, duration_ms=round((time.perf_counter() - started) * 1000, 3))
+        done = _Done(replace(base, error=one_line(exc)))
+    duration = round((time.perf_counter() - started) * 1000, 3)
+    return replace(done, result=replace(done.result, duration_ms=duration))
 
 
-def _evaluate_one(chart: Chart, task: _Task, out: Path, base: ChartResult) -> ChartResult:
-    pipeline = _WORKER["pipeline"]
+@contextlib.contextmanager
+def _chart_source(item: _Item) -> Iterator[Path | bytes]:
+    """The chart as ``load_chart`` reads it: its path, its bytes, or (a folder sent as bytes)
+    a scratch copy of the folder, so names and line numbers in messages stay the same."""
+    if not item.files:
+        yield item.chart.path
+    elif item.files[0][0] == "":
+        yield item.files[0][1]
+    else:
+        with tempfile.TemporaryDirectory(prefix="priorauth-chart-") as scratch:
+            for name, data in item.files:
+                (Path(scratch) / Path(name).name).write_bytes(data)
+            yield Path(scratch)
+
+
+def _evaluate_one(job: _Job, source: Path | bytes, name: str, base: ChartResult) -> _Done:
+    pipeline, task = job.pipeline, job.task
     determination = pipeline.letter_determination(
-        chart.path,
+        source,
         payer=task.payer,
         as_of=task.as_of,
-        source=chart.name,
+        source=name,
         allow_uncovered_payer=task.allow_uncovered_payer,
     )
     result = _row(base, determination, pipeline.ruleset.get(determination.policy.id).payer.id)
     if determination.status != "meets" or alerts.blocking(determination):
-        out.unlink(missing_ok=True)
-        return result
-    pdf = pipeline.letter(determination, "pdf", task.options)
-    atomic_write(out, pdf)
-    return replace(result, output=chart.output, output_sha256=hashlib.sha256(pdf).hexdigest())
+        return _Done(result)
+    return _Done(result, pipeline.letter(determination, "pdf", task.options))
 
 
 def _row(base: ChartResult, determination: Determination, payer_id: str) -> ChartResult:
@@ -431,14 +487,6 @@ def _safety(determination: Determination) -> tuple[str, ...]:
         plural = "s" if warnings > 1 else ""
         labels += (f"WARNING: {warnings} safety finding{plural} the policy does not address",)
     return labels
-
-
-def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    message = text[0] if text else ""
-    if isinstance(exc, PriorAuthError):
-        return message or type(exc).__name__
-    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
 
 
 def _audit_event(

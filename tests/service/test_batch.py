@@ -304,3 +304,33 @@ def test_cli_batch_lists_holds_first(floor, tmp_path):
         "  a-review.json: REVIEW: seizure-history | REVIEW: safety-contradiction"
     )
     assert lines[start + 3].startswith("3 charts (1 safety_hold, 1 clinician_review, 1 meets,")
+
+
+def test_batch_on_a_dask_cluster_equals_the_local_run(charts_dir, tmp_path, dask_scheduler):
+    """Workers of a real Dask cluster evaluate and render; this process writes the same PDFs,
+    summary, manifest and audit rows as a local run, and a rerun through the CLI (scheduler from
+    the environment) finds every output current."""
+    local = batch(charts_dir, tmp_path / "local", jobs=1)
+    store = AuditStore(f"sqlite:///{tmp_path / 'audit.sqlite'}")
+    on_dask = batch(charts_dir, tmp_path / "dask", scheduler=dask_scheduler.address, audit=store)
+    assert summary(tmp_path / "dask") == summary(tmp_path / "local")
+    assert (tmp_path / "dask" / "summary.json").read_bytes() == (
+        tmp_path / "local" / "summary.json"
+    ).read_bytes()
+    assert pdfs(tmp_path / "dask") == pdfs(tmp_path / "local") != []
+    for name in pdfs(tmp_path / "local"):
+        assert (tmp_path / "dask" / name).read_bytes() == (tmp_path / "local" / name).read_bytes()
+    assert [r.output_sha256 for r in on_dask.results] == [r.output_sha256 for r in local.results]
+    rows = store.events(limit=100)
+    assert sorted(r.outcome for r in rows) == sorted(r.status for r in local.results)
+    store.close()
+    manifest = json.loads((tmp_path / "dask" / "manifest.json").read_text())
+    assert {name: entry["status"] for name, entry in manifest["charts"].items()} == {
+        r.chart: r.status for r in local.results
+    }
+
+    (charts_dir / "broken.json").unlink()
+    env = {"PRIORAUTH_DASK_SCHEDULER": dask_scheduler.address}
+    result = CliRunner().invoke(cli, cli_args(charts_dir, tmp_path / "dask"), env=env)
+    assert result.exit_code == 0, result.output
+    assert f"{len(local.results) - 1} already current" in result.output
