@@ -18,14 +18,15 @@ reference rewritten to match) and its dates shifted by a per-clone number of day
   ``--shift`` days (default 730) back or a quarter of that forward.
 
 Shared resources (Practitioner, Organization, Location, Medication, ...) keep their id and are
-written once, as an EHR's export writes each practitioner once. The export holds the
-resource types priorauth reads (``--all-types`` keeps the billing and imaging ones too: Claim,
-DiagnosticReport, ImagingStudy, ... which are a third of a Synthea chart's bytes), as an
-``$export?_type=...`` request would (ExplanationOfBenefit stays: Synthea's coverage is in it). One ``<Type>.000.ndjson`` per type (``.ndjson.gz`` with
-``--gzip``), resources of all patients interleaved, and ``manifest.json`` naming each file with
-its count. The output is a function of the inputs, ``--patients``, ``--trd`` and ``--seed``
-(no clock is read: the manifest's transactionTime is fixed). Nothing is kept in memory but the
-templates: patients are written one at a time.
+written once, as an EHR's export writes each practitioner once. The export holds the resource
+types priorauth reads, as an ``$export?_type=...`` request would (ExplanationOfBenefit stays:
+Synthea's coverage is in it); ``--all-types`` keeps the billing and imaging ones too (Claim,
+DiagnosticReport, ImagingStudy, ...: a third of a Synthea chart's bytes). One
+``<Type>.000.ndjson`` per type (``.ndjson.gz`` with ``--gzip``), resources of all patients
+interleaved, and ``manifest.json`` naming each file with its count. The output is a function of
+the inputs, ``--patients``, ``--trd`` and ``--seed`` (no clock is read: the manifest's
+transactionTime is fixed). Nothing is kept in memory but the templates: patients are written
+one at a time.
 """
 
 from __future__ import annotations
