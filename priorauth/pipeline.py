@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -25,11 +25,13 @@ from priorauth.evaluate import (
 from priorauth.evaluate.floor import check_reviewed
 from priorauth.facts import PatientRecord, extract_facts
 from priorauth.fhir import ResourceIndex, load_chart
+from priorauth.fhir.bulk import BulkExport, BulkReport, is_bulk_export
 from priorauth.fhir.loader import ChartSource
 from priorauth.gcpause import gc_paused
 from priorauth.rules import Policy, RuleSet, load_rules
 
 __all__ = [
+    "PatientRecords",
     "chart_facts",
     "evaluate_bundle",
     "evaluate_file",
@@ -58,6 +60,55 @@ def chart_facts(
         record = extract_facts(index, as_of=as_of, patient=patient)
         del index  # freed while paused: a collection after the pause then walks the record only
     return record
+
+
+class PatientRecords:
+    """Every patient of a chart, one PatientRecord each (or only ``patient``), in a stable order.
+
+    A bulk export (NDJSON file or folder, see :func:`priorauth.fhir.bulk.is_bulk_export`) with
+    several patients is split as it streams (:class:`~priorauth.fhir.bulk.BulkExport`, patients
+    in id order), and ``report`` tells what could not be attributed; any other chart is loaded
+    once and each patient read from its view (``ResourceIndex.for_patient``, patients in chart
+    order). A chart of one patient is read exactly as :func:`chart_facts` reads it.
+
+    >>> import datetime as dt
+    >>> records = PatientRecords("tests/data/fixtures/synthea_bulk_10pt_ndjson",
+    ...                          as_of=dt.date(2026, 11, 25))
+    >>> len([r.patient.ref for r in records]), records.report.unknown_patient  # doctest: +SKIP
+    (13, 0)
+    """
+
+    def __init__(
+        self,
+        source: ChartSource,
+        *,
+        as_of: dt.date,
+        patient: str | None = None,
+        strict: bool = False,
+    ) -> None:
+        self.source = source
+        self.as_of = as_of
+        self.patient = patient
+        self.strict = strict
+        self.report: BulkReport | None = None
+        """The export's counts and problems, once iterated (bulk exports of several patients)."""
+
+    def __iter__(self) -> Iterator[PatientRecord]:
+        if isinstance(self.source, str | Path) and is_bulk_export(Path(self.source)):
+            export = BulkExport(Path(self.source), only=self.patient)
+            if len(export.plan()) > 1:
+                self.report = export.report
+                for chart in export.charts():
+                    yield chart_facts(chart.ndjson, as_of=self.as_of, source_name=chart.source)
+                self.report = export.report
+                return
+        with gc_paused():
+            index = load_chart(self.source, strict=self.strict)
+        refs = index.patients()
+        chosen = [self.patient] if self.patient else refs if len(refs) > 1 else [None]
+        for ref in chosen:
+            with gc_paused():
+                yield extract_facts(index, as_of=self.as_of, patient=ref)
 
 
 def evaluate_record(
