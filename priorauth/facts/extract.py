@@ -51,8 +51,8 @@ def _wanted_ref(wanted: str) -> str:
 def select_patient(index: ResourceIndex, wanted: str | None) -> tuple[ResourceIndex, Any]:
     """The view of the chosen patient's resources and its Patient model (None if no Patient).
 
-    One Patient and no choice: the whole chart. Several and no choice: ``SeveralPatientsError`` naming
-    how many there are and how to choose.
+    One Patient and no choice: the whole chart. Several and no choice: ``SeveralPatientsError``
+    naming them and how to choose.
     """
     refs = index.patients()
     if wanted is None and len(refs) > 1:
