@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from priorauth.determination import Determination
+from priorauth.errors import SeveralPatientsError
 from priorauth.evaluate import (
     check_attested,
     evaluate,
@@ -25,7 +26,7 @@ from priorauth.evaluate import (
 from priorauth.evaluate.floor import check_reviewed
 from priorauth.facts import PatientRecord, extract_facts
 from priorauth.fhir import ResourceIndex, load_chart
-from priorauth.fhir.bulk import BulkExport, BulkReport, is_bulk_export
+from priorauth.fhir.bulk import BulkExport, BulkReport, PatientChart, is_bulk_export
 from priorauth.fhir.loader import ChartSource
 from priorauth.gcpause import gc_paused
 from priorauth.rules import Policy, RuleSet, load_rules
@@ -37,6 +38,7 @@ __all__ = [
     "evaluate_file",
     "evaluate_record",
     "letter_determination",
+    "one_patient_chart",
 ]
 
 
@@ -54,7 +56,17 @@ def chart_facts(
     with the garbage collector paused across both stages (priorauth.gcpause), so the tens of
     thousands of objects the chart was parsed into are not walked by a collection between
     them. The CLI, the HTTP service and :func:`evaluate_file` all read charts this way.
+
+    A bulk export of several patients (a path, see :func:`~priorauth.fhir.bulk.is_bulk_export`)
+    is split as it streams and only ``patient``'s chart is read, as :class:`PatientRecords`
+    reads it; without ``patient`` that is a :class:`~priorauth.errors.SeveralPatientsError`
+    naming them.
     """
+    export = _bulk_export(source)
+    if export is not None:
+        chart = one_patient_chart(export, patient)
+        if chart is not None:  # a bulk export of several patients: only this one is read
+            source, source_name, patient = chart.ndjson, source_name or chart.source, None
     with gc_paused():
         index = load_chart(source, strict=strict, source_name=source_name)
         record = extract_facts(index, as_of=as_of, patient=patient)
@@ -94,8 +106,9 @@ class PatientRecords:
         """The export's counts and problems, once iterated (bulk exports of several patients)."""
 
     def __iter__(self) -> Iterator[PatientRecord]:
-        if isinstance(self.source, str | Path) and is_bulk_export(Path(self.source)):
-            export = BulkExport(Path(self.source), only=self.patient)
+        export = _bulk_export(self.source)
+        if export is not None:
+            export.only = self.patient
             if len(export.plan()) > 1:
                 self.report = export.report
                 for chart in export.charts():
@@ -109,6 +122,30 @@ class PatientRecords:
         for ref in chosen:
             with gc_paused():
                 yield extract_facts(index, as_of=self.as_of, patient=ref)
+
+
+def _bulk_export(source: ChartSource) -> BulkExport | None:
+    """``source`` as a bulk export when it is a path to one (NDJSON file or folder)."""
+    if isinstance(source, str) and (source.lstrip()[:1] in ("{", "[") or len(source) > 4096):
+        return None
+    if isinstance(source, str | Path) and is_bulk_export(Path(source)):
+        return BulkExport(Path(source))
+    return None
+
+
+def one_patient_chart(export: BulkExport, patient: str | None) -> PatientChart | None:
+    """``patient``'s chart when ``export`` holds several patients (None for one or none).
+
+    Raises :class:`~priorauth.errors.SeveralPatientsError` when none is chosen, and
+    ``ChartError`` naming the patients when the export does not hold ``patient``.
+    """
+    patients = export.plan()
+    if len(patients) <= 1:
+        return None
+    if patient is None:
+        raise SeveralPatientsError(patients, source=export.label)
+    export.only = patient
+    return next(export.charts())
 
 
 def evaluate_record(

@@ -90,8 +90,11 @@ _MANIFEST_MAX_BYTES = 10_000_000
 def is_bulk_export(path: Path) -> bool:
     """Whether ``path`` is read as a bulk export: an NDJSON file (``.gz`` too) or a folder
     holding NDJSON files at its top level."""
-    if path.is_dir():
-        return any(p.name.endswith(_NDJSON) for p in path.iterdir() if p.is_file())
+    try:
+        if path.is_dir():
+            return any(p.name.endswith(_NDJSON) for p in path.iterdir() if p.is_file())
+    except (OSError, ValueError):  # unreadable folder, NUL byte in the path: not an export
+        return False
     return path.name.endswith(_NDJSON)
 
 
@@ -185,6 +188,11 @@ class PatientChart:
     ndjson: bytes
     count: int
     """How many resources (lines) it holds."""
+
+    def bundle(self) -> dict[str, Any]:
+        """The chart as a FHIR ``collection`` Bundle (for outputs that embed its resources)."""
+        entries = [{"resource": orjson.loads(line)} for line in self.ndjson.splitlines() if line]
+        return {"resourceType": "Bundle", "type": "collection", "entry": entries}
 
     def load(self) -> Any:
         """The chart as a :class:`~priorauth.fhir.ResourceIndex`."""
