@@ -12,6 +12,11 @@ names are fixed per chart, so nothing is lost or duplicated. ``summary.csv`` and
 ``REVIEW: seizure-history``, empty when the safety floor found nothing). A chart on safety hold
 or awaiting clinician review gets no PDF.
 
+A chart of several patients (a bulk export folder or file, or a Bundle of several) is one row and
+one PDF per patient: row ``<chart>#<patient id>``, PDF ``<stem>.<patient id>.pdf``. A bulk export
+is split as it streams (priorauth.fhir.bulk); the per-patient work runs through the executor
+seam (priorauth.service.executor), local processes by default.
+
 A chart that fails is a row with status ``error`` and a one-line message; the run goes on. A
 chart for which the policy cannot be chosen without guessing is a row with status ``ambiguous``
 (several policies fit: the message names them) or ``payer_not_on_chart`` (the policy's payer is
@@ -25,12 +30,11 @@ import datetime as dt
 import hashlib
 import io
 import json
-import multiprocessing
-import os
+import re
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field, replace
 from importlib.metadata import PackageNotFoundError, version
@@ -40,9 +44,10 @@ from typing import TYPE_CHECKING, Any
 from priorauth import alerts
 from priorauth.determination import Determination
 from priorauth.errors import AmbiguousPolicyError, PayerNotOnChartError, PriorAuthError
+from priorauth.fhir.bulk import BulkExport, PatientChart, is_bulk_export
 from priorauth.render.options import LetterOptions
+from priorauth.service.executor import Executor, local_map
 from priorauth.service.manifest import Manifest, atomic_write, remove_stale_temp_files
-from priorauth.service.orphans import die_with_parent
 from priorauth.service.pipeline import Pipeline, unmet_criteria
 
 if TYPE_CHECKING:
@@ -72,16 +77,26 @@ REFUSED = ("ambiguous", "payer_not_on_chart")
 
 @dataclass(frozen=True)
 class Chart:
-    """One chart of the input folder and the PDF name it gets."""
+    """One chart of the input folder (or one patient of it) and the PDF name it gets."""
 
     name: str
     path: Path
     output: str
+    patient: str | None = None
+    """The patient, when the chart holds several (one Chart per patient)."""
+    split: bool = False
+    """The path is a bulk export, cut per patient as it streams (priorauth.fhir.bulk)."""
 
-    def digest(self) -> str:
-        """SHA-256 of the chart's bytes (of every file, with its name, for a folder)."""
+    def digest(self, data: bytes | None = None) -> str:
+        """SHA-256 of the chart's bytes (of every file, with its name, for a folder); of the
+        patient's own chart ``data`` when split; with the patient's id for a Bundle of several."""
+        if data is not None:
+            return hashlib.sha256(data).hexdigest()
         if self.path.is_file():
-            return hashlib.sha256(self.path.read_bytes()).hexdigest()
+            whole = hashlib.sha256(self.path.read_bytes())
+            if self.patient is not None:
+                whole.update(b"\0" + self.patient.encode())
+            return whole.hexdigest()
         outer = hashlib.sha256()
         for part in sorted(p for p in self.path.rglob("*") if p.is_file()):
             outer.update(part.relative_to(self.path).as_posix().encode() + b"\0")
@@ -185,12 +200,20 @@ class BatchReport:
         )
 
 
-def discover_charts(input_dir: Path) -> list[Chart]:
-    """``*.json`` files and sub-folders holding ``*.ndjson``, sorted by name.
+def discover_charts(input_dir: Path, *, patient: str | None = None) -> list[Chart]:
+    """``*.json`` files and sub-folders holding ``*.ndjson``, sorted by name; INPUT_DIR itself
+    when it is a bulk export (``*.ndjson`` files at its top level) or an NDJSON file.
 
     Each gets ``<stem>.pdf``; when two charts would share a name (``a.json`` and folder ``a``)
-    both keep their full name (``a.json.pdf``, ``a.pdf``).
+    both keep their full name (``a.json.pdf``, ``a.pdf``). A chart of several patients becomes
+    one Chart per patient (or only ``patient``'s): see :func:`each_patient`.
     """
+    return each_patient(_charts(input_dir), patient=patient)
+
+
+def _charts(input_dir: Path) -> list[Chart]:
+    if is_bulk_export(input_dir) or input_dir.is_file():
+        return [Chart(input_dir.name, input_dir, input_dir.name.split(".")[0] + ".pdf")]
     found = [p for p in input_dir.iterdir() if not p.name.startswith(".")]
     charts = [p for p in found if p.is_file() and p.suffix.lower() == ".json"]
     charts += [p for p in found if p.is_dir() and any(p.glob("*.ndjson"))]
@@ -202,6 +225,61 @@ def discover_charts(input_dir: Path) -> list[Chart]:
         ),
         key=lambda chart: chart.name,
     )
+
+
+_PATIENT_RESOURCE = re.compile(rb'"resourceType"\s*:\s*"Patient"')
+
+
+def each_patient(charts: list[Chart], *, patient: str | None = None) -> list[Chart]:
+    """Every chart of one patient as it is; a chart of several, one Chart per patient
+    (patient-id order for a bulk export, chart order for a Bundle). ``patient``: that patient
+    of each chart only (a chart without it is an error row naming it)."""
+    units: list[Chart] = []
+    for chart in charts:
+        patients = _patients(chart.path)
+        split = is_bulk_export(chart.path)
+        if patient is not None:
+            wanted = patient if patient.startswith("Patient/") else f"Patient/{patient}"
+            patients = (wanted,)
+        if len(patients) <= 1 and patient is None:
+            units.append(chart)
+            continue
+        stem = chart.output.removesuffix(".pdf")
+        units += [
+            Chart(f"{chart.name}#{_id(ref)}", chart.path, f"{stem}.{_safe(ref)}.pdf", ref, split)
+            for ref in patients
+        ]
+    return units
+
+
+def _patients(path: Path) -> tuple[str, ...]:
+    """The chart's Patient references (a cheap scan; a chart of one is not opened further)."""
+    if is_bulk_export(path):
+        return BulkExport(path).plan()
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return ()
+    if len(_PATIENT_RESOURCE.findall(data)) <= 1:
+        return ()
+    try:
+        from priorauth.fhir import load_chart
+
+        return tuple(load_chart(data, source_name=path.name).patients())
+    except PriorAuthError:
+        return ()  # the chart's own error is reported when it is evaluated
+
+
+def _id(ref: str) -> str:
+    return ref.removeprefix("Patient/")
+
+
+def _safe(ref: str) -> str:
+    """The patient id fit for a file name (else a short hash of it)."""
+    rid = _id(ref)
+    if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", rid):
+        return rid
+    return hashlib.sha256(rid.encode()).hexdigest()[:16]
 
 
 def run_batch(
@@ -216,6 +294,7 @@ def run_batch(
     audit: AuditStore | None = None,
     on_result: Callable[[ChartResult], None] | None = None,
     allow_uncovered_payer: bool = False,
+    executor: Executor = local_map,
 ) -> BatchReport:
     """Evaluate every chart, write the PDFs, manifest and summary; returns the report.
 
@@ -229,24 +308,42 @@ def run_batch(
     out_dir.mkdir(parents=True, exist_ok=True)
     remove_stale_temp_files(out_dir)
     pipeline = Pipeline(rules_dir)
+    _PIPELINES[rules_dir] = pipeline  # this process's work reuses it; workers load their own
     setting = _key_setting(pipeline, payer, as_of, options, allow_uncovered_payer)
     manifest = Manifest.open(out_dir)
     report = BatchReport()
-    try:
-        pending = []
-        for chart, digest, key in _keyed(charts, setting):
+    task = _Task(str(out_dir), payer, as_of, options, allow_uncovered_payer, rules_dir)
+    issued: deque[Chart] = deque()
+
+    def pending() -> Iterator[_Unit]:
+        for chart, data in _with_data(charts):
+            digest = chart.digest(data)
+            key = hashlib.sha256(f"{digest}\n{setting}".encode()).hexdigest()
             kept = _current(manifest.get(chart.name), key, out_dir)
             if kept is not None:
                 _done(report, kept, on_result)
-            else:
-                pending.append((chart, digest, key))
-        task = _Task(str(out_dir), payer, as_of, options, allow_uncovered_payer)
-        run_id = uuid.uuid4().hex[:16]
-        for result in _execute(pending, task, jobs, pipeline):
-            if audit is not None:  # before the manifest: a kill in between re-audits, never loses
-                audit.record(_audit_event(result, run_id, len(report.results), payer, as_of))
-            manifest.record(result.chart, asdict(result))
-            _done(report, result, on_result)
+                continue
+            issued.append(chart)
+            yield _Unit(chart, data, digest, key, task)
+
+    run_id = uuid.uuid4().hex[:16]
+
+    def finished(result: ChartResult) -> None:
+        if audit is not None:  # before the manifest: a kill in between re-audits, never loses
+            audit.record(_audit_event(result, run_id, len(report.results), payer, as_of))
+        manifest.record(result.chart, asdict(result))
+        _done(report, result, on_result)
+
+    units = pending()
+    try:
+        try:
+            for result in executor(_process, units, jobs=jobs):
+                issued.popleft()
+                finished(result)
+        except BrokenProcessPool:
+            issued.extend(unit.chart for unit in units)  # the rest: error rows, redone by a rerun
+            for chart in issued:
+                finished(ChartResult(chart.name, "error", error="a worker process died"))
     finally:
         manifest.close()
     order = {chart.name: i for i, chart in enumerate(charts)}
@@ -256,11 +353,20 @@ def run_batch(
     return report
 
 
-def _keyed(charts: list[Chart], setting: str) -> Iterator[tuple[Chart, str, str]]:
-    """Each chart with the SHA-256 of its input and its output key (input + setting)."""
+def _with_data(charts: list[Chart]) -> Iterator[tuple[Chart, bytes | None]]:
+    """Each chart with, for a patient of a split bulk export, its own chart's bytes (the
+    export is read once, as it streams, for all its patients)."""
+    streams: dict[Path, Iterator[PatientChart]] = {}
     for chart in charts:
-        digest = chart.digest()
-        yield chart, digest, hashlib.sha256(f"{digest}\n{setting}".encode()).hexdigest()
+        if not chart.split:
+            yield chart, None
+            continue
+        stream = streams.get(chart.path)
+        if stream is None:
+            streams.clear()  # an export's patients come together: the last one is done
+            stream = streams[chart.path] = BulkExport(chart.path).charts()
+        found = next((c for c in stream if c.patient == chart.patient), None)
+        yield chart, (found.ndjson if found is not None else None)
 
 
 def _done(
@@ -322,63 +428,42 @@ class _Task:
     as_of: dt.date
     options: LetterOptions
     allow_uncovered_payer: bool = False
+    rules_dir: Path | None = None
 
 
-_WORKER: dict[str, Pipeline] = {}
+@dataclass(frozen=True)
+class _Unit:
+    """One chart (or one patient's chart) to process: what a worker is sent."""
 
-# What every worker needs, imported once in the fork server rather than in each worker: the
-# pipeline's stages and the HTML and PDF stack (importing them starts no thread; Pango and
-# fontconfig are first used in the worker).
-_PRELOAD = [__name__, "priorauth.pipeline", "priorauth.render.html", "priorauth.render.pdf"]
-
-
-def _init_worker(pipeline: Pipeline, parent_pid: int | None = None) -> None:
-    """Process-pool initializer: die with the batch process; the parent's rule set (pickled, no
-    YAML parsed again)."""
-    if parent_pid is not None:
-        die_with_parent(parent_pid)
-    _WORKER["pipeline"] = pipeline
+    chart: Chart
+    data: bytes | None
+    """The patient's own chart, for a patient of a split bulk export."""
+    digest: str
+    key: str
+    task: _Task
 
 
-def _execute(
-    pending: list[tuple[Chart, str, str]],
-    task: _Task,
-    jobs: int,
-    pipeline: Pipeline,
-) -> Iterator[ChartResult]:
-    if jobs <= 1 or len(pending) <= 1:
-        _WORKER["pipeline"] = pipeline
-        for chart, digest, key in pending:
-            yield _process(chart, digest, key, task)
-        return
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(_PRELOAD)
-    pool = ProcessPoolExecutor(
-        max_workers=jobs,
-        mp_context=context,
-        initializer=_init_worker,
-        initargs=(pipeline, os.getpid()),
-    )
-    try:
-        futures: dict[Future[ChartResult], Chart] = {
-            pool.submit(_process, chart, digest, key, task): chart for chart, digest, key in pending
-        }
-        for future in as_completed(futures):
-            try:
-                yield future.result()
-            except BrokenProcessPool:
-                yield ChartResult(futures[future].name, "error", error="a worker process died")
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+_PIPELINES: dict[Path | None, Pipeline] = {}
 
 
-def _process(chart: Chart, digest: str, key: str, task: _Task) -> ChartResult:
+def _pipeline(rules_dir: Path | None) -> Pipeline:
+    """The rule set of this process (loaded once per worker process)."""
+    found = _PIPELINES.get(rules_dir)
+    if found is None:
+        found = _PIPELINES[rules_dir] = Pipeline(rules_dir)
+    return found
+
+
+def _process(unit: _Unit) -> ChartResult:
     """Evaluate one chart and write its PDF if it meets the policy (runs in a worker)."""
+    chart, task = unit.chart, unit.task
     started = time.perf_counter()
     out = Path(task.out_dir) / chart.output
-    base = ChartResult(chart.name, "error", key=key, input_sha256=digest, payer=task.payer)
+    base = ChartResult(
+        chart.name, "error", key=unit.key, input_sha256=unit.digest, payer=task.payer
+    )
     try:
-        result = _evaluate_one(chart, task, out, base)
+        result = _evaluate_one(unit, out, base)
     except (AmbiguousPolicyError, PayerNotOnChartError) as exc:
         out.unlink(missing_ok=True)
         status = "ambiguous" if isinstance(exc, AmbiguousPolicyError) else "payer_not_on_chart"
@@ -389,14 +474,18 @@ def _process(chart: Chart, digest: str, key: str, task: _Task) -> ChartResult:
     return replace(result, duration_ms=round((time.perf_counter() - started) * 1000, 3))
 
 
-def _evaluate_one(chart: Chart, task: _Task, out: Path, base: ChartResult) -> ChartResult:
-    pipeline = _WORKER["pipeline"]
+def _evaluate_one(unit: _Unit, out: Path, base: ChartResult) -> ChartResult:
+    chart, task = unit.chart, unit.task
+    pipeline = _pipeline(task.rules_dir)
+    if chart.split and unit.data is None:
+        raise PriorAuthError(f"{chart.name}: the export holds no {chart.patient}")
     determination = pipeline.letter_determination(
-        chart.path,
+        unit.data if unit.data is not None else chart.path,
         payer=task.payer,
         as_of=task.as_of,
         source=chart.name,
         allow_uncovered_payer=task.allow_uncovered_payer,
+        patient=None if chart.split else chart.patient,
     )
     result = _row(base, determination, pipeline.ruleset.get(determination.policy.id).payer.id)
     if determination.status != "meets" or alerts.blocking(determination):

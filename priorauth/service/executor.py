@@ -48,6 +48,9 @@ def local_map(work: Callable[[T], R], items: Iterable[T], *, jobs: int) -> Itera
         yield from map(work, items)
         return
     context = multiprocessing.get_context("forkserver")
+    module = getattr(getattr(work, "func", work), "__module__", None)
+    if module:  # imported once in the fork server, not in every worker
+        context.set_forkserver_preload([module])
     pool = ProcessPoolExecutor(
         max_workers=jobs, mp_context=context, initializer=die_with_parent, initargs=(os.getpid(),)
     )
