@@ -6,8 +6,8 @@ names are read, in its order. Every resource reaches its patient through its ``s
 ``patient`` or ``beneficiary`` reference (a Patient is its own); a resource naming no patient
 (Medication, Practitioner, Organization, Location, …) is *shared*: it is copied into every
 patient chart that references it, directly or through another shared resource. A shared resource
-that no patient's resource references (the practice's Organization, say) is copied into every
-chart, as loading the whole export would show it to every patient.
+that no patient's resource references (an Organization nobody names, say) cannot be attributed:
+it is in no chart, and counted (``BulkReport.shared_unreferenced``).
 
 Nothing is held in memory but the list of patient ids and an offset index of the shared
 resources. Reading takes three steps, all on disk:
@@ -81,7 +81,7 @@ _SHARED_TYPES = frozenset(
     }
 )
 """Types a patient's resources reference that usually name no patient (tracked in step 2 to
-find the shared resources nobody references)."""
+count the shared resources nobody references)."""
 _NDJSON = (".ndjson", ".jsonl", ".ndjson.gz", ".jsonl.gz")
 _GZIP_MAGIC = b"\x1f\x8b"
 _MANIFEST_MAX_BYTES = 10_000_000
@@ -126,7 +126,7 @@ class BulkReport:
     shared: int = 0
     """Resources naming no patient, copied into each chart that references them."""
     shared_unreferenced: int = 0
-    """Shared resources no patient's resource references (copied into every chart)."""
+    """Shared resources no patient's resource references (in no chart)."""
     unknown_patient: int = 0
     """Resources whose patient reference names a Patient the export does not hold."""
     unattributed: int = 0
@@ -167,7 +167,7 @@ class BulkReport:
         return (
             f"{self.patients} patients, {self.lines} lines in {self.files} files: "
             f"{self.attributed} resources attributed, {self.shared} shared "
-            f"({self.shared_unreferenced} referenced by no patient, so in every chart); "
+            f"({self.shared_unreferenced} referenced by no patient, in no chart); "
             f"{left_out} left out "
             f"({self.unknown_patient} of unknown patients, {self.unattributed} unattributed, "
             f"{self.invalid_lines} invalid lines); {self.unreadable_files} files unreadable"
@@ -342,7 +342,6 @@ class _Partition:
         self.shared: dict[str, _Shared] = {}
         self.by_identifier: dict[str, str] = {}
         self.referenced: set[str] = set()
-        self.orphans: list[str] = []
         self.seq = 0
 
     def bucket_of(self, ordinal: int) -> int:
@@ -352,8 +351,7 @@ class _Partition:
         assert self.workdir is not None  # noqa: S101 - run() is only called with a workdir
         self.distribute(self.workdir)
         reached = set(self._closure(iter(self.referenced)))
-        self.orphans = sorted(self.shared.keys() - reached)
-        self.report.shared_unreferenced = len(self.orphans)
+        self.report.shared_unreferenced = len(self.shared.keys() - reached)
         only = _patient_ref(self.export.only) if self.export.only else None
         buckets = range(self.buckets)
         if only is not None:
@@ -479,7 +477,6 @@ class _Partition:
         shared: IO[bytes],
     ) -> PatientChart:
         wanted = self._closure(r for _seq, refs, _line in lines for r in refs)
-        wanted = sorted({*wanted, *self.orphans})
         parts: list[tuple[int, bytes]] = [(seq, line) for seq, _refs, line in lines]
         for key in wanted:
             entry = self.shared[key]
