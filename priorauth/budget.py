@@ -143,12 +143,12 @@ def _child_main(conn: Connection, parent_pid: int) -> None:
     conn.send("ready")
     while True:
         try:
-            chart, as_of, source_name, budget = conn.recv()
+            chart, as_of, source_name, patient, budget = conn.recv()
         except (EOFError, OSError):
             return
         try:
             with cpu_budget(budget):
-                record = chart_facts(chart, as_of=as_of, source_name=source_name)
+                record = chart_facts(chart, as_of=as_of, source_name=source_name, patient=patient)
             reply: tuple[bool, Any] = (True, record)
         except BaseException as exc:  # every failure goes back to the parent
             reply = (False, exc)
@@ -237,15 +237,24 @@ class ChartPool:
             self._idle.put(worker)
         return worker
 
-    def facts(self, chart: Any, *, as_of: dt.date, source_name: str | None = None, **_: Any) -> Any:
-        """The chart's PatientRecord, computed in a child under the budget."""
+    def facts(
+        self,
+        chart: Any,
+        *,
+        as_of: dt.date,
+        source_name: str | None = None,
+        patient: str | None = None,
+        **_: Any,
+    ) -> Any:
+        """The chart's (or ``patient``'s) PatientRecord, computed in a child under the budget."""
         self.start()
         worker = self._idle.get()
         if not worker.process.is_alive():  # ended while idle (killed from outside, OOM killer)
             log.warning("chart process %s had ended; replaced", worker.process.pid)
             worker = self._replace(worker, idle=False)
         try:
-            record = worker.run((chart, as_of, source_name, self.budget), self.budget)
+            job = (chart, as_of, source_name, patient, self.budget)
+            record = worker.run(job, self.budget)
         except (BudgetExceededError, ChartWorkerError) as exc:
             log.warning("chart process %s replaced: %s", worker.process.pid, exc)
             self._replace(worker)

@@ -17,6 +17,7 @@ from priorauth.log import escape_controls
 
 if TYPE_CHECKING:
     from priorauth.determination import SafetyAlert
+    from priorauth.service.executor import Executor
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -57,6 +58,21 @@ def scheduler_option(func: F) -> F:
         "still written here [env: PRIORAUTH_DASK_SCHEDULER; default: local processes]. Needs "
         "pip install 'priorauth[cluster]' here and on the workers.",
     )(func)
+
+
+@contextlib.contextmanager
+def open_executor(scheduler: str | None) -> Iterator[Executor]:
+    """The executor ``--scheduler`` names: local processes without one (Dask not imported),
+    else a connection to that Dask scheduler, closed at the end."""
+    if not scheduler:
+        from priorauth.service.executor import local_map
+
+        yield local_map
+        return
+    from priorauth.service.cluster import DaskExecutor
+
+    with DaskExecutor(scheduler) as executor:
+        yield executor
 
 
 BUDGET_HINT = "--budget SECONDS raises the limit, --budget 0 lifts it"

@@ -14,6 +14,7 @@ from priorauth.cli import cli
 from priorauth.cli._common import (
     as_of_option,
     fail,
+    open_executor,
     resolve_as_of,
     safe_text,
     scheduler_option,
@@ -34,7 +35,7 @@ def _progress(bar: ProgressBar[int], result: ChartResult) -> None:
 
 
 @cli.command()
-@click.argument("input_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("input_dir", type=click.Path(exists=True, path_type=Path))
 @click.option(
     "-o",
     "--out",
@@ -44,6 +45,11 @@ def _progress(bar: ProgressBar[int], result: ChartResult) -> None:
     help="Output folder: one PDF per chart that meets, summary.csv/json, manifest.",
 )
 @click.option("--payer", default="auto", show_default=True, help="Payer id, or auto (Coverage).")
+@click.option(
+    "--patient",
+    help="Only this patient of each chart, e.g. Patient/123 [default: every patient of every "
+    "chart]; a chart without it is an error row.",
+)
 @click.option(
     "-j",
     "--jobs",
@@ -74,6 +80,7 @@ def batch(
     input_dir: Path,
     out_dir: Path,
     payer: str,
+    patient: str | None,
     jobs: int,
     scheduler: str | None,
     as_of: dt.datetime | None,
@@ -83,6 +90,10 @@ def batch(
     allow_uncovered_payer: bool,
 ) -> None:
     """Evaluate every chart in INPUT_DIR (*.json Bundles; sub-folders of NDJSON = one chart).
+
+    INPUT_DIR may itself be a bulk export (NDJSON files, or a folder of them with its $export
+    manifest). A chart of several patients gives one row and one PDF per patient
+    (<chart>#<patient id>, <stem>.<patient id>.pdf).
 
     Writes a PDF for each chart that meets the policy, and summary.csv / summary.json (a safety
     column after the chart name). Charts with safety alerts are listed first on stderr, safety
@@ -112,15 +123,18 @@ def batch(
         )
     try:
         store = open_audit_store(config) if audit else None
-        charts = discover_charts(input_dir)
-        with click.progressbar(length=len(charts), label="charts", file=sys.stderr) as bar:
+        charts = discover_charts(input_dir, patient=patient)
+        with (
+            open_executor(scheduler) as executor,
+            click.progressbar(length=len(charts), label="charts", file=sys.stderr) as bar,
+        ):
             report = run_batch(
                 charts,
                 out_dir,
                 payer=payer,
                 as_of=resolve_as_of(as_of),
                 jobs=jobs,
-                scheduler=scheduler,
+                executor=executor,
                 rules_dir=rules_dir,
                 audit=store,
                 on_result=lambda result: _progress(bar, result),

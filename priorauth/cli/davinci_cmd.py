@@ -12,7 +12,7 @@ import click
 from priorauth.cli import cli
 from priorauth.cli._common import as_of_option, fail, resolve_as_of, rules_dir_option, write_atomic
 from priorauth.cli.rules_cmd import rules
-from priorauth.errors import PriorAuthError
+from priorauth.errors import EXIT_USAGE, PriorAuthError
 
 
 def _emit(data: dict[str, Any], output: Path | None) -> None:
@@ -27,7 +27,23 @@ def _emit(data: dict[str, Any], output: Path | None) -> None:
     click.echo(f"wrote {output}", err=True)
 
 
-def _chart(path: Path) -> dict[str, Any]:
+def _chart(path: Path, patient: str | None = None) -> dict[str, Any]:
+    """The chart as a Bundle dict: a bulk export of several patients gives ``patient``'s chart
+    (exit 2 listing the patients when none is chosen)."""
+    from priorauth.errors import SeveralPatientsError
+    from priorauth.fhir.bulk import BulkExport, is_bulk_export
+    from priorauth.pipeline import one_patient_chart
+
+    if is_bulk_export(path):
+        try:
+            chart = one_patient_chart(BulkExport(path), patient)
+        except SeveralPatientsError as exc:
+            fail(exc, EXIT_USAGE)
+        except PriorAuthError as exc:
+            fail(exc)
+        if chart is not None:
+            return chart.bundle()
+        fail(PriorAuthError(f"{path}: a bulk export of one patient: pass its NDJSON as a Bundle"))
     try:
         data = json.loads(path.read_bytes())
     except (OSError, ValueError) as exc:
@@ -38,6 +54,10 @@ def _chart(path: Path) -> dict[str, Any]:
 
 
 _CHART = click.argument("chart", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+_PAS_CHART = click.argument("chart", type=click.Path(exists=True, path_type=Path))
+_PATIENT = click.option(
+    "--patient", help="The patient to use when the chart holds several, e.g. Patient/123."
+)
 _PAYER = click.option(
     "--payer",
     default="auto",
@@ -60,8 +80,9 @@ _OUTPUT = click.option(
 
 
 @cli.command("pas")
-@_CHART
+@_PAS_CHART
 @_PAYER
+@_PATIENT
 @_ATTEST
 @_OUTPUT
 @as_of_option
@@ -69,6 +90,7 @@ _OUTPUT = click.option(
 def pas(
     chart: Path,
     payer: str,
+    patient: str | None,
     attested: tuple[str, ...],
     output: Path | None,
     as_of: dt.datetime | None,
@@ -76,20 +98,33 @@ def pas(
 ) -> None:
     """Write the Da Vinci PAS request Bundle (Claim/$submit) for CHART, letter PDF attached.
 
+    CHART is a Bundle, or a bulk export (NDJSON file or folder); one of several patients is
+    chosen with --patient (without it: exit 2 listing the patients).
+
     \b
         priorauth pas examples/trd_meets_policies.json --payer auto -o bundle.json
     """
+    import functools
+
+    from priorauth.errors import SeveralPatientsError
     from priorauth.exchange.build import pas_for_chart
+    from priorauth.fhir.bulk import is_bulk_export
+    from priorauth.pipeline import chart_facts
     from priorauth.rules import load_rules
 
+    source = _chart(chart, patient)
+    is_split = is_bulk_export(chart)  # the export was cut to the patient's chart already
     try:
         bundle = pas_for_chart(
-            _chart(chart),
+            source,
             load_rules(rules_dir),
             payer=payer,
             as_of=resolve_as_of(as_of),
             attested=attested,
+            facts=functools.partial(chart_facts, patient=None if is_split else patient),
         )
+    except SeveralPatientsError as exc:
+        fail(exc, EXIT_USAGE)
     except PriorAuthError as exc:
         fail(exc)
     _emit(bundle, output)

@@ -1,11 +1,8 @@
 """Batch: every chart in a folder → one PDF per chart that meets the policy, plus a summary.
 
-A chart is a ``*.json`` file (a Bundle) or a sub-folder (an NDJSON bulk export). Charts are
-evaluated and their letters rendered by a runner (:mod:`priorauth.service.cluster`): local worker
-processes by default, the workers of a Dask scheduler when one is named; the rule set goes to each
-worker once. Workers only read the chart (or get its bytes, on a cluster) and return the row and
-the PDF; this process writes each PDF atomically and records each finished chart in the manifest
-(see
+A chart is a ``*.json`` file (a Bundle) or a sub-folder (an NDJSON bulk export). Workers only
+evaluate and render: each returns the chart's row and its PDF, and this process writes the PDF
+atomically and records each finished chart in the manifest (see
 :mod:`priorauth.service.manifest`), so a run killed at any point resumes: a chart is skipped when
 its recorded key (SHA-256 of the input bytes + the policies' content hashes + as-of + options)
 matches and its PDF is still there with the recorded hash; everything else is redone, and output
@@ -14,6 +11,13 @@ names are fixed per chart, so nothing is lost or duplicated. ``summary.csv`` and
 ``safety`` column comes right after the chart's name (``SAFETY HOLD: acute-suicide-risk``,
 ``REVIEW: seizure-history``, empty when the safety floor found nothing). A chart on safety hold
 or awaiting clinician review gets no PDF.
+
+A chart of several patients (a bulk export folder or file, or a Bundle of several) is one row and
+one PDF per patient: row ``<chart>#<patient id>``, PDF ``<stem>.<patient id>.pdf``. A bulk export
+is split as it streams (priorauth.fhir.bulk); the per-patient work runs through the executor
+seam (priorauth.service.executor): local processes by default, the workers of a Dask scheduler
+with :class:`priorauth.service.cluster.DaskExecutor` (they are sent each chart's bytes and read
+nothing from this machine's disk). A chart whose worker died is an ``error`` row.
 
 A chart that fails is a row with status ``error`` and a one-line message; the run goes on. A
 chart for which the policy cannot be chosen without guessing is a row with status ``ambiguous``
@@ -29,6 +33,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import re
 import tempfile
 import time
 import uuid
@@ -40,10 +45,11 @@ from typing import TYPE_CHECKING, Any
 
 from priorauth import alerts
 from priorauth.determination import Determination
-from priorauth.errors import AmbiguousPolicyError, PayerNotOnChartError
+from priorauth.errors import AmbiguousPolicyError, PayerNotOnChartError, PriorAuthError
+from priorauth.fhir.bulk import BulkExport, PatientChart, is_bulk_export
 from priorauth.fhir.reader import JSON_SUFFIXES, NDJSON_SUFFIXES
 from priorauth.render.options import LetterOptions
-from priorauth.service.cluster import Failed, one_line, open_runner
+from priorauth.service.executor import Executor, local_map
 from priorauth.service.manifest import Manifest, atomic_write, remove_stale_temp_files
 from priorauth.service.pipeline import Pipeline, unmet_criteria
 
@@ -74,16 +80,26 @@ REFUSED = ("ambiguous", "payer_not_on_chart")
 
 @dataclass(frozen=True)
 class Chart:
-    """One chart of the input folder and the PDF name it gets."""
+    """One chart of the input folder (or one patient of it) and the PDF name it gets."""
 
     name: str
     path: Path
     output: str
+    patient: str | None = None
+    """The patient, when the chart holds several (one Chart per patient)."""
+    split: bool = False
+    """The path is a bulk export, cut per patient as it streams (priorauth.fhir.bulk)."""
 
-    def digest(self) -> str:
-        """SHA-256 of the chart's bytes (of every file, with its name, for a folder)."""
+    def digest(self, data: bytes | None = None) -> str:
+        """SHA-256 of the chart's bytes (of every file, with its name, for a folder); of the
+        patient's own chart ``data`` when split; with the patient's id for a Bundle of several."""
+        if data is not None:
+            return hashlib.sha256(data).hexdigest()
         if self.path.is_file():
-            return hashlib.sha256(self.path.read_bytes()).hexdigest()
+            whole = hashlib.sha256(self.path.read_bytes())
+            if self.patient is not None:
+                whole.update(b"\0" + self.patient.encode())
+            return whole.hexdigest()
         outer = hashlib.sha256()
         for part in sorted(p for p in self.path.rglob("*") if p.is_file()):
             outer.update(part.relative_to(self.path).as_posix().encode() + b"\0")
@@ -187,12 +203,20 @@ class BatchReport:
         )
 
 
-def discover_charts(input_dir: Path) -> list[Chart]:
-    """``*.json`` files and sub-folders holding ``*.ndjson``, sorted by name.
+def discover_charts(input_dir: Path, *, patient: str | None = None) -> list[Chart]:
+    """``*.json`` files and sub-folders holding ``*.ndjson``, sorted by name; INPUT_DIR itself
+    when it is a bulk export (``*.ndjson`` files at its top level) or an NDJSON file.
 
     Each gets ``<stem>.pdf``; when two charts would share a name (``a.json`` and folder ``a``)
-    both keep their full name (``a.json.pdf``, ``a.pdf``).
+    both keep their full name (``a.json.pdf``, ``a.pdf``). A chart of several patients becomes
+    one Chart per patient (or only ``patient``'s): see :func:`each_patient`.
     """
+    return each_patient(_charts(input_dir), patient=patient)
+
+
+def _charts(input_dir: Path) -> list[Chart]:
+    if is_bulk_export(input_dir) or input_dir.is_file():
+        return [Chart(input_dir.name, input_dir, input_dir.name.split(".")[0] + ".pdf")]
     found = [p for p in input_dir.iterdir() if not p.name.startswith(".")]
     charts = [p for p in found if p.is_file() and p.suffix.lower() == ".json"]
     charts += [p for p in found if p.is_dir() and any(p.glob("*.ndjson"))]
@@ -204,6 +228,61 @@ def discover_charts(input_dir: Path) -> list[Chart]:
         ),
         key=lambda chart: chart.name,
     )
+
+
+_PATIENT_RESOURCE = re.compile(rb'"resourceType"\s*:\s*"Patient"')
+
+
+def each_patient(charts: list[Chart], *, patient: str | None = None) -> list[Chart]:
+    """Every chart of one patient as it is; a chart of several, one Chart per patient
+    (patient-id order for a bulk export, chart order for a Bundle). ``patient``: that patient
+    of each chart only (a chart without it is an error row naming it)."""
+    units: list[Chart] = []
+    for chart in charts:
+        patients = _patients(chart.path)
+        split = is_bulk_export(chart.path)
+        if patient is not None:
+            wanted = patient if patient.startswith("Patient/") else f"Patient/{patient}"
+            patients = (wanted,)
+        if len(patients) <= 1 and patient is None:
+            units.append(chart)
+            continue
+        stem = chart.output.removesuffix(".pdf")
+        units += [
+            Chart(f"{chart.name}#{_id(ref)}", chart.path, f"{stem}.{_safe(ref)}.pdf", ref, split)
+            for ref in patients
+        ]
+    return units
+
+
+def _patients(path: Path) -> tuple[str, ...]:
+    """The chart's Patient references (a cheap scan; a chart of one is not opened further)."""
+    if is_bulk_export(path):
+        return BulkExport(path).plan()
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return ()
+    if len(_PATIENT_RESOURCE.findall(data)) <= 1:
+        return ()
+    try:
+        from priorauth.fhir import load_chart
+
+        return tuple(load_chart(data, source_name=path.name).patients())
+    except PriorAuthError:
+        return ()  # the chart's own error is reported when it is evaluated
+
+
+def _id(ref: str) -> str:
+    return ref.removeprefix("Patient/")
+
+
+def _safe(ref: str) -> str:
+    """The patient id fit for a file name (else a short hash of it)."""
+    rid = _id(ref)
+    if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", rid):
+        return rid
+    return hashlib.sha256(rid.encode()).hexdigest()[:16]
 
 
 def run_batch(
@@ -218,43 +297,56 @@ def run_batch(
     audit: AuditStore | None = None,
     on_result: Callable[[ChartResult], None] | None = None,
     allow_uncovered_payer: bool = False,
-    scheduler: str | None = None,
+    executor: Executor = local_map,
 ) -> BatchReport:
     """Evaluate every chart, write the PDFs, manifest and summary; returns the report.
 
     ``allow_uncovered_payer``: evaluate a named payer's policy (and write its letters) also for
     charts with no coverage in force with that payer, instead of a ``payer_not_on_chart`` row.
 
-    ``scheduler``: a Dask scheduler address (``tcp://host:8786``): the charts are evaluated and
-    the letters rendered on its workers (``jobs`` is then unused); this process still writes every
-    PDF, the manifest, the summary and the audit rows (see :mod:`priorauth.service.cluster`).
-
-    Raises :class:`~priorauth.errors.UnknownPayerError` up front for an unknown payer id, and
-    :class:`~priorauth.service.cluster.ClusterError` when the scheduler cannot be used.
+    Raises :class:`~priorauth.errors.UnknownPayerError` up front for an unknown payer id.
     """
     started = time.perf_counter()
     options = options or LetterOptions()
     out_dir.mkdir(parents=True, exist_ok=True)
     remove_stale_temp_files(out_dir)
     pipeline = Pipeline(rules_dir)
+    _PIPELINES[rules_dir] = pipeline  # this process's work reuses it; workers load their own
     setting = _key_setting(pipeline, payer, as_of, options, allow_uncovered_payer)
     manifest = Manifest.open(out_dir)
     report = BatchReport()
-    try:
-        pending = []
-        for chart, digest, key in _keyed(charts, setting):
+    task = _Task(payer, as_of, options, allow_uncovered_payer, rules_dir)
+    ships_bytes = bool(getattr(executor, "ships_bytes", False))
+
+    def pending() -> Iterator[_Unit]:
+        for chart, data in _with_data(charts):
+            digest = chart.digest(data)
+            key = hashlib.sha256(f"{digest}\n{setting}".encode()).hexdigest()
             kept = _current(manifest.get(chart.name), key, out_dir)
             if kept is not None:
                 _done(report, kept, on_result)
-            else:
-                pending.append((chart, digest, key))
-        task = _Task(payer, as_of, options, allow_uncovered_payer)
-        run_id = uuid.uuid4().hex[:16]
-        for result in _execute(pending, _Job(pipeline, task), out_dir, jobs, scheduler):
-            if audit is not None:  # before the manifest: a kill in between re-audits, never loses
-                audit.record(_audit_event(result, run_id, len(report.results), payer, as_of))
-            manifest.record(result.chart, asdict(result))
-            _done(report, result, on_result)
+                continue
+            files = _chart_files(chart.path) if ships_bytes and data is None else ()
+            yield _Unit(chart, data, digest, key, task, files)
+
+    def lost(unit: _Unit, error: str) -> _Done:
+        chart = unit.chart
+        row = ChartResult(
+            chart.name, "error", key=unit.key, input_sha256=unit.digest, payer=payer, error=error
+        )
+        return _Done(row, chart.output)
+
+    run_id = uuid.uuid4().hex[:16]
+
+    def finished(result: ChartResult) -> None:
+        if audit is not None:  # before the manifest: a kill in between re-audits, never loses
+            audit.record(_audit_event(result, run_id, len(report.results), payer, as_of))
+        manifest.record(result.chart, asdict(result))
+        _done(report, result, on_result)
+
+    try:
+        for done in executor(_process, pending(), jobs=jobs, failed=lost):
+            finished(_written(done, out_dir))
     finally:
         manifest.close()
     order = {chart.name: i for i, chart in enumerate(charts)}
@@ -264,11 +356,20 @@ def run_batch(
     return report
 
 
-def _keyed(charts: list[Chart], setting: str) -> Iterator[tuple[Chart, str, str]]:
-    """Each chart with the SHA-256 of its input and its output key (input + setting)."""
+def _with_data(charts: list[Chart]) -> Iterator[tuple[Chart, bytes | None]]:
+    """Each chart with, for a patient of a split bulk export, its own chart's bytes (the
+    export is read once, as it streams, for all its patients)."""
+    streams: dict[Path, Iterator[PatientChart]] = {}
     for chart in charts:
-        digest = chart.digest()
-        yield chart, digest, hashlib.sha256(f"{digest}\n{setting}".encode()).hexdigest()
+        if not chart.split:
+            yield chart, None
+            continue
+        stream = streams.get(chart.path)
+        if stream is None:
+            streams.clear()  # an export's patients come together: the last one is done
+            stream = streams[chart.path] = BulkExport(chart.path).charts()
+        found = next((c for c in stream if c.patient == chart.patient), None)
+        yield chart, (found.ndjson if found is not None else None)
 
 
 def _done(
@@ -329,78 +430,32 @@ class _Task:
     as_of: dt.date
     options: LetterOptions
     allow_uncovered_payer: bool = False
+    rules_dir: Path | None = None
 
 
 @dataclass(frozen=True)
-class _Job:
-    """What every chart of a run needs: sent to each worker once."""
-
-    pipeline: Pipeline
-    task: _Task
-
-
-@dataclass(frozen=True)
-class _Item:
-    """One chart to evaluate; ``files`` carries its bytes when workers cannot read this disk
-    (``(("", bytes),)`` for a file, ``((name, bytes), ...)`` for a folder's NDJSON files)."""
+class _Unit:
+    """One chart (or one patient's chart) to process: what a worker is sent."""
 
     chart: Chart
+    data: bytes | None
+    """The patient's own chart, for a patient of a split bulk export."""
     digest: str
     key: str
+    task: _Task
     files: tuple[tuple[str, bytes], ...] = ()
+    """The chart's bytes when workers cannot read this machine's disk (a Dask cluster):
+    ``(("", bytes),)`` for a file, ``((name, bytes), ...)`` for a folder's NDJSON/JSON files."""
 
 
 @dataclass(frozen=True)
 class _Done:
-    """A worker's answer: the summary row, and the PDF when the chart gets a letter."""
+    """A worker's answer: the chart's row, and its PDF when it gets a letter."""
 
     result: ChartResult
+    output: str
+    """The chart's PDF name (written when ``pdf`` is there, else removed if left from before)."""
     pdf: bytes | None = None
-
-
-# What every worker needs, imported once in the fork server rather than in each worker: the
-# pipeline's stages and the HTML and PDF stack (importing them starts no thread; Pango and
-# fontconfig are first used in the worker).
-_PRELOAD = [__name__, "priorauth.pipeline", "priorauth.render.html", "priorauth.render.pdf"]
-
-
-def _execute(
-    pending: list[tuple[Chart, str, str]],
-    job: _Job,
-    out_dir: Path,
-    jobs: int,
-    scheduler: str | None,
-) -> Iterator[ChartResult]:
-    """Each pending chart's result as it completes; this process writes (or removes) its PDF."""
-    local_jobs = 1 if len(pending) <= 1 else jobs
-    with open_runner(local_jobs, scheduler, preload=_PRELOAD) as runner:
-        items = _items(pending, ships_bytes=runner.ships_bytes)
-        for index, outcome in runner.map(_process, job, items):
-            chart, digest, key = pending[index]
-            out = out_dir / chart.output
-            if isinstance(outcome, Failed):
-                out.unlink(missing_ok=True)
-                yield ChartResult(
-                    chart.name,
-                    "error",
-                    key=key,
-                    input_sha256=digest,
-                    payer=job.task.payer,
-                    error=outcome.error,
-                )
-            elif outcome.pdf is None:
-                out.unlink(missing_ok=True)
-                yield outcome.result
-            else:
-                atomic_write(out, outcome.pdf)
-                sha = hashlib.sha256(outcome.pdf).hexdigest()
-                yield replace(outcome.result, output=chart.output, output_sha256=sha)
-
-
-def _items(pending: list[tuple[Chart, str, str]], *, ships_bytes: bool) -> Iterator[_Item]:
-    """The work items, read from disk one at a time (as the runner asks) when bytes must go."""
-    for chart, digest, key in pending:
-        yield _Item(chart, digest, key, _chart_files(chart.path) if ships_bytes else ())
 
 
 def _chart_files(path: Path) -> tuple[tuple[str, bytes], ...]:
@@ -413,54 +468,86 @@ def _chart_files(path: Path) -> tuple[tuple[str, bytes], ...]:
     )
 
 
-def _process(job: _Job, item: _Item) -> _Done:
-    """Evaluate one chart and render its letter if it meets the policy (runs in a worker;
-    reads the chart, writes nothing)."""
+def _written(done: _Done, out_dir: Path) -> ChartResult:
+    """Write (or remove) the chart's PDF here, in the process that keeps the manifest."""
+    out = out_dir / done.output
+    if done.pdf is None:
+        out.unlink(missing_ok=True)
+        return done.result
+    atomic_write(out, done.pdf)
+    sha = hashlib.sha256(done.pdf).hexdigest()
+    return replace(done.result, output=done.output, output_sha256=sha)
+
+
+_PIPELINES: dict[Path | None, Pipeline] = {}
+
+
+def _pipeline(rules_dir: Path | None) -> Pipeline:
+    """The rule set of this process (loaded once per worker process)."""
+    found = _PIPELINES.get(rules_dir)
+    if found is None:
+        found = _PIPELINES[rules_dir] = Pipeline(rules_dir)
+    return found
+
+
+def _process(unit: _Unit) -> _Done:
+    """Evaluate one chart and render its letter if it meets the policy (runs in a worker; reads
+    the chart, or its bytes, and writes nothing)."""
+    chart, task = unit.chart, unit.task
     started = time.perf_counter()
-    task = job.task
     base = ChartResult(
-        item.chart.name, "error", key=item.key, input_sha256=item.digest, payer=task.payer
+        chart.name, "error", key=unit.key, input_sha256=unit.digest, payer=task.payer
     )
     try:
-        with _chart_source(item) as source:
-            done = _evaluate_one(job, source, item.chart.name, base)
+        with _chart_source(unit) as source:
+            done = _evaluate_one(unit, source, base)
     except (AmbiguousPolicyError, PayerNotOnChartError) as exc:
         status = "ambiguous" if isinstance(exc, AmbiguousPolicyError) else "payer_not_on_chart"
-        done = _Done(replace(base, status=status, error=one_line(exc)))
+        done = _Done(replace(base, status=status, error=_one_line(exc)), chart.output)
     except Exception as exc:
-        done = _Done(replace(base, error=one_line(exc)))
+        done = _Done(replace(base, error=_one_line(exc)), chart.output)
     duration = round((time.perf_counter() - started) * 1000, 3)
     return replace(done, result=replace(done.result, duration_ms=duration))
 
 
 @contextlib.contextmanager
-def _chart_source(item: _Item) -> Iterator[Path | bytes]:
-    """The chart as ``load_chart`` reads it: its path, its bytes, or (a folder sent as bytes)
-    a scratch copy of the folder, so names and line numbers in messages stay the same."""
-    if not item.files:
-        yield item.chart.path
-    elif item.files[0][0] == "":
-        yield item.files[0][1]
+def _chart_source(unit: _Unit) -> Iterator[Path | bytes]:
+    """The chart as ``load_chart`` reads it: the patient's own chart (a split export), the
+    file's path or bytes, or (a folder sent as bytes) a scratch copy of the folder, so names and
+    line numbers in messages stay those of a local run."""
+    chart = unit.chart
+    if chart.split and unit.data is None:
+        raise PriorAuthError(f"{chart.name}: the export holds no {chart.patient}")
+    if unit.data is not None:
+        yield unit.data
+    elif not unit.files:
+        yield chart.path
+    elif unit.files[0][0] == "":
+        yield unit.files[0][1]
     else:
         with tempfile.TemporaryDirectory(prefix="priorauth-chart-") as scratch:
-            for name, data in item.files:
-                (Path(scratch) / Path(name).name).write_bytes(data)
-            yield Path(scratch)
+            folder = Path(scratch) / chart.path.name
+            folder.mkdir()
+            for name, data in unit.files:
+                (folder / Path(name).name).write_bytes(data)
+            yield folder
 
 
-def _evaluate_one(job: _Job, source: Path | bytes, name: str, base: ChartResult) -> _Done:
-    pipeline, task = job.pipeline, job.task
+def _evaluate_one(unit: _Unit, source: Path | bytes, base: ChartResult) -> _Done:
+    chart, task = unit.chart, unit.task
+    pipeline = _pipeline(task.rules_dir)
     determination = pipeline.letter_determination(
         source,
         payer=task.payer,
         as_of=task.as_of,
-        source=name,
+        source=chart.name,
         allow_uncovered_payer=task.allow_uncovered_payer,
+        patient=None if chart.split else chart.patient,
     )
     result = _row(base, determination, pipeline.ruleset.get(determination.policy.id).payer.id)
     if determination.status != "meets" or alerts.blocking(determination):
-        return _Done(result)
-    return _Done(result, pipeline.letter(determination, "pdf", task.options))
+        return _Done(result, chart.output)
+    return _Done(result, chart.output, pipeline.letter(determination, "pdf", task.options))
 
 
 def _row(base: ChartResult, determination: Determination, payer_id: str) -> ChartResult:
@@ -487,6 +574,14 @@ def _safety(determination: Determination) -> tuple[str, ...]:
         plural = "s" if warnings > 1 else ""
         labels += (f"WARNING: {warnings} safety finding{plural} the policy does not address",)
     return labels
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    message = text[0] if text else ""
+    if isinstance(exc, PriorAuthError):
+        return message or type(exc).__name__
+    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
 
 
 def _audit_event(

@@ -21,6 +21,7 @@ from priorauth.alerts import URGENT_ACTION
 from priorauth.cli import cli
 from priorauth.service.audit import AuditStore
 from priorauth.service.batch import discover_charts, run_batch
+from priorauth.service.cluster import DaskExecutor
 from priorauth.service.manifest import TEMP_PREFIX
 
 from .conftest import ROOT, RULES_DIR, meeting_payer
@@ -312,7 +313,8 @@ def test_batch_on_a_dask_cluster_equals_the_local_run(charts_dir, tmp_path, dask
     the environment) finds every output current."""
     local = batch(charts_dir, tmp_path / "local", jobs=1)
     store = AuditStore(f"sqlite:///{tmp_path / 'audit.sqlite'}")
-    on_dask = batch(charts_dir, tmp_path / "dask", scheduler=dask_scheduler.address, audit=store)
+    with DaskExecutor(dask_scheduler.address) as executor:
+        on_dask = batch(charts_dir, tmp_path / "dask", executor=executor, audit=store)
     assert summary(tmp_path / "dask") == summary(tmp_path / "local")
     assert (tmp_path / "dask" / "summary.json").read_bytes() == (
         tmp_path / "local" / "summary.json"

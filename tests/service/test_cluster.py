@@ -1,52 +1,55 @@
-"""The runners: the same outcomes in the same order in this process, in local worker processes
-and on a real Dask cluster (``dask scheduler`` + two ``dask worker`` processes); a failing item
-and a worker that dies are reported per item, and a long input is never read far ahead."""
+"""The Dask executor on a real cluster (``dask scheduler`` + two ``dask worker`` processes):
+the same results in the same order as the local executor, for a toy function, for ``screen``
+(library and CLI) and for ``batch`` (tests/service/test_batch.py); a worker that dies is
+reported per item, never dropped; the input is read only a few items ahead."""
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import operator
 import os
 import sys
 
 import cloudpickle
 import pytest
+from click.testing import CliRunner
 from distributed import Client
 
-from priorauth.service.cluster import (
-    IN_FLIGHT_PER_WORKER,
-    WORKER_DIED,
-    ClusterError,
-    DaskCluster,
-    Failed,
-    InProcess,
-    LocalProcesses,
-    in_order,
-)
+from priorauth.cli import cli
+from priorauth.fhir.bulk import BulkExport
+from priorauth.service.cluster import IN_FLIGHT_PER_WORKER, ClusterError, DaskExecutor
+from priorauth.service.executor import WORKER_DIED, local_map
+from priorauth.service.screen import run_screen
 
 from .conftest import free_port
 
 cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the workers cannot import tests/
 
-ITEMS = [1, 2, 0, 3, 4, 6, 12, 5]
-EXPECTED = [12.0, 6.0, Failed("ZeroDivisionError: division by zero"), 4.0, 3.0, 2.0, 1.0, 2.4]
+AS_OF = dt.date(2026, 11, 25)
+ITEMS = [1, 2, 3, 4, 6, 12, 5, 8, 24, 10]
 
 
-def _die_on_zero(shared: int, item: int) -> float:
+def _die_on_zero(dividend: int, item: int) -> float:
     if item == 0:
         os._exit(3)  # the worker process dies, as one killed by the OOM killer would
-    return shared / item
+    return dividend / item
 
 
-def test_every_runner_gives_the_same_outcomes_in_input_order(dask_scheduler):
-    runners = [InProcess(), LocalProcesses(2), DaskCluster(dask_scheduler.address)]
-    for runner in runners:
-        with runner:
-            outcomes = list(runner.map(operator.truediv, 12, ITEMS))
-        assert sorted(index for index, _ in outcomes) == list(range(len(ITEMS))), runner.name
-        assert in_order(outcomes) == EXPECTED, runner.name
+def _lost(item: int, reason: str) -> tuple[str, int, str]:
+    return ("lost", item, reason)
 
 
-def test_dask_runner_reads_the_input_a_few_items_ahead(dask_scheduler):
+def test_dask_gives_the_local_results_in_item_order(dask_scheduler):
+    work = functools.partial(operator.truediv, 120)
+    local = list(local_map(work, ITEMS, jobs=2))
+    with DaskExecutor(dask_scheduler.address) as executor:
+        assert list(executor(work, ITEMS, jobs=1)) == local == [120 / i for i in ITEMS]
+        with pytest.raises(ZeroDivisionError):  # the work's own error is raised, as locally
+            list(executor(work, [*ITEMS, 0], jobs=1))
+
+
+def test_dask_reads_the_input_a_few_items_ahead(dask_scheduler):
     pulled = []
 
     def items():
@@ -54,42 +57,60 @@ def test_dask_runner_reads_the_input_a_few_items_ahead(dask_scheduler):
             pulled.append(number)
             yield number
 
-    with DaskCluster(dask_scheduler.address) as runner:
-        outcomes = runner.map(operator.truediv, 100, items())
-        first = next(outcomes)
+    with DaskExecutor(dask_scheduler.address) as executor:
+        results = executor(functools.partial(operator.truediv, 100), items(), jobs=1)
+        first = next(results)
         ahead = len(pulled)
-        rest = list(outcomes)
-    assert ahead <= dask_scheduler.workers * IN_FLIGHT_PER_WORKER + 1
-    assert in_order([first, *rest]) == [100 / n for n in range(1, 101)]
+        rest = list(results)
+    assert ahead <= dask_scheduler.workers * IN_FLIGHT_PER_WORKER
+    assert [first, *rest] == [100 / n for n in range(1, 101)]
 
 
 def test_a_dask_worker_that_dies_is_reported_per_item(dask_scheduler):
     # What a dead worker held dies with it: its own item, and items queued on it or whose results
-    # it had not handed over yet. The fixture's scheduler retries none of them (allowed-failures
-    # 0; Dask's default 3 recomputes those), so each is a Failed naming the death, never a
-    # missing or a wrong row.
-    with DaskCluster(dask_scheduler.address) as runner:
-        outcomes = list(runner.map(_die_on_zero, 12, ITEMS))
-    assert sorted(index for index, _ in outcomes) == list(range(len(ITEMS)))
-    ordered = in_order(outcomes)
-    killed = ordered[ITEMS.index(0)]
-    assert isinstance(killed, Failed)
-    assert "died" in killed.error
-    for outcome, item in zip(ordered, ITEMS, strict=True):
-        assert outcome == 12 / item if not isinstance(outcome, Failed) else "died" in outcome.error
-    assert any(not isinstance(o, Failed) for o in ordered)  # the run went on
+    # it had not handed over yet. The fixture's scheduler retries none (allowed-failures 0; Dask's
+    # default 3 recomputes them), so each is failed(item, reason): never missing, never wrong.
+    items = [*ITEMS[:3], 0, *ITEMS[3:]]
+    with DaskExecutor(dask_scheduler.address) as executor:
+        results = list(executor(functools.partial(_die_on_zero, 120), items, failed=_lost))
+    assert len(results) == len(items)
+    assert results[3][:2] == ("lost", 0)
+    assert "died" in results[3][2]
+    for result, item in zip(results, items, strict=True):
+        if isinstance(result, tuple):
+            assert result[:2] == ("lost", item)
+            assert "died" in result[2]
+        else:
+            assert result == 120 / item
+    assert any(not isinstance(result, tuple) for result in results)  # the run went on
     with Client(dask_scheduler.address, set_as_default=False) as client:
         client.wait_for_workers(dask_scheduler.workers, timeout=60)  # the nanny restarted it
 
 
 def test_local_workers_that_die_fail_every_item_left():
-    with LocalProcesses(2) as runner:  # each item calls os._exit(3) in its worker
-        outcomes = list(runner.map(operator.call, os._exit, [3] * 12))
-    assert sorted(index for index, _ in outcomes) == list(range(12))
-    assert {outcome for _, outcome in outcomes} == {Failed(WORKER_DIED)}
+    work = functools.partial(operator.call, os._exit)  # each item calls os._exit(3)
+    results = list(local_map(work, [3] * 12, jobs=2, failed=_lost))
+    assert results == [("lost", 3, WORKER_DIED)] * 12
 
 
 def test_an_unreachable_scheduler_is_one_clear_error():
     address = f"tcp://127.0.0.1:{free_port()}"
     with pytest.raises(ClusterError, match=f"cannot reach the Dask scheduler at {address}"):
-        DaskCluster(address, timeout=2)
+        DaskExecutor(address, timeout=2)
+
+
+def test_screen_on_dask_equals_the_local_run(mixed_export, tmp_path, dask_scheduler):
+    """The 20-patient mixed export: the same candidates file and counts, screened locally in
+    one process and on the cluster through the CLI (scheduler from the environment)."""
+    local = run_screen(BulkExport(mixed_export), tmp_path / "local.csv", as_of=AS_OF, jobs=1)
+    assert local.rows
+    args = ["screen", str(mixed_export), "-o", str(tmp_path / "dask.csv")]
+    env = {"PRIORAUTH_DASK_SCHEDULER": dask_scheduler.address}
+    result = CliRunner().invoke(cli, [*args, "--as-of", AS_OF.isoformat()], env=env)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "dask.csv").read_bytes() == (tmp_path / "local.csv").read_bytes()
+    summary = "{}.summary.json"
+    assert (tmp_path / summary.format("dask.csv")).read_bytes() == (
+        tmp_path / summary.format("local.csv")
+    ).read_bytes()
+    assert local.describe(tmp_path / "dask.csv") in result.output
