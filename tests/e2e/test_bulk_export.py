@@ -74,7 +74,7 @@ def own_charts(export: Path) -> dict[str, list[dict[str, Any]]]:
     charts: dict[str, list[dict[str, Any]]] = {}
     for n, ref in owner.items():
         charts.setdefault(ref, []).append(resources[n])
-    for ref, chart in charts.items():
+    for chart in charts.values():
         pending, seen = [r for item in chart for r in _refs(item)], set()
         while pending:
             key = pending.pop()
