@@ -540,7 +540,8 @@ def _open(file: _File, report: BulkReport | None) -> IO[bytes] | None:
     magic = handle.read(2)
     handle.seek(0)
     if magic == _GZIP_MAGIC:
-        return gzip.GzipFile(fileobj=handle, mode="rb")  # type: ignore[return-value]
+        handle.close()
+        return gzip.open(file.path, "rb")  # type: ignore[return-value]
     if file.path.name.endswith(".gz"):
         handle.close()
         if report is not None:
