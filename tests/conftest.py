@@ -87,3 +87,18 @@ def mixed_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Synthea's 13 patients + 7 TRD patients in one bulk-export folder (read-only: copy it
     before changing it)."""
     return write_export(tmp_path_factory.mktemp("bulk") / "mixed")
+
+
+@pytest.fixture(scope="session")
+def two_patient_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One collection Bundle holding two patients: the example who meets (ids ``meets-…``)
+    and the positive C-SSRS chart (``cssrs-…``, a safety hold)."""
+    entries = [
+        {"resource": resource}
+        for prefix in ("meets", "cssrs")
+        for resource in bundle_lines(json.loads(TRD_CHARTS[prefix].read_text("utf-8")), prefix)
+    ]
+    path = tmp_path_factory.mktemp("two") / "two.json"
+    bundle = {"resourceType": "Bundle", "type": "collection", "entry": entries}
+    path.write_text(json.dumps(bundle), encoding="utf-8")
+    return path
