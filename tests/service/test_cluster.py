@@ -19,7 +19,7 @@ from distributed import Client
 from priorauth.cli import cli
 from priorauth.fhir.bulk import BulkExport
 from priorauth.service.cluster import IN_FLIGHT_PER_WORKER, ClusterError, DaskExecutor
-from priorauth.service.executor import WORKER_DIED, local_map
+from priorauth.service.executor import local_map
 from priorauth.service.screen import run_screen
 
 from .conftest import free_port
@@ -85,12 +85,6 @@ def test_a_dask_worker_that_dies_is_reported_per_item(dask_scheduler):
     assert any(not isinstance(result, tuple) for result in results)  # the run went on
     with Client(dask_scheduler.address, set_as_default=False) as client:
         client.wait_for_workers(dask_scheduler.workers, timeout=60)  # the nanny restarted it
-
-
-def test_local_workers_that_die_fail_every_item_left():
-    work = functools.partial(operator.call, os._exit)  # each item calls os._exit(3)
-    results = list(local_map(work, [3] * 12, jobs=2, failed=_lost))
-    assert results == [("lost", 3, WORKER_DIED)] * 12
 
 
 def test_an_unreachable_scheduler_is_one_clear_error():

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import functools
+import operator
 import os
 import time
 
 import pytest
 
 from priorauth.errors import PriorAuthError
-from priorauth.service.executor import EXECUTORS, get_executor, local_map
+from priorauth.service.executor import EXECUTORS, WORKER_DIED, get_executor, local_map
 
 
 def slow_square(n: int) -> tuple[int, int]:
@@ -55,3 +57,9 @@ def test_executors_by_name():
     assert EXECUTORS["local"] is local_map
     with pytest.raises(PriorAuthError, match="unknown executor 'ray'; known: local"):
         get_executor("ray")
+
+
+def test_workers_that_die_fail_their_item_and_every_one_left():
+    work = functools.partial(operator.call, os._exit)  # each item calls os._exit(3)
+    results = list(local_map(work, [3] * 12, jobs=2, failed=lambda n, why: (n, why)))
+    assert results == [(3, WORKER_DIED)] * 12  # every item once, in order, none dropped
