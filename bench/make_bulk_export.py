@@ -46,6 +46,8 @@ from typing import IO, Any
 
 import orjson
 
+from priorauth.fhir.resource_types import VALIDATED_TYPES
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
 SYNTHEA_BUNDLES = DATA / "fixtures" / "synthea_r4_smart"
@@ -54,30 +56,8 @@ TRD_CHARTS = DATA / "charts"
 SHARED_TYPES = frozenset(
     {"Practitioner", "PractitionerRole", "Organization", "Location", "Medication", "Device"}
 )
-DEFAULT_TYPES = (
-    "AllergyIntolerance",
-    "CarePlan",
-    "Condition",
-    "Coverage",
-    "DeviceUseStatement",
-    "Encounter",
-    "ExplanationOfBenefit",
-    "Medication",
-    "MedicationAdministration",
-    "MedicationDispense",
-    "MedicationRequest",
-    "MedicationStatement",
-    "Observation",
-    "Organization",
-    "Patient",
-    "Practitioner",
-    "PractitionerRole",
-    "Procedure",
-    "QuestionnaireResponse",
-    "ServiceRequest",
-    "Device",
-    "Location",
-)
+DEFAULT_TYPES = VALIDATED_TYPES | {"Location"}
+"""The types priorauth reads, and Location (a shared type EHR exports carry)."""
 TRANSACTION_TIME = "2026-11-25T00:00:00Z"
 _TOKEN = re.compile(rb'@@([RI])(\d+)@@|(?<=")(\d{4}-\d{2}-\d{2})(?=[T"])')
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(T[0-9:.]+(Z|[+-]\d{2}:\d{2})?)?$")
@@ -122,7 +102,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.trd > args.patients:
         parser.error("--trd cannot exceed --patients")
-    types = None if args.all_types else frozenset(DEFAULT_TYPES)
+    types = None if args.all_types else DEFAULT_TYPES
     synthea = [t for t in synthea_templates(args.extra_bundles, types)]
     trd = [t for t in trd_templates(types)]
     counts = write_export(args, synthea, trd, types)
