@@ -61,7 +61,7 @@ from priorauth.fhir.references import conditional, token, type_and_id, without_h
 
 __all__ = ["BulkExport", "BulkReport", "PatientChart", "Problem", "is_bulk_export"]
 
-DEFAULT_BUCKET_BYTES = 32_000_000
+DEFAULT_BUCKET_BYTES = 16_000_000
 MAX_BUCKETS = 512
 MAX_PROBLEMS = 1000
 """Problems kept with their location; beyond that they are only counted."""
@@ -610,7 +610,7 @@ def _references(line: bytes) -> set[str]:
     return keys  # type: ignore[return-value]
 
 
-@functools.lru_cache(maxsize=65536)  # an export repeats its references (encounters, doctors)
+@functools.lru_cache(maxsize=4096)  # an export repeats its references (doctors, drugs)
 def _raw_key(raw: bytes) -> str | None:
     text = orjson.loads(b'"' + raw + b'"') if b"\\" in raw else raw.decode("utf-8", "replace")
     return _reference_key(text) if isinstance(text, str) else None
