@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -11,20 +10,23 @@ from typing import TYPE_CHECKING
 import click
 
 from priorauth.cli import cli
-from priorauth.cli._common import as_of_option, fail, resolve_as_of, rules_dir_option, safe_text
+from priorauth.cli._common import (
+    advance,
+    as_of_option,
+    fail,
+    jobs_option,
+    resolve_as_of,
+    rules_dir_option,
+    safe_text,
+)
 from priorauth.errors import PriorAuthError
 
 if TYPE_CHECKING:
-    from click._termui_impl import ProgressBar
-
     from priorauth.population import ScreenRow
 
 
-def _progress(bar: ProgressBar[int], row: ScreenRow) -> None:
-    """Advance the bar; an urgent safety alert is printed at once."""
-    if row.urgent:
-        click.echo(safe_text(f"\nURGENT {row.patient}: {' | '.join(row.safety)}"), err=True)
-    bar.update(1)
+def _urgent(row: ScreenRow) -> str | None:
+    return f"{row.patient}: {' | '.join(row.safety)}" if row.urgent else None
 
 
 @cli.command()
@@ -37,13 +39,7 @@ def _progress(bar: ProgressBar[int], row: ScreenRow) -> None:
     help="candidates.csv or candidates.json (Parquet is not supported).",
 )
 @as_of_option
-@click.option(
-    "-j",
-    "--jobs",
-    type=click.IntRange(1),
-    default=os.cpu_count() or 1,
-    help="Worker processes [default: CPU count].",
-)
+@jobs_option
 @rules_dir_option
 def screen(
     export: Path, output: Path, as_of: dt.datetime | None, jobs: int, rules_dir: Path | None
@@ -76,7 +72,7 @@ def screen(
                 as_of=resolve_as_of(as_of),
                 rules_dir=rules_dir,
                 jobs=jobs,
-                on_row=lambda row: _progress(bar, row),
+                on_row=lambda row: advance(bar, _urgent(row)),
             )
     except PriorAuthError as exc:
         fail(exc)
