@@ -94,6 +94,7 @@ import sys
 sys.path.append(duckdb_path)
 import duckdb
 con = duckdb.connect()
+con.execute("SET enable_progress_bar=false")
 con.execute(f"SET temp_directory='{folder}/.duck'")
 con.execute(f"SET memory_limit='1GB'")
 cur = con.execute(f'''
@@ -140,7 +141,7 @@ def measure(kind: str, folder: Path, duckdb_path: str) -> tuple[float, float]:
         text=True,
         cwd=ROOT,
     )
-    cpu, rss_kb = done.stdout.split()
+    cpu, rss_kb = done.stdout.strip().splitlines()[-1].split()
     return float(cpu), int(rss_kb) / 1024
 
 
@@ -149,7 +150,9 @@ def main() -> None:
     parser.add_argument("--copies", default="10,40", help="export sizes, in copies of 13 patients")
     parser.add_argument("--screen-copies", default="2,8", help="sizes for the screen rows")
     parser.add_argument("--duckdb-path", default="", help="a site-packages holding duckdb")
-    parser.add_argument("--skip-load-all", action="store_true")
+    parser.add_argument(
+        "--load-all-max-copies", type=int, default=40, help="load-all only up to this size"
+    )
     args = parser.parse_args()
     print(
         f"bulk_split on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: "
@@ -158,8 +161,7 @@ def main() -> None:
     )
     print("| path | patients | export MB | CPU s | vs parse | peak RSS MB | RSS per 100 MB |")
     print("|---|---:|---:|---:|---:|---:|---:|")
-    kinds = ["parse", "split"]
-    kinds += [] if args.skip_load_all else ["load-all"]
+    kinds = ["parse", "split", "load-all"]
     kinds += ["duckdb"] if args.duckdb_path else []
     with tempfile.TemporaryDirectory(prefix="bulk-bench-") as tmp:
         for copies in [int(c) for c in args.copies.split(",")]:
@@ -167,6 +169,8 @@ def main() -> None:
             size = clone(folder, copies) / 1e6
             reference = measure("parse", folder, args.duckdb_path)[0]
             for kind in kinds:
+                if kind == "load-all" and copies > args.load_all_max_copies:
+                    continue
                 cpu, rss = measure(kind, folder, args.duckdb_path)
                 _row(kind, copies * 13, size, cpu, reference, rss)
         for copies in [int(c) for c in args.screen_copies.split(",")]:

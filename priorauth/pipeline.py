@@ -10,12 +10,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from priorauth.determination import Determination
-from priorauth.errors import SeveralPatientsError
+from priorauth.errors import PriorAuthError, SeveralPatientsError
 from priorauth.evaluate import (
     check_attested,
     evaluate,
@@ -106,13 +106,27 @@ class PatientRecords:
         """The export's counts and problems, once iterated (bulk exports of several patients)."""
 
     def __iter__(self) -> Iterator[PatientRecord]:
+        for _patient, found in self.each():
+            if isinstance(found, PriorAuthError):
+                raise found
+            yield found
+
+    def each(self) -> Iterator[tuple[str | None, PatientRecord | PriorAuthError]]:
+        """``(patient reference, record)`` per patient; a patient whose chart fails gives
+        ``(reference, the error)`` and the others go on. A chart that cannot be read at all
+        raises."""
         export = _bulk_export(self.source)
         if export is not None:
             export.only = self.patient
             if len(export.plan()) > 1:
                 self.report = export.report
                 for chart in export.charts():
-                    yield chart_facts(chart.ndjson, as_of=self.as_of, source_name=chart.source)
+                    yield (
+                        chart.patient,
+                        _guarded(
+                            chart_facts, chart.ndjson, as_of=self.as_of, source_name=chart.source
+                        ),
+                    )
                 self.report = export.report
                 return
         with gc_paused():
@@ -121,7 +135,16 @@ class PatientRecords:
         chosen = [self.patient] if self.patient else refs if len(refs) > 1 else [None]
         for ref in chosen:
             with gc_paused():
-                yield extract_facts(index, as_of=self.as_of, patient=ref)
+                yield ref, _guarded(extract_facts, index, as_of=self.as_of, patient=ref)
+
+
+def _guarded(
+    stage: Callable[..., PatientRecord], *args: Any, **kwargs: Any
+) -> PatientRecord | PriorAuthError:
+    try:
+        return stage(*args, **kwargs)
+    except PriorAuthError as exc:
+        return exc
 
 
 def _bulk_export(source: ChartSource) -> BulkExport | None:

@@ -102,3 +102,35 @@ def two_patient_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     bundle = {"resourceType": "Bundle", "type": "collection", "entry": entries}
     path.write_text(json.dumps(bundle), encoding="utf-8")
     return path
+
+
+SERVICE_TOKEN = "bulk.test-secret-token"
+
+
+@pytest.fixture(scope="session")
+def service_post(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """``post(path, body_bytes, **query)``: the HTTP service in process (its own SQLite audit
+    store, one API key, bodies up to 20 MB), called with that key and FHIR JSON."""
+    import warnings
+
+    with warnings.catch_warnings():  # starlette asks for httpx2; httpx is what the project pins
+        warnings.simplefilter("ignore", UserWarning)
+        from fastapi.testclient import TestClient
+
+    from priorauth.service.app import create_app
+    from priorauth.service.auth import hash_token
+    from priorauth.service.config import load_settings
+
+    audit = tmp_path_factory.mktemp("audit") / "audit.sqlite"
+    env = {
+        "PRIORAUTH_API_KEYS": f"bulk:{hash_token(SERVICE_TOKEN)}",
+        "PRIORAUTH_AUDIT_URL": f"sqlite:///{audit}",
+    }
+    headers = {"Authorization": f"Bearer {SERVICE_TOKEN}", "Content-Type": "application/fhir+json"}
+    app = create_app(load_settings(env=env, max_body_bytes=20_000_000))
+    with TestClient(app, raise_server_exceptions=False) as client:
+
+        def post(path: str, body: bytes, **query: str) -> Any:
+            return client.post(path, content=body, headers=headers, params=query)
+
+        yield post

@@ -93,6 +93,25 @@ def chart_budget(seconds: float | None) -> Iterator[None]:
         yield
 
 
+def jobs_option(func: F) -> F:
+    """``-j/--jobs N``: worker processes for per-chart or per-patient work."""
+    return click.option(
+        "-j",
+        "--jobs",
+        type=click.IntRange(1),
+        default=os.cpu_count() or 1,
+        help="Worker processes [default: CPU count].",
+    )(func)
+
+
+def advance(bar: Any, urgent: str | None) -> None:
+    """Advance a progress bar by one; an urgent safety alert is printed at once, not only in
+    the final summary."""
+    if urgent:
+        click.echo(safe_text(f"\nURGENT {urgent}"), err=True)
+    bar.update(1)
+
+
 def resolve_as_of(value: dt.datetime | None) -> dt.date:
     """The as-of date from the option, or today's date."""
     return value.date() if value is not None else dt.date.today()

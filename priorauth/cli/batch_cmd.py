@@ -3,35 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
 from priorauth.cli import cli
 from priorauth.cli._common import (
+    advance,
     as_of_option,
     fail,
+    jobs_option,
     open_executor,
     resolve_as_of,
     safe_text,
     scheduler_option,
 )
 from priorauth.errors import EXIT_ERROR, EXIT_USAGE, PriorAuthError
-
-if TYPE_CHECKING:
-    from click._termui_impl import ProgressBar
-
-    from priorauth.service.batch import ChartResult
-
-
-def _progress(bar: ProgressBar[int], result: ChartResult) -> None:
-    """Advance the bar; an urgent alert is printed at once, not only in the final summary."""
-    if result.urgent:
-        click.echo(safe_text(f"\nURGENT {result.alert_line()}"), err=True)
-    bar.update(1)
 
 
 @cli.command()
@@ -50,13 +38,7 @@ def _progress(bar: ProgressBar[int], result: ChartResult) -> None:
     help="Only this patient of each chart, e.g. Patient/123 [default: every patient of every "
     "chart]; a chart without it is an error row.",
 )
-@click.option(
-    "-j",
-    "--jobs",
-    type=click.IntRange(1),
-    default=os.cpu_count() or 1,
-    help="Worker processes [default: CPU count].",
-)
+@jobs_option
 @scheduler_option
 @as_of_option
 @click.option(
@@ -137,7 +119,7 @@ def batch(
                 executor=executor,
                 rules_dir=rules_dir,
                 audit=store,
-                on_result=lambda result: _progress(bar, result),
+                on_result=lambda r: advance(bar, r.alert_line() if r.urgent else None),
                 allow_uncovered_payer=allow_uncovered_payer,
             )
     except PriorAuthError as exc:

@@ -135,7 +135,9 @@ def evaluate(
     except PriorAuthError as exc:
         fail(exc)
     if second is None:  # one patient: printed as it always was
-        _one(first, ruleset, payer, day, attested, reviewed, as_json)
+        if isinstance(first[1], PriorAuthError):
+            fail(first[1])
+        _one(first[1], ruleset, payer, day, attested, reviewed, as_json)
         return
     if attested or reviewed:
         raise click.BadParameter(
@@ -155,23 +157,25 @@ def _rules(rules_dir: Path | None) -> RuleSet:
 
 def load_records(
     path: Path, *, as_of: dt.date, patient: str | None = None, budget: float | None = 0
-) -> Iterator[PatientRecord]:
-    """Each patient's PatientRecord: :func:`load_record` for a facts file, else every patient of
-    the chart (or only ``patient``), each read under ``budget`` (a bulk export's problems are
-    printed on stderr once it is read)."""
+) -> Iterator[tuple[str | None, PatientRecord | PriorAuthError]]:
+    """``(patient, PatientRecord or the error that stopped it)`` per patient.
+
+    A facts file is one record (:func:`load_record`); a chart gives every patient (or only
+    ``patient``), each read under ``budget``; a bulk export's problems are printed on stderr
+    once it is read. Raises when the chart cannot be read at all."""
     if path.name.endswith((".facts.json", ".facts.yaml", ".yaml", ".yml")):
-        yield _facts_file(path, as_of)
+        yield None, _facts_file(path, as_of)
         return
     from priorauth.pipeline import PatientRecords
 
     records = PatientRecords(path, as_of=as_of, patient=patient)
-    each = iter(records)
+    each = records.each()
     while True:
         with chart_budget(budget):
-            record = next(each, None)
-        if record is None:
+            found = next(each, None)
+        if found is None:
             break
-        yield record
+        yield found
     if records.report is not None:
         for problem in records.report.problems:
             click.echo(safe_text(f"note: {problem}"), err=True)
@@ -217,7 +221,11 @@ def _one(
 
 
 def _every_patient(
-    records: Iterator[PatientRecord], ruleset: RuleSet, payer: str, day: dt.date, as_json: bool
+    records: Iterator[tuple[str | None, PatientRecord | PriorAuthError]],
+    ruleset: RuleSet,
+    payer: str,
+    day: dt.date,
+    as_json: bool,
 ) -> int:
     """One block (text) or one array element (JSON) per patient; returns how many failed.
 
@@ -228,9 +236,11 @@ def _every_patient(
     failed = 0
     if as_json:
         click.echo("[")
-    for number, record in enumerate(records):
-        ref = record.patient.ref or "<no Patient>"
+    for number, (patient, record) in enumerate(records):
+        ref = patient or "<no Patient>"
         try:
+            if isinstance(record, PriorAuthError):
+                raise record
             results = evaluate_record(record, ruleset, payer=payer, as_of=day)
         except PriorAuthError as exc:
             failed += 1

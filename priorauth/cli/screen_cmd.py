@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,8 +11,10 @@ import click
 
 from priorauth.cli import cli
 from priorauth.cli._common import (
+    advance,
     as_of_option,
     fail,
+    jobs_option,
     open_executor,
     resolve_as_of,
     rules_dir_option,
@@ -23,16 +24,11 @@ from priorauth.cli._common import (
 from priorauth.errors import PriorAuthError
 
 if TYPE_CHECKING:
-    from click._termui_impl import ProgressBar
-
     from priorauth.population import ScreenRow
 
 
-def _progress(bar: ProgressBar[int], row: ScreenRow) -> None:
-    """Advance the bar; an urgent safety alert is printed at once."""
-    if row.urgent:
-        click.echo(safe_text(f"\nURGENT {row.patient}: {' | '.join(row.safety)}"), err=True)
-    bar.update(1)
+def _urgent(row: ScreenRow) -> str | None:
+    return f"{row.patient}: {' | '.join(row.safety)}" if row.urgent else None
 
 
 @cli.command()
@@ -45,13 +41,7 @@ def _progress(bar: ProgressBar[int], row: ScreenRow) -> None:
     help="candidates.csv or candidates.json (Parquet is not supported).",
 )
 @as_of_option
-@click.option(
-    "-j",
-    "--jobs",
-    type=click.IntRange(1),
-    default=os.cpu_count() or 1,
-    help="Worker processes [default: CPU count].",
-)
+@jobs_option
 @scheduler_option
 @rules_dir_option
 def screen(
@@ -99,7 +89,7 @@ def screen(
                 rules_dir=rules_dir,
                 jobs=jobs,
                 executor=executor,
-                on_row=lambda row: _progress(bar, row),
+                on_row=lambda row: advance(bar, _urgent(row)),
             )
     except PriorAuthError as exc:
         fail(exc)

@@ -42,14 +42,12 @@ its name says, a manifest naming a missing file. Each :class:`Problem` names the
 from __future__ import annotations
 
 import functools
-import gzip
 import os
 import re
 import shutil
 import tempfile
-import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -57,14 +55,24 @@ import orjson
 
 from priorauth.errors import ChartError
 from priorauth.fhir._text import file_label
+from priorauth.fhir.bulk_files import (
+    NDJSON_SUFFIXES,
+    BulkReport,
+    ExportFile,
+    Problem,
+    file_size,
+    find_manifest,
+    is_bulk_export,
+    parse_line,
+    parse_resource,
+    read_lines,
+)
 from priorauth.fhir.references import conditional, token, type_and_id, without_history
 
 __all__ = ["BulkExport", "BulkReport", "PatientChart", "Problem", "is_bulk_export"]
 
-DEFAULT_BUCKET_BYTES = 32_000_000
+DEFAULT_BUCKET_BYTES = 16_000_000
 MAX_BUCKETS = 512
-MAX_PROBLEMS = 1000
-"""Problems kept with their location; beyond that they are only counted."""
 _PATIENT_FIELDS = ("subject", "patient", "beneficiary")
 _SHARED_TYPES = frozenset(
     {
@@ -84,96 +92,6 @@ _SHARED_TYPES = frozenset(
 )
 """Types a patient's resources reference that usually name no patient (tracked in step 2 to
 count the shared resources nobody references)."""
-_NDJSON = (".ndjson", ".jsonl", ".ndjson.gz", ".jsonl.gz")
-_GZIP_MAGIC = b"\x1f\x8b"
-_MANIFEST_MAX_BYTES = 10_000_000
-
-
-def is_bulk_export(path: Path) -> bool:
-    """Whether ``path`` is read as a bulk export: an NDJSON file (``.gz`` too) or a folder
-    holding NDJSON files at its top level."""
-    try:
-        if path.is_dir():
-            return any(p.name.endswith(_NDJSON) for p in path.iterdir() if p.is_file())
-    except (OSError, ValueError):  # unreadable folder, NUL byte in the path: not an export
-        return False
-    return path.name.endswith(_NDJSON)
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One thing of the export that could not be used: where (file, line or manifest entry)
-    and what, naming resources by ``Type/id`` only."""
-
-    file: str
-    line: int | None
-    message: str
-    kind: str = "invalid"
-
-    def __str__(self) -> str:
-        where = f"{self.file}: line {self.line}" if self.line is not None else self.file
-        return f"{where}: {self.message}"
-
-
-@dataclass
-class BulkReport:
-    """What reading the export found: counts of every resource's fate, and the problems."""
-
-    files: int = 0
-    lines: int = 0
-    """Non-blank lines read."""
-    patients: int = 0
-    attributed: int = 0
-    """Resources (Patient included) copied into their patient's chart."""
-    shared: int = 0
-    """Resources naming no patient, copied into each chart that references them."""
-    shared_unreferenced: int = 0
-    """Shared resources no patient's resource references (in no chart)."""
-    unknown_patient: int = 0
-    """Resources whose patient reference names a Patient the export does not hold."""
-    unattributed: int = 0
-    """Resources whose patient reference cannot be read (not a reference to anything)."""
-    invalid_lines: int = 0
-    """Lines that are not JSON (a truncated line) or not a FHIR resource."""
-    unreadable_files: int = 0
-    """Files that could not be read at all or only in part (not gzip, truncated gzip, missing)."""
-    problems: list[Problem] = field(default_factory=list)
-    problem_count: int = 0
-
-    def add(self, problem: Problem) -> None:
-        """Record ``problem`` (kept in full up to :data:`MAX_PROBLEMS`, counted beyond)."""
-        self.problem_count += 1
-        if len(self.problems) < MAX_PROBLEMS:
-            self.problems.append(problem)
-
-    def counts(self) -> dict[str, int]:
-        """Every count, for a summary file."""
-        names = (
-            "files",
-            "lines",
-            "patients",
-            "attributed",
-            "shared",
-            "shared_unreferenced",
-            "unknown_patient",
-            "unattributed",
-            "invalid_lines",
-            "unreadable_files",
-            "problem_count",
-        )
-        return {name: getattr(self, name) for name in names}
-
-    def describe(self) -> str:
-        """One line: patients, resources and what was left out."""
-        left_out = self.unknown_patient + self.unattributed + self.invalid_lines
-        return (
-            f"{self.patients} patients, {self.lines} lines in {self.files} files: "
-            f"{self.attributed} resources attributed, {self.shared} shared "
-            f"({self.shared_unreferenced} referenced by no patient, in no chart); "
-            f"{left_out} left out "
-            f"({self.unknown_patient} of unknown patients, {self.unattributed} unattributed, "
-            f"{self.invalid_lines} invalid lines); {self.unreadable_files} files unreadable"
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,12 +119,6 @@ class PatientChart:
         from priorauth.fhir.loader import load_chart
 
         return load_chart(self.ndjson, source_name=self.source)
-
-
-@dataclass(frozen=True, slots=True)
-class _File:
-    path: Path
-    label: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,32 +153,34 @@ class BulkExport:
         """Yield only this patient (``Patient/<id>`` or ``<id>``)."""
         self.report = BulkReport()
         self.patients: tuple[str, ...] = ()
-        self._files: list[_File] | None = None
+        self._files: list[ExportFile] | None = None
         self._planned = False
 
     # -- step 0: which files ----------------------------------------------------------------
 
-    def files(self) -> list[_File]:
+    def files(self) -> list[ExportFile]:
         """The files to read: the manifest's, else every NDJSON file (sorted by name)."""
         if self._files is None:
             self._files = self._list_files()
             self.report.files = len(self._files)
         return self._files
 
-    def _list_files(self) -> list[_File]:
+    def _list_files(self) -> list[ExportFile]:
         if not self.path.exists():
             raise ChartError("no such file or folder", source=self.label)
         if not self.path.is_dir():
-            return [_File(self.path, self.label)]
-        manifest = _find_manifest(self.path)
+            return [ExportFile(self.path, self.label)]
+        manifest = find_manifest(self.path)
         if manifest is not None:
             return self._manifest_files(*manifest)
-        found = sorted(p for p in self.path.iterdir() if p.is_file() and p.name.endswith(_NDJSON))
+        found = sorted(
+            p for p in self.path.iterdir() if p.is_file() and p.name.endswith(NDJSON_SUFFIXES)
+        )
         if not found:
             raise ChartError("folder holds no .ndjson files", source=self.label)
-        return [_File(p, f"{self.label}/{file_label(p.name)}") for p in found]
+        return [ExportFile(p, f"{self.label}/{file_label(p.name)}") for p in found]
 
-    def _manifest_files(self, manifest: Path, outputs: list[Any]) -> list[_File]:
+    def _manifest_files(self, manifest: Path, outputs: list[Any]) -> list[ExportFile]:
         label = f"{self.label}/{file_label(manifest.name)}"
         files = []
         for number, item in enumerate(outputs):
@@ -280,10 +194,10 @@ class BulkExport:
                 )
                 self.report.unreadable_files += 1
                 continue
-            files.append(_File(path, f"{self.label}/{file_label(name)}"))
+            files.append(ExportFile(path, f"{self.label}/{file_label(name)}"))
         listed = {f.path.name for f in files}
         for other in sorted(self.path.iterdir()):
-            if other.name.endswith(_NDJSON) and other.name not in listed:
+            if other.name.endswith(NDJSON_SUFFIXES) and other.name not in listed:
                 message = "not listed in the export manifest; not read"
                 self.report.add(Problem(f"{self.label}/{file_label(other.name)}", None, message))
         return files
@@ -295,10 +209,10 @@ class BulkExport:
         self.report, self._files = BulkReport(), None
         ids: set[str] = set()
         for file in self.files():
-            for _number, line in _lines(file, None):
+            for _number, line in read_lines(file, None):
                 if b'"Patient"' not in line:
                     continue
-                resource = _parse(line)
+                resource = parse_line(line)
                 if isinstance(resource, dict) and resource.get("resourceType") == "Patient":
                     rid = resource.get("id")
                     if isinstance(rid, str) and rid:
@@ -338,7 +252,7 @@ class _Partition:
         self.report = export.report
         self.workdir = workdir
         self.ids = {ref.removeprefix("Patient/"): n for n, ref in enumerate(export.patients)}
-        total = sum(_size(f.path) for f in export.files())
+        total = sum(file_size(f.path) for f in export.files())
         wanted = -(-total // export.bucket_bytes)
         self.buckets = max(1, min(MAX_BUCKETS, wanted, len(self.ids) or 1))
         self.shared: dict[str, _Shared] = {}
@@ -375,7 +289,7 @@ class _Partition:
                 sinks = [(workdir / f"b{b}").open("wb") for b in range(self.buckets)]
                 shared_sink = (workdir / "shared").open("wb")
             for file in self.export.files():
-                for number, line in _lines(file, self.report):
+                for number, line in read_lines(file, self.report):
                     self._place(file, number, line, sinks, shared_sink)
         finally:
             for sink in sinks:
@@ -385,14 +299,14 @@ class _Partition:
 
     def _place(
         self,
-        file: _File,
+        file: ExportFile,
         number: int,
         line: bytes,
         sinks: list[IO[bytes]],
         shared_sink: IO[bytes] | None,
     ) -> None:
         self.report.lines += 1
-        resource = _resource(line, file, number, self.report)
+        resource = parse_resource(line, file, number, self.report)
         if resource is None:
             return
         self.seq += 1
@@ -413,7 +327,7 @@ class _Partition:
             sink.write(len(head).to_bytes(4, "little") + head)
             sink.write(len(line).to_bytes(4, "little") + line)
 
-    def _owner(self, resource: dict[str, Any], file: _File, number: int) -> int | None:
+    def _owner(self, resource: dict[str, Any], file: ExportFile, number: int) -> int | None:
         """The patient ordinal, -1 for a shared resource, None when it cannot be attributed."""
         kind = resource["resourceType"]
         if kind == "Patient":
@@ -506,99 +420,6 @@ class _Partition:
         return self.by_identifier.get(ref)
 
 
-# -- reading lines --------------------------------------------------------------------------
-
-
-def _find_manifest(folder: Path) -> tuple[Path, list[Any]] | None:
-    """The ``$export`` manifest in ``folder``: a small JSON object with an ``output`` list."""
-    for path in sorted(folder.glob("*.json")):
-        if _size(path) > _MANIFEST_MAX_BYTES:
-            continue
-        try:
-            data = orjson.loads(path.read_bytes())
-        except (OSError, orjson.JSONDecodeError):
-            continue
-        if isinstance(data, dict) and isinstance(data.get("output"), list):
-            return path, data["output"]
-    return None
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0
-
-
-def _open(file: _File, report: BulkReport | None) -> IO[bytes] | None:
-    try:
-        handle: IO[bytes] = file.path.open("rb")
-    except OSError as exc:
-        if report is not None:
-            report.unreadable_files += 1
-            reason = (exc.strerror or "cannot read the file").lower()
-            report.add(Problem(file.label, None, reason, "unreadable"))
-        return None
-    magic = handle.read(2)
-    handle.seek(0)
-    if magic == _GZIP_MAGIC:
-        handle.close()
-        return gzip.open(file.path, "rb")  # type: ignore[return-value]
-    if file.path.name.endswith(".gz"):
-        handle.close()
-        if report is not None:
-            report.unreadable_files += 1
-            message = "named .gz but not gzip data; not read"
-            report.add(Problem(file.label, 1, message, "not-gzip"))
-        return None
-    return handle
-
-
-def _lines(file: _File, report: BulkReport | None) -> Iterator[tuple[int, bytes]]:
-    """``(line number, line)`` of every non-blank line; a file that breaks off mid-way is
-    reported (with the line it broke at) and what came before it is kept."""
-    handle = _open(file, report)
-    if handle is None:
-        return
-    number = 0
-    try:
-        with handle:
-            for number, raw in enumerate(handle, start=1):
-                line = raw.strip()
-                if number == 1:
-                    line = line.removeprefix(b"\xef\xbb\xbf")
-                if line:
-                    yield number, line
-    except (OSError, EOFError, zlib.error) as exc:
-        if report is not None:
-            report.unreadable_files += 1
-            reason = "gzip data ends early (truncated)" if isinstance(exc, EOFError) else None
-            reason = reason or f"cannot read on: {str(exc).splitlines()[0] if str(exc) else exc}"
-            report.add(Problem(file.label, number + 1, f"{reason}; the rest of the file is lost"))
-
-
-def _parse(line: bytes) -> Any:
-    try:
-        return orjson.loads(line)
-    except orjson.JSONDecodeError:
-        return None
-
-
-def _resource(line: bytes, file: _File, number: int, report: BulkReport) -> dict[str, Any] | None:
-    try:
-        value = orjson.loads(line)
-    except orjson.JSONDecodeError as exc:
-        report.invalid_lines += 1
-        reason = exc.msg.split(": line ", 1)[0]
-        report.add(Problem(file.label, number, f"not JSON ({reason}): a truncated line?"))
-        return None
-    if not isinstance(value, dict) or not isinstance(value.get("resourceType"), str):
-        report.invalid_lines += 1
-        report.add(Problem(file.label, number, "not a FHIR resource (no resourceType)"))
-        return None
-    return value
-
-
 _REFERENCE = re.compile(rb'"reference"\s*:\s*"((?:[^"\\]|\\.)*)"')
 
 
@@ -610,7 +431,7 @@ def _references(line: bytes) -> set[str]:
     return keys  # type: ignore[return-value]
 
 
-@functools.lru_cache(maxsize=65536)  # an export repeats its references (encounters, doctors)
+@functools.lru_cache(maxsize=4096)  # an export repeats its references (doctors, drugs)
 def _raw_key(raw: bytes) -> str | None:
     text = orjson.loads(b'"' + raw + b'"') if b"\\" in raw else raw.decode("utf-8", "replace")
     return _reference_key(text) if isinstance(text, str) else None

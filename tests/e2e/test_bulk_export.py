@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import warnings
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +23,6 @@ from priorauth.pipeline import chart_facts, evaluate_record
 from priorauth.rules import load_rules
 
 AS_OF = dt.date(2026, 11, 25)
-TOKEN = "bulk.test-secret-token"
 SYNTHEA_BULK = (
     Path(__file__).resolve().parents[1] / "data" / "fixtures" / "synthea_bulk_10pt_ndjson"
 )
@@ -192,38 +189,14 @@ def test_screen_rows_equal_each_own_chart(mixed_export, tmp_path):
         assert {p["policy_id"]: p["status"] for p in row["policies"]} == auto[row["patient"]]
 
 
-@pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """The HTTP service in process (its own SQLite audit store and one API key)."""
-    with warnings.catch_warnings():  # starlette asks for httpx2; httpx is what the project pins
-        warnings.simplefilter("ignore", UserWarning)
-        from fastapi.testclient import TestClient
-
-    from priorauth.service.app import create_app
-    from priorauth.service.auth import hash_token
-    from priorauth.service.config import load_settings
-
-    audit = tmp_path_factory.mktemp("audit") / "audit.sqlite"
-    env = {
-        "PRIORAUTH_API_KEYS": f"bulk:{hash_token(TOKEN)}",
-        "PRIORAUTH_AUDIT_URL": f"sqlite:///{audit}",
-    }
-    app = create_app(load_settings(env=env, max_body_bytes=20_000_000))
-    with TestClient(app, raise_server_exceptions=False) as test_client:
-        yield test_client
-
-
-def test_http_every_patient_equals_each_own_chart(mixed_export, expected, client):
+def test_http_every_patient_equals_each_own_chart(mixed_export, expected, service_post):
     bundle = {
         "resourceType": "Bundle",
         "type": "collection",
         "entry": [{"resource": r} for r in _resources(mixed_export)],
     }
-    response = client.post(
-        "/evaluate",
-        params={"payer": PAYER, "as_of": "2026-11-25"},
-        content=json.dumps(bundle),
-        headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/fhir+json"},
+    response = service_post(
+        "/evaluate", json.dumps(bundle).encode(), payer=PAYER, as_of="2026-11-25"
     )
     assert response.status_code == 200, response.text
     body = response.json()

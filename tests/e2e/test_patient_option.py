@@ -5,12 +5,9 @@ batch, patient= over HTTP; a chart of several patients and no choice gives every
 from __future__ import annotations
 
 import json
-import warnings
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from click.testing import CliRunner
 
 from priorauth.cli import cli
@@ -18,7 +15,6 @@ from priorauth.cli import cli
 MEETS = "Patient/meets-dd287690-fb80-5d37-a3ed-38a10ee09acb"
 CSSRS = "Patient/cssrs-dd287690-fb80-5d37-a3ed-38a10ee09acb"
 DAY = ["--as-of", "2026-11-25"]
-TOKEN = "patients.test-secret-token"
 
 
 def _run(*args: str) -> Any:
@@ -101,50 +97,29 @@ def test_batch_a_bundle_of_two_is_two_rows(two_patient_bundle, tmp_path):
     assert one.exit_code == 0
 
 
-@pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    with warnings.catch_warnings():  # starlette asks for httpx2; httpx is what the project pins
-        warnings.simplefilter("ignore", UserWarning)
-        from fastapi.testclient import TestClient
-
-    from priorauth.service.app import create_app
-    from priorauth.service.auth import hash_token
-    from priorauth.service.config import load_settings
-
-    audit = tmp_path_factory.mktemp("audit") / "audit.sqlite"
-    env = {
-        "PRIORAUTH_API_KEYS": f"t:{hash_token(TOKEN)}",
-        "PRIORAUTH_AUDIT_URL": f"sqlite:///{audit}",
-    }
-    with TestClient(create_app(load_settings(env=env)), raise_server_exceptions=False) as c:
-        yield c
+def _post(service_post: Any, path: str, bundle: Path, **params: str) -> Any:
+    return service_post(path, bundle.read_bytes(), payer="auto", as_of="2026-11-25", **params)
 
 
-def _post(client: Any, path: str, bundle: Path, **params: str) -> Any:
-    headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/fhir+json"}
-    query = {"payer": "auto", "as_of": "2026-11-25", **params}
-    return client.post(path, content=bundle.read_bytes(), headers=headers, params=query)
-
-
-def test_http_evaluate_with_and_without_patient(client, two_patient_bundle):
-    every = _post(client, "/evaluate", two_patient_bundle)
+def test_http_evaluate_with_and_without_patient(service_post, two_patient_bundle):
+    every = _post(service_post, "/evaluate", two_patient_bundle)
     assert every.status_code == 200
     assert [(p["patient"], p["determinations"][0]["status"]) for p in every.json()["patients"]] == [
         (MEETS, "meets"),
         (CSSRS, "safety_hold"),
     ]
-    one = _post(client, "/evaluate", two_patient_bundle, patient=CSSRS)
+    one = _post(service_post, "/evaluate", two_patient_bundle, patient=CSSRS)
     assert (one.status_code, one.json()["status"]) == (200, "safety_hold")
-    missing = _post(client, "/evaluate", two_patient_bundle, patient="Patient/nobody")
+    missing = _post(service_post, "/evaluate", two_patient_bundle, patient="Patient/nobody")
     assert missing.status_code == 422
     assert missing.json()["resourceType"] == "OperationOutcome"
 
 
-def test_http_letters_take_a_patient(client, two_patient_bundle):
-    listed = _post(client, "/letters", two_patient_bundle)
+def test_http_letters_take_a_patient(service_post, two_patient_bundle):
+    listed = _post(service_post, "/letters", two_patient_bundle)
     assert listed.status_code == 422
     text = listed.json()["issue"][0]["diagnostics"]
     assert f"the chart holds 2 patients ({MEETS}, {CSSRS})" in text
-    letter = _post(client, "/letters", two_patient_bundle, patient=MEETS)
+    letter = _post(service_post, "/letters", two_patient_bundle, patient=MEETS)
     assert letter.status_code == 200
     assert letter.content.startswith(b"%PDF-")
