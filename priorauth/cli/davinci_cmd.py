@@ -43,7 +43,7 @@ def _chart(path: Path, patient: str | None = None) -> dict[str, Any]:
             fail(exc)
         if chart is not None:
             return chart.bundle()
-        fail(PriorAuthError(f"{path}: a bulk export of one patient: pass its NDJSON as a Bundle"))
+        return _whole_export(BulkExport(path))
     try:
         data = json.loads(path.read_bytes())
     except (OSError, ValueError) as exc:
@@ -51,6 +51,23 @@ def _chart(path: Path, patient: str | None = None) -> dict[str, Any]:
     if not isinstance(data, dict):
         fail(PriorAuthError(f"{path}: not a FHIR Bundle"))
     return data
+
+
+def _whole_export(export: Any) -> dict[str, Any]:
+    """An export of one patient as one Bundle of all its lines (its whole chart, as
+    ``evaluate`` reads it); a line that is not JSON fails with its file and line."""
+    from priorauth.fhir.bulk_files import parse_line, read_lines
+
+    entries = []
+    for file in export.files():
+        for number, line in read_lines(file, export.report):
+            resource = parse_line(line)
+            if not isinstance(resource, dict):
+                fail(PriorAuthError(f"{file.label}: line {number}: not a JSON resource"))
+            entries.append({"resource": resource})
+    for problem in export.report.problems:
+        fail(PriorAuthError(str(problem)))
+    return {"resourceType": "Bundle", "type": "collection", "entry": entries}
 
 
 _CHART = click.argument("chart", type=click.Path(exists=True, dir_okay=False, path_type=Path))
