@@ -10,9 +10,17 @@ from typing import Any
 import click
 
 from priorauth.cli import cli
-from priorauth.cli._common import as_of_option, fail, resolve_as_of, rules_dir_option, write_atomic
+from priorauth.cli._common import (
+    as_of_option,
+    fail,
+    payer_not_on_chart_option,
+    resolve_as_of,
+    rules_dir_option,
+    usage_failure,
+    write_atomic,
+)
 from priorauth.cli.rules_cmd import rules
-from priorauth.errors import EXIT_USAGE, PriorAuthError
+from priorauth.errors import EXIT_USAGE, AmbiguousPolicyError, PayerNotOnChartError, PriorAuthError
 
 
 def _emit(data: dict[str, Any], output: Path | None) -> None:
@@ -101,6 +109,7 @@ _OUTPUT = click.option(
 @_PAYER
 @_PATIENT
 @_ATTEST
+@payer_not_on_chart_option
 @_OUTPUT
 @as_of_option
 @rules_dir_option
@@ -109,6 +118,7 @@ def pas(
     payer: str,
     patient: str | None,
     attested: tuple[str, ...],
+    allow_uncovered_payer: bool,
     output: Path | None,
     as_of: dt.datetime | None,
     rules_dir: Path | None,
@@ -138,10 +148,13 @@ def pas(
             payer=payer,
             as_of=resolve_as_of(as_of),
             attested=attested,
+            allow_uncovered_payer=allow_uncovered_payer,
             facts=functools.partial(chart_facts, patient=None if is_split else patient),
         )
     except SeveralPatientsError as exc:
         fail(exc, EXIT_USAGE)
+    except (AmbiguousPolicyError, PayerNotOnChartError) as exc:
+        usage_failure(exc)
     except PriorAuthError as exc:
         fail(exc)
     _emit(bundle, output)
@@ -181,6 +194,7 @@ rules.add_command(questionnaire, name="questionnaire")  # `priorauth rules quest
 @_CHART
 @_PAYER
 @_ATTEST
+@payer_not_on_chart_option
 @_OUTPUT
 @as_of_option
 @rules_dir_option
@@ -188,6 +202,7 @@ def prefill(
     chart: Path,
     payer: str,
     attested: tuple[str, ...],
+    allow_uncovered_payer: bool,
     output: Path | None,
     as_of: dt.datetime | None,
     rules_dir: Path | None,
@@ -207,7 +222,10 @@ def prefill(
             payer=payer,
             as_of=resolve_as_of(as_of),
             attested=attested,
+            allow_uncovered_payer=allow_uncovered_payer,
         )
+    except (AmbiguousPolicyError, PayerNotOnChartError) as exc:
+        usage_failure(exc)
     except PriorAuthError as exc:
         fail(exc)
     _emit(response, output)
