@@ -125,6 +125,8 @@ class ServiceRequested(_Model):
     cpt_codes: tuple[str, ...] = ()
     initial_sessions: int | None = None
     taper_sessions: int | None = None
+    max_weeks: int | None = None
+    """The initial course's limit in weeks (5 sessions a week); None when the policy states none."""
     extension_sessions: int | None = None
     """Sessions the policy allows after the initial course, on ``extension_condition``."""
     extension_taper_sessions: int | None = None

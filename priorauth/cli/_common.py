@@ -12,7 +12,13 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
-from priorauth.errors import EXIT_ERROR, PriorAuthError
+from priorauth.errors import (
+    EXIT_ERROR,
+    EXIT_USAGE,
+    AmbiguousPolicyError,
+    PayerNotOnChartError,
+    PriorAuthError,
+)
 from priorauth.log import escape_controls
 
 if TYPE_CHECKING:
@@ -121,6 +127,24 @@ def fail(exc: PriorAuthError, code: int = EXIT_ERROR) -> NoReturn:
     """Print one line naming what and where, and exit with ``code`` (no traceback)."""
     click.echo(safe_text(f"error: {exc}"), err=True)
     raise SystemExit(code)
+
+
+def usage_failure(exc: AmbiguousPolicyError | PayerNotOnChartError) -> NoReturn:
+    """Exit 2 (usage): the candidates and how to choose, or the payer that is not on the chart."""
+    click.echo(safe_text(f"error: {exc}"), err=True)
+    for line in getattr(exc, "details", ()):
+        click.echo(safe_text(f"  - {line}"), err=True)
+    raise SystemExit(EXIT_USAGE)
+
+
+def payer_not_on_chart_option(func: F) -> F:
+    """``--payer-not-on-chart``: go on although the policy's payer is not on the chart."""
+    return click.option(
+        "--payer-not-on-chart",
+        "allow_uncovered_payer",
+        is_flag=True,
+        help="Go on even though the policy's payer is not one of the chart's coverages in force.",
+    )(func)
 
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -75,7 +75,8 @@ def batch(
 
     INPUT_DIR may itself be a bulk export (NDJSON files, or a folder of them with its $export
     manifest). A chart of several patients gives one row and one PDF per patient
-    (<chart>#<patient id>, <stem>.<patient id>.pdf).
+    (<chart>#<patient id>, <stem>.<patient id>.pdf); what an export could not attribute is
+    listed on stderr (file and line) and in exports.json.
 
     Writes a PDF for each chart that meets the policy, and summary.csv / summary.json (a safety
     column after the chart name). Charts with safety alerts are listed first on stderr, safety
@@ -128,6 +129,10 @@ def batch(
         click.echo("Safety alerts (safety holds first):", err=True)
         for line in report.alert_lines():
             click.echo(safe_text(f"  {line}"), err=True)
+    for name, export in report.exports.items():
+        for problem in export.problems:
+            click.echo(safe_text(f"note: {problem}"), err=True)
+        click.echo(safe_text(f"export {name}: {export.describe()}"), err=True)
     click.echo(report.describe(out_dir), err=True)
     refused = [r for r in report.results if r.status in REFUSED]
     for row in refused:

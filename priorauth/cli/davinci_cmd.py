@@ -10,9 +10,17 @@ from typing import Any
 import click
 
 from priorauth.cli import cli
-from priorauth.cli._common import as_of_option, fail, resolve_as_of, rules_dir_option, write_atomic
+from priorauth.cli._common import (
+    as_of_option,
+    fail,
+    payer_not_on_chart_option,
+    resolve_as_of,
+    rules_dir_option,
+    usage_failure,
+    write_atomic,
+)
 from priorauth.cli.rules_cmd import rules
-from priorauth.errors import EXIT_USAGE, PriorAuthError
+from priorauth.errors import EXIT_USAGE, AmbiguousPolicyError, PayerNotOnChartError, PriorAuthError
 
 
 def _emit(data: dict[str, Any], output: Path | None) -> None:
@@ -43,7 +51,7 @@ def _chart(path: Path, patient: str | None = None) -> dict[str, Any]:
             fail(exc)
         if chart is not None:
             return chart.bundle()
-        fail(PriorAuthError(f"{path}: a bulk export of one patient: pass its NDJSON as a Bundle"))
+        return _whole_export(BulkExport(path))
     try:
         data = json.loads(path.read_bytes())
     except (OSError, ValueError) as exc:
@@ -51,6 +59,23 @@ def _chart(path: Path, patient: str | None = None) -> dict[str, Any]:
     if not isinstance(data, dict):
         fail(PriorAuthError(f"{path}: not a FHIR Bundle"))
     return data
+
+
+def _whole_export(export: Any) -> dict[str, Any]:
+    """An export of one patient as one Bundle of all its lines (its whole chart, as
+    ``evaluate`` reads it); a line that is not JSON fails with its file and line."""
+    from priorauth.fhir.bulk_files import parse_line, read_lines
+
+    entries = []
+    for file in export.files():
+        for number, line in read_lines(file, export.report):
+            resource = parse_line(line)
+            if not isinstance(resource, dict):
+                fail(PriorAuthError(f"{file.label}: line {number}: not a JSON resource"))
+            entries.append({"resource": resource})
+    for problem in export.report.problems:
+        fail(PriorAuthError(str(problem)))
+    return {"resourceType": "Bundle", "type": "collection", "entry": entries}
 
 
 _CHART = click.argument("chart", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -84,6 +109,7 @@ _OUTPUT = click.option(
 @_PAYER
 @_PATIENT
 @_ATTEST
+@payer_not_on_chart_option
 @_OUTPUT
 @as_of_option
 @rules_dir_option
@@ -92,6 +118,7 @@ def pas(
     payer: str,
     patient: str | None,
     attested: tuple[str, ...],
+    allow_uncovered_payer: bool,
     output: Path | None,
     as_of: dt.datetime | None,
     rules_dir: Path | None,
@@ -121,10 +148,13 @@ def pas(
             payer=payer,
             as_of=resolve_as_of(as_of),
             attested=attested,
+            allow_uncovered_payer=allow_uncovered_payer,
             facts=functools.partial(chart_facts, patient=None if is_split else patient),
         )
     except SeveralPatientsError as exc:
         fail(exc, EXIT_USAGE)
+    except (AmbiguousPolicyError, PayerNotOnChartError) as exc:
+        usage_failure(exc)
     except PriorAuthError as exc:
         fail(exc)
     _emit(bundle, output)
@@ -164,6 +194,7 @@ rules.add_command(questionnaire, name="questionnaire")  # `priorauth rules quest
 @_CHART
 @_PAYER
 @_ATTEST
+@payer_not_on_chart_option
 @_OUTPUT
 @as_of_option
 @rules_dir_option
@@ -171,6 +202,7 @@ def prefill(
     chart: Path,
     payer: str,
     attested: tuple[str, ...],
+    allow_uncovered_payer: bool,
     output: Path | None,
     as_of: dt.datetime | None,
     rules_dir: Path | None,
@@ -190,7 +222,10 @@ def prefill(
             payer=payer,
             as_of=resolve_as_of(as_of),
             attested=attested,
+            allow_uncovered_payer=allow_uncovered_payer,
         )
+    except (AmbiguousPolicyError, PayerNotOnChartError) as exc:
+        usage_failure(exc)
     except PriorAuthError as exc:
         fail(exc)
     _emit(response, output)

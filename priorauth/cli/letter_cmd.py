@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, NoReturn
+from typing import TYPE_CHECKING, Literal
 
 import click
 
@@ -19,6 +19,7 @@ from priorauth.cli._common import (
     reviews,
     rules_dir_option,
     safe_text,
+    usage_failure,
     write_atomic,
 )
 from priorauth.errors import (
@@ -62,14 +63,6 @@ def determine(
         allow_uncovered_payer=allow_uncovered_payer,
     )
     return result, notes
-
-
-def usage_failure(exc: AmbiguousPolicyError | PayerNotOnChartError) -> NoReturn:
-    """Exit 2 (usage): the candidates and how to choose, or the payer that is not on the chart."""
-    click.echo(f"error: {exc}", err=True)
-    for line in getattr(exc, "details", ()):
-        click.echo(f"  - {line}", err=True)
-    raise SystemExit(EXIT_USAGE)
 
 
 def _unmet(results: tuple[CriterionResult, ...]) -> list[str]:

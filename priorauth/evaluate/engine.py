@@ -338,6 +338,7 @@ def policy_ref(policy: Policy) -> PolicyRef:
             cpt_codes=service.cpt,
             initial_sessions=service.initial_sessions,
             taper_sessions=service.taper_sessions,
+            max_weeks=service.max_weeks,
             extension_sessions=service.extension.sessions if service.extension else None,
             extension_taper_sessions=(
                 service.extension.taper_sessions if service.extension else None

@@ -393,12 +393,29 @@ def select_one(ruleset: RuleSet, *, payer: str, record: PatientRecord, as_of: dt
         )
         chosen = best[0]
         how = f"{chosen.policy.id}: {_label(chosen.coverage)}, {chosen.how}"
+        inside, _note = _jurisdiction(chosen.policy, record)
+        if inside is None:  # left by elimination: its states, or the chart's, are not known
+            raise _unconfirmed(chosen, how, as_of, notes)
         return Choice(chosen.policy, chosen.coverage, (how, *lower, *notes))
     policies = select_policies(ruleset, payer=payer, record=record, as_of=as_of)
     if len(policies) > 1:
         raise _ambiguous([(p, f"in force on {as_of}") for p in policies], as_of, notes)
     policy = policies[0]
     return Choice(policy, payer_coverage(policy, record, as_of), notes)
+
+
+def _unconfirmed(
+    match: PolicyMatch, how: str, as_of: dt.date, notes: tuple[str, ...]
+) -> AmbiguousPolicyError:
+    """One regional policy fits, but whether the chart is in its jurisdiction is not known (its
+    states are not in the rule file, or the chart gives no state): never taken silently."""
+    pid = match.policy.id
+    return AmbiguousPolicyError(
+        f"{pid} fits this chart on {as_of}, but its jurisdiction cannot be confirmed (its states "
+        f"or the chart's state are not known), so it is not chosen silently; {HOW_TO_CHOOSE}",
+        candidates=(pid,),
+        details=(f"{pid} ({match.policy.payer.name}): {how}", *notes),
+    )
 
 
 def _ambiguous(

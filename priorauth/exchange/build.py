@@ -7,11 +7,9 @@ from collections.abc import Callable, Collection
 from typing import Any
 
 from priorauth.determination import Determination
-from priorauth.errors import UnknownPayerError
-from priorauth.evaluate import check_attested, evaluate, select_policies
 from priorauth.exchange import crd, dtr, pas
 from priorauth.facts import PatientRecord
-from priorauth.pipeline import chart_facts
+from priorauth.pipeline import chart_facts, letter_determination
 from priorauth.rules import Policy, RuleSet
 
 __all__ = ["crd_for_request", "determine", "pas_for_chart", "prefill_for_chart"]
@@ -24,19 +22,28 @@ def determine(
     payer: str,
     as_of: dt.date,
     attested: Collection[str] = (),
+    allow_uncovered_payer: bool = False,
     facts: Callable[..., PatientRecord] = chart_facts,
 ) -> tuple[Policy, Determination]:
-    """The first policy ``payer`` selects for the chart, and its Determination.
+    """The one policy ``payer`` selects for the chart, and its Determination, chosen exactly as
+    a letter's (:func:`priorauth.pipeline.letter_determination`).
 
+    Several policies that fit raise :class:`~priorauth.errors.AmbiguousPolicyError` (never the
+    first one silently); a policy whose payer is not one of the chart's coverages in force raises
+    :class:`~priorauth.errors.PayerNotOnChartError` unless ``allow_uncovered_payer``.
     ``attested``: attestation ids the signer confirms (an id the policy lacks raises
     ``UnknownAttestationError``). ``facts``: load + facts (the service passes its chart pool,
     priorauth.budget)."""
     record = facts(chart, as_of=as_of)
-    policies = select_policies(rules, payer=payer, record=record, as_of=as_of)
-    if not policies:
-        raise UnknownPayerError(f"no policy of payer {payer!r} is in force on {as_of}")
-    check_attested(attested, policies[:1])
-    return policies[0], evaluate(record, policies[0], as_of=as_of, attested=attested)
+    policy, determination, _notes = letter_determination(
+        record,
+        rules,
+        payer=payer,
+        as_of=as_of,
+        attested=attested,
+        allow_uncovered_payer=allow_uncovered_payer,
+    )
+    return policy, determination
 
 
 def pas_for_chart(
@@ -46,13 +53,20 @@ def pas_for_chart(
     payer: str,
     as_of: dt.date,
     attested: Collection[str] = (),
+    allow_uncovered_payer: bool = False,
     facts: Callable[..., PatientRecord] = chart_facts,
 ) -> dict[str, Any]:
     """The PAS request Bundle, with the letter PDF rendered from the determination."""
     from priorauth.render import render_pdf  # WeasyPrint loads only when used
 
     policy, determination = determine(
-        chart, rules, payer=payer, as_of=as_of, attested=attested, facts=facts
+        chart,
+        rules,
+        payer=payer,
+        as_of=as_of,
+        attested=attested,
+        allow_uncovered_payer=allow_uncovered_payer,
+        facts=facts,
     )
     letter = render_pdf(determination)
     return pas.pas_bundle(
@@ -67,13 +81,21 @@ def prefill_for_chart(
     payer: str,
     as_of: dt.date,
     attested: Collection[str] = (),
+    allow_uncovered_payer: bool = False,
     facts: Callable[..., PatientRecord] = chart_facts,
 ) -> dict[str, Any]:
     """The prefilled DTR QuestionnaireResponse (context: the chart's Coverage and the order)."""
     policy, determination = determine(
-        chart, rules, payer=payer, as_of=as_of, attested=attested, facts=facts
+        chart,
+        rules,
+        payer=payer,
+        as_of=as_of,
+        attested=attested,
+        allow_uncovered_payer=allow_uncovered_payer,
+        facts=facts,
     )
-    coverage = determination.record.coverages[0].evidence if determination.record.coverages else ()
+    chosen = determination.coverage  # the coverage with the policy's payer, as on the letter
+    coverage = chosen.evidence if chosen is not None else ()
     context = (*coverage[:1], f"ServiceRequest/tms-{policy.id}")
     if len(context) < 2:
         context = ("Coverage/unknown", *context)
@@ -93,6 +115,11 @@ def crd_for_request(
     if not orders:
         return {"cards": []}
     _policy, determination = determine(
-        crd.chart_from_request(request), rules, payer=payer, as_of=as_of, facts=facts
+        crd.chart_from_request(request),
+        rules,
+        payer=payer,
+        as_of=as_of,
+        allow_uncovered_payer=True,  # advisory cards: the order's payer need not be on the chart
+        facts=facts,
     )
     return crd.crd_response(determination, orders)

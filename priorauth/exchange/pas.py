@@ -317,7 +317,11 @@ class _Builder:
 
     def _items(self, order: str, diagnoses: int, care_team: bool) -> list[dict[str, Any]]:
         service = self.policy.service
-        sessions = (service.initial_sessions or 0) + (service.taper_sessions or 0)
+        acute = service.initial_sessions
+        if service.max_weeks is not None:  # daily, 5 a week: as many as the letter requests
+            weekly = service.max_weeks * 5
+            acute = min(acute, weekly) if acute is not None else weekly
+        sessions = (acute or 0) + (service.taper_sessions or 0)
         items = []
         for i, code in enumerate(service.cpt):
             quantity = max(sessions - 1, 1) if code == "90868" and sessions else 1

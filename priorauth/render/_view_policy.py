@@ -48,40 +48,15 @@ MARKS = {
 }
 
 
-_WEEK_WORDS = {
-    w: n
-    for n, w in enumerate(
-        "one two three four five six seven eight nine ten eleven twelve".split(), 1
-    )
-}
-_WEEKS = re.compile(
-    r"(?:up to|for \d+ to|for|over) (\d+|" + "|".join(_WEEK_WORDS) + r") weeks", re.IGNORECASE
-)
 PER_WEEK = 5
 
 
-def weeks_limit(service: ServiceRequested) -> int | None:
-    """The acute course's limit in weeks, from the policy's service description (first mention):
-    "up to six weeks", "for 4 to 6 weeks", "over 7 weeks"; None when it states none.
-
-    >>> weeks_limit(ServiceRequested(description="Daily outpatient TMS for up to six weeks."))
-    6
-    """
-    match = _WEEKS.search(service.description)
-    if match is None:
-        return None
-    word = match.group(1).lower()
-    return int(word) if word.isdigit() else _WEEK_WORDS[word]
-
-
 def _taper_allowed(service: ServiceRequested) -> bool:
-    """A taper the policy allows: a taper count, or a taper its description names as covered."""
+    """A taper the policy allows: a taper count above 0, or no limits stated at all (the
+    standard course); a policy that limits the weeks but states no taper allows none."""
     if service.taper_sessions is not None:
         return service.taper_sessions > 0
-    text = service.description.lower()
-    if weeks_limit(service) is None:
-        return True  # no limits stated at all: the standard course
-    return "taper" in text and not re.search(r"taper[^.]*not stated|taper[^.]*not found", text)
+    return service.max_weeks is None
 
 
 def _sessions(policy: PolicyRef, options: LetterOptions) -> tuple[int, int]:
@@ -90,9 +65,8 @@ def _sessions(policy: PolicyRef, options: LetterOptions) -> tuple[int, int]:
     acute = options.sessions or service.initial_sessions or DEFAULT_SESSIONS
     if service.initial_sessions is not None:
         acute = min(acute, service.initial_sessions)
-    weeks = weeks_limit(service)
-    if weeks is not None:
-        acute = min(acute, weeks * PER_WEEK)
+    if service.max_weeks is not None:
+        acute = min(acute, service.max_weeks * PER_WEEK)
     taper = options.taper_sessions
     if taper is None:
         taper = service.taper_sessions if service.taper_sessions is not None else DEFAULT_TAPER
@@ -106,9 +80,8 @@ def policy_allows(service: ServiceRequested) -> str:
     parts = []
     if service.initial_sessions is not None:
         parts.append(f"up to {service.initial_sessions} sessions")
-    weeks = weeks_limit(service)
-    if weeks is not None:
-        parts.append(f"up to {weeks} weeks of treatment 5 days a week")
+    if service.max_weeks is not None:
+        parts.append(f"up to {service.max_weeks} weeks of treatment 5 days a week")
     if service.taper_sessions is not None:
         parts.append(
             f"plus up to {service.taper_sessions} taper sessions"

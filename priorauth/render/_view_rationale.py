@@ -21,7 +21,6 @@ from priorauth.facts.models import (
 )
 from priorauth.render import _format as f
 from priorauth.render._view_clinical import FAILED, SAFETY_ITEMS, primary_diagnosis
-from priorauth.render._view_policy import weeks_limit
 from priorauth.render.citations import Citations
 from priorauth.render.literature import Literature
 from priorauth.render.view_models import (
@@ -226,7 +225,8 @@ def _tms(d: Determination, notes: Citations, refs: Literature) -> tuple[Rational
 def _course(d: Determination, request: RequestView | None) -> tuple[RationaleSentence, ...]:
     out = []
     if request is not None:
-        limits = d.policy.service.initial_sessions is not None or weeks_limit(d.policy.service)
+        service = d.policy.service
+        limits = service.initial_sessions is not None or service.max_weeks is not None
         within = (
             f", within what the policy allows ({request.policy_allows[:1].lower()}"
             f"{request.policy_allows[1:]})"

@@ -373,6 +373,9 @@ class Service(Strict):
     cpt: tuple[Code, ...] = ("90867", "90868", "90869")
     initial_sessions: Annotated[int, Field(gt=0)] | None = None
     taper_sessions: Annotated[int, Field(ge=0)] | None = None
+    max_weeks: Annotated[int, Field(gt=0, le=52)] | None = None
+    """The initial course's limit in weeks of daily (5 a week) treatment, when the policy states
+    one ("up to six weeks"; "30 sessions over 6 weeks"); ``null`` when it states none."""
     extension: Extension | None = None
     """Further sessions the policy allows after the initial course (``null``: none stated)."""
     accelerated_protocols_covered: bool | None = None

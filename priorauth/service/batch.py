@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING, Any
 from priorauth import alerts
 from priorauth.determination import Determination
 from priorauth.errors import AmbiguousPolicyError, PayerNotOnChartError, PriorAuthError
-from priorauth.fhir.bulk import BulkExport, PatientChart, is_bulk_export
+from priorauth.fhir.bulk import BulkExport, BulkReport, PatientChart, is_bulk_export
 from priorauth.fhir.reader import JSON_SUFFIXES, NDJSON_SUFFIXES
 from priorauth.render.options import LetterOptions
 from priorauth.service.executor import Executor, local_map
@@ -163,6 +163,8 @@ class BatchReport:
     """What a run did."""
 
     results: list[ChartResult] = field(default_factory=list)
+    exports: dict[str, BulkReport] = field(default_factory=dict)
+    """Per bulk export split in this run (by chart name): what it could not attribute."""
     seconds: float = 0.0
 
     def count(self, status: str) -> int:
@@ -319,7 +321,7 @@ def run_batch(
     ships_bytes = bool(getattr(executor, "ships_bytes", False))
 
     def pending() -> Iterator[_Unit]:
-        for chart, data in _with_data(charts):
+        for chart, data in _with_data(charts, report.exports):
             digest = chart.digest(data)
             key = hashlib.sha256(f"{digest}\n{setting}".encode()).hexdigest()
             kept = _current(manifest.get(chart.name), key, out_dir)
@@ -352,23 +354,34 @@ def run_batch(
     order = {chart.name: i for i, chart in enumerate(charts)}
     report.results.sort(key=lambda r: order[r.chart])
     _write_summary(out_dir, report.results)
+    if report.exports:
+        exports = {
+            name: {**r.counts(), "problems": [str(p) for p in r.problems]}
+            for name, r in report.exports.items()
+        }
+        atomic_write(out_dir / "exports.json", (json.dumps(exports, indent=1) + "\n").encode())
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _with_data(charts: list[Chart]) -> Iterator[tuple[Chart, bytes | None]]:
+def _with_data(
+    charts: list[Chart], exports: dict[str, BulkReport]
+) -> Iterator[tuple[Chart, bytes | None]]:
     """Each chart with, for a patient of a split bulk export, its own chart's bytes (the
-    export is read once, as it streams, for all its patients)."""
-    streams: dict[Path, Iterator[PatientChart]] = {}
+    export is read once, as it streams, for all its patients; its report goes to
+    ``exports``)."""
+    streams: dict[Path, tuple[BulkExport, Iterator[PatientChart]]] = {}
     for chart in charts:
         if not chart.split:
             yield chart, None
             continue
-        stream = streams.get(chart.path)
-        if stream is None:
+        if chart.path not in streams:
             streams.clear()  # an export's patients come together: the last one is done
-            stream = streams[chart.path] = BulkExport(chart.path).charts()
+            export = BulkExport(chart.path)
+            streams[chart.path] = (export, export.charts())
+        export, stream = streams[chart.path]
         found = next((c for c in stream if c.patient == chart.patient), None)
+        exports[chart.name.partition("#")[0]] = export.report  # complete once it is split
         yield chart, (found.ndjson if found is not None else None)
 
 

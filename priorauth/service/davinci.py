@@ -18,9 +18,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from priorauth.errors import BudgetExceededError, PriorAuthError
+from priorauth.errors import AmbiguousPolicyError, BudgetExceededError, PriorAuthError
 from priorauth.service.body import check_content_type, json_depth_error, read_body
-from priorauth.service.handling import Call, Handler, Result
+from priorauth.service.handling import Call, Handler, Result, ambiguous_error
 from priorauth.service.outcome import ApiError
 
 __all__ = ["router"]
@@ -88,6 +88,8 @@ async def cds_service(
         )
     except BudgetExceededError as exc:
         raise ApiError(422, "too-costly", str(exc)) from exc
+    except AmbiguousPolicyError as exc:
+        raise ambiguous_error(exc) from exc
     except PriorAuthError as exc:
         raise ApiError(422, "processing", str(exc)) from exc
     return Response(orjson.dumps(answer), media_type="application/json")
@@ -99,8 +101,12 @@ async def pas(
     payer: str = "auto",
     as_of: dt.date | None = None,
     attest: Annotated[list[str] | None, Query()] = None,
+    allow_uncovered_payer: bool = False,
 ) -> Response:
-    """A chart Bundle in; the PAS request Bundle (Claim use=preauthorization) out."""
+    """A chart Bundle in; the PAS request Bundle (Claim use=preauthorization) out.
+
+    The policy is chosen as a letter's: several that fit are 409 (one issue per candidate), a
+    payer not among the chart's coverages 400 unless ``allow_uncovered_payer=true``."""
     from priorauth.exchange.build import pas_for_chart
 
     handler = _handler(request)
@@ -114,6 +120,7 @@ async def pas(
             payer=call.payer,
             as_of=call.as_of,
             attested=call.attested,
+            allow_uncovered_payer=allow_uncovered_payer,
             facts=handler.pipeline.facts,
         )
         return Result(orjson.dumps(bundle), _FHIR)

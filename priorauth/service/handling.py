@@ -57,6 +57,7 @@ __all__ = [
     "PatientDeterminations",
     "PatientList",
     "Result",
+    "ambiguous_error",
     "letter_format",
 ]
 
@@ -450,6 +451,20 @@ def _not_met(determination: Determination) -> ApiError:
     return ApiError(422, "business-rule", lead, extra=extra)
 
 
+def ambiguous_error(exc: AmbiguousPolicyError) -> ApiError:
+    """409: several policies fit where one is needed; one information issue per candidate."""
+    return ApiError(
+        409,
+        "multiple-matches",
+        str(exc).replace("--payer POLICY_ID (HTTP: payer=POLICY_ID)", "payer=POLICY_ID"),
+        expression=["http.payer"],
+        extra=[
+            issue("multiple-matches", f"candidate policy {line}", severity="information")
+            for line in exc.details
+        ],
+    )
+
+
 def _api_error(exc: PriorAuthError, call: Call) -> ApiError:
     if isinstance(exc, BudgetExceededError):
         log.warning("request_id=%s chart over budget: %s", call.request_id, exc)
@@ -461,16 +476,7 @@ def _api_error(exc: PriorAuthError, call: Call) -> ApiError:
     if isinstance(exc, UnknownAttestationError):
         return ApiError(400, "invalid", str(exc), expression=["http.attest"])
     if isinstance(exc, AmbiguousPolicyError):
-        return ApiError(
-            409,
-            "multiple-matches",
-            str(exc).replace("--payer POLICY_ID (HTTP: payer=POLICY_ID)", "payer=POLICY_ID"),
-            expression=["http.payer"],
-            extra=[
-                issue("multiple-matches", f"candidate policy {line}", severity="information")
-                for line in exc.details
-            ],
-        )
+        return ambiguous_error(exc)
     if isinstance(exc, PayerNotOnChartError):
         return ApiError(400, "business-rule", str(exc), expression=["http.payer"])
     if isinstance(exc, UnknownPayerError):  # a known payer, but no policy applies

@@ -32,7 +32,7 @@ from priorauth.population import ScreenRow, screen_patient, sort_key
 from priorauth.service.executor import Executor, local_map
 from priorauth.service.manifest import Manifest, atomic_write
 
-__all__ = ["CSV_FIELDS", "ScreenReport", "run_screen"]
+__all__ = ["CSV_FIELDS", "ScreenReport", "csv_row", "run_screen"]
 
 CSV_FIELDS = (
     "patient",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -206,3 +207,39 @@ def test_http_every_patient_equals_each_own_chart(mixed_export, expected, servic
     for ref, want in expected.items():
         got = by_patient[ref]["determinations"]
         assert [_comparable(d) for d in got] == [_comparable(d) for d in want], ref
+
+
+def test_bad_input_is_reported_by_evaluate_and_batch_and_the_rest_goes_on(mixed_export, tmp_path):
+    export = tmp_path / "export"
+    shutil.copytree(mixed_export, export)
+    with (export / "Condition.000.ndjson").open("a") as out:
+        out.write('{"resourceType": "Condition", "id": "ghost-1", "subject": {"reference": ')
+        out.write('"Patient/ghost"}}\n{"resourceType": "Condition", "id": "cut", "subj\n')
+    (export / "Procedure.000.ndjson.gz").write_bytes(b"not gzip at all\n")
+    lines = len((export / "Condition.000.ndjson").read_text().splitlines())
+    notes = [
+        f"note: export/Condition.000.ndjson: line {lines - 1}: Condition/ghost-1 names "
+        "Patient/ghost, which is not in the export",
+        f"note: export/Condition.000.ndjson: line {lines}: not JSON (unexpected end of data): "
+        "a truncated line?",
+        "note: export/Procedure.000.ndjson.gz: line 1: named .gz but not gzip data; not read",
+    ]
+    args = ["--payer", PAYER, "--as-of", "2026-11-25"]
+    evaluated = CliRunner().invoke(cli, ["evaluate", str(export), *args, "--json"])
+    assert evaluated.exit_code == 0, evaluated.stderr
+    assert len(json.loads(evaluated.stdout)) == 20
+    assert [line for line in evaluated.stderr.splitlines() if line.startswith("note:")] == notes
+    out = tmp_path / "out"
+    ref = "Patient/meets-dd287690-fb80-5d37-a3ed-38a10ee09acb"
+    batch = CliRunner().invoke(
+        cli, ["batch", str(export), "-o", str(out), *args, "--patient", ref, "--no-audit"]
+    )
+    assert batch.exit_code == 0, batch.stderr
+    assert [line for line in batch.stderr.splitlines() if line.startswith("note:")] == notes
+    report = json.loads((out / "exports.json").read_text())["export"]
+    assert (report["unknown_patient"], report["invalid_lines"], report["unreadable_files"]) == (
+        1,
+        1,
+        1,
+    )
+    assert [row["status"] for row in json.loads((out / "summary.json").read_text())] == ["meets"]

@@ -31,8 +31,8 @@ import pytest
 import yaml
 
 from priorauth.determination import CriterionResult, Determination
-from priorauth.errors import UnknownPayerError
-from priorauth.evaluate import auto_matches, evaluate, select_policies
+from priorauth.errors import AmbiguousPolicyError, UnknownPayerError
+from priorauth.evaluate import auto_matches, evaluate, select_one, select_policies
 from priorauth.facts import extract_facts
 from priorauth.facts.models import PatientRecord
 from priorauth.fhir import load_chart
@@ -582,8 +582,9 @@ def test_every_chart_is_evaluated_against_several_payers():
         ("epic_orders", [AETNA]),
         # Coverage "Cigna": EN0383 (from 2026-03-15) is the version in force.
         ("intake_statements", [CIGNA]),
-        # Coverage "Medicare" (plan Part B): both Medicare LCD files match; the user must choose.
-        ("bulk_ndjson", ["l34522-tms-2022", L34998]),
+        # Coverage "Medicare" (plan Part B), patient in Maine: L34522 documents JN (FL, PR, VI)
+        # and is dropped; L34998 (states not in its file) is left, and a letter asks to confirm it.
+        ("bulk_ndjson", [L34998]),
     ],
 )
 def test_auto_selects_the_policy_in_force_for_the_coverage(chart, expected, records, rules):
@@ -609,17 +610,17 @@ def test_auto_refuses_to_guess(chart, payers, records, rules):
 
 
 def test_auto_says_how_each_policy_matched(records, rules):
+    """The Maine chart: L34522 (JN: FL, PR, VI) excludes Maine; L34998 is left, and says why it
+    could not be confirmed, so a letter asks instead of taking it."""
     matches = auto_matches(rules, records["bulk_ndjson"], AS_OF)
     assert [(m.policy.id, m.how) for m in matches] == [
-        (
-            "l34522-tms-2022",
-            "payer name 'Medicare'; the states of Medicare (LCD L34522) are not in the rule file",
-        ),
         (
             L34998,
             "payer name 'Medicare'; the states of Medicare (LCD L34998) are not in the rule file",
         ),
     ]
+    with pytest.raises(AmbiguousPolicyError, match="jurisdiction cannot be confirmed"):
+        select_one(rules, payer="auto", record=records["bulk_ndjson"], as_of=AS_OF)
 
 
 # --- the safety floor on each chart (docs/safety.md) ---------------------------------------------

@@ -75,6 +75,10 @@ def test_letter_and_pas_on_a_bulk_export(mixed_export, tmp_path):
     ]
     assert [p["id"] for p in patients] == [MEETS.removeprefix("Patient/")]
     assert _run("pas", str(mixed_export), "--payer", "auto").exit_code == 2
+    one = Path(__file__).resolve().parents[1] / "data" / "charts" / "bulk_ndjson"
+    single = _run("pas", str(one), "--payer", "l34998-tms-2022")  # one patient: no choice
+    assert single.exit_code == 0, single.stderr
+    assert json.loads(single.stdout)["resourceType"] == "Bundle"
 
 
 def test_batch_a_bundle_of_two_is_two_rows(two_patient_bundle, tmp_path):

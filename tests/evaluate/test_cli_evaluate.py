@@ -98,8 +98,8 @@ def test_auto_with_several_matches_says_so(tmp_path):
     assert lines[:3] == [
         "2 policies match the chart's coverage; each is evaluated below. "
         "Choose the one that applies with --payer POLICY_ID:",
-        "  - l34522-tms-2022 (Medicare (LCD L34522)): payer name 'Medicare'; the states of "
-        "Medicare (LCD L34522) are not in the rule file",
+        "  - l34522-tms-2022 (Medicare (LCD L34522)): payer name 'Medicare'; neither the "
+        "practice's nor the patient's state is in the chart",
         "  - l34998-tms-2022 (Medicare (LCD L34998)): payer name 'Medicare'; the states of "
         "Medicare (LCD L34998) are not in the rule file",
     ]

@@ -176,16 +176,29 @@ def test_medicare_without_a_state_asks(lcds, h):
     assert "--payer POLICY_ID" in str(exc.value)
 
 
-def test_the_two_real_lcds_are_never_chosen_silently(rules, h):
-    rec = h.record(
-        coverages=[MEDICARE], organization={"kind": "organization", "address": {"state": "PA"}}
-    )
-    assert ids(select_policies(rules, payer="auto", record=rec, as_of=h.AS_OF)) == [
-        "l34522-tms-2022",
-        "l34998-tms-2022",
+def test_the_two_real_lcds_by_state(rules, h):
+    """L34522 documents its states (JN: FL, PR, VI), L34998 none: Florida selects L34522 alone;
+    a state outside JN drops L34522 and leaves L34998, unconfirmed; no state at all asks."""
+
+    def practice_in(state):
+        org = {"kind": "organization", "address": {"state": state}} if state else None
+        return h.record(coverages=[MEDICARE], **({"organization": org} if org else {}))
+
+    for state, expected in (("FL", "l34522-tms-2022"), ("PR", "l34522-tms-2022")):
+        assert (
+            select_one(rules, payer="auto", record=practice_in(state), as_of=h.AS_OF).policy.id
+            == expected
+        )
+    pennsylvania = practice_in("PA")
+    assert ids(select_policies(rules, payer="auto", record=pennsylvania, as_of=h.AS_OF)) == [
+        "l34998-tms-2022"
     ]
+    # left by elimination, its own states unknown: evaluated and listed, but a letter asks
+    with pytest.raises(AmbiguousPolicyError, match="jurisdiction cannot be confirmed") as one:
+        select_one(rules, payer="auto", record=pennsylvania, as_of=h.AS_OF)
+    assert one.value.candidates == ("l34998-tms-2022",)
     with pytest.raises(AmbiguousPolicyError) as exc:
-        select_one(rules, payer="auto", record=rec, as_of=h.AS_OF)
+        select_one(rules, payer="auto", record=practice_in(None), as_of=h.AS_OF)
     assert exc.value.candidates == ("l34522-tms-2022", "l34998-tms-2022")
     assert any("not in the rule file" in line for line in exc.value.details)
 

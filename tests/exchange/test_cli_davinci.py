@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data" / "davinci"
 EXAMPLE = str(ROOT / "examples" / "trd_meets_policies.json")
 DTR = "http://hl7.org/fhir/us/davinci-dtr/StructureDefinition/"
+AS_OF = "2026-11-25"
 
 
 @pytest.fixture(scope="module")
@@ -94,8 +95,40 @@ def _origins(response):
     return found
 
 
+def test_pas_and_dtr_ask_between_two_lcds_like_the_letter(tmp_path):
+    """A Medicare chart without a state fits L34522 and L34998: exit 2 naming both, no file."""
+    text = Path(EXAMPLE).read_text("utf-8").replace('"Aetna"', '"Medicare"')
+    text = text.replace('"state": "CT",', "")  # the example's patient and practice addresses
+    chart = tmp_path / "medicare.json"
+    chart.write_text(text, "utf-8")
+    for args in (["pas", "-o", str(tmp_path / "b.json")], ["dtr", "prefill"]):
+        result = CliRunner().invoke(cli, [*args, str(chart), "--payer", "auto", "--as-of", AS_OF])
+        assert result.exit_code == 2, result.output
+        assert "l34522-tms-2022, l34998-tms-2022" in result.output
+        assert "--payer POLICY_ID" in result.output
+    assert not (tmp_path / "b.json").exists()
+    chosen = CliRunner().invoke(
+        cli, ["dtr", "prefill", str(chart), "--payer", "l34998-tms-2022", "--as-of", AS_OF]
+    )
+    assert chosen.exit_code == 0, chosen.output
+    assert ":l34998-tms-2022|" in json.loads(chosen.output)["questionnaire"]
+
+
+def test_pas_refuses_a_payer_not_on_the_chart_unless_overridden(tmp_path):
+    args = ["pas", EXAMPLE, "--payer", "en0383-tms-2026", "--as-of", AS_OF]
+    refused = CliRunner().invoke(cli, [*args, "-o", str(tmp_path / "b.json")])
+    assert refused.exit_code == 2, refused.output
+    assert "--payer-not-on-chart" in refused.output
+    assert not (tmp_path / "b.json").exists()
+    allowed = CliRunner().invoke(
+        cli, [*args, "-o", str(tmp_path / "b.json"), "--payer-not-on-chart"]
+    )
+    assert allowed.exit_code == 0, allowed.output
+
+
 def test_dtr_prefill_marks_a_confirmed_attestation_as_from_a_person(profiles):
-    args = ["dtr", "prefill", EXAMPLE, "--payer", "mp-170-tms-2023", "--as-of", "2026-11-25"]
+    args = ["dtr", "prefill", EXAMPLE, "--payer", "mp-170-tms-2023", "--as-of", AS_OF]
+    args.append("--payer-not-on-chart")  # the example's coverage is Aetna
     before = json.loads(CliRunner().invoke(cli, args).output)
     assert "d-ect-attestation" not in _origins(before)
     result = CliRunner().invoke(cli, [*args, "--attest", "d-ect-attestation"])
@@ -108,8 +141,7 @@ def test_dtr_prefill_marks_a_confirmed_attestation_as_from_a_person(profiles):
 
 
 def test_dtr_prefill_refuses_an_unknown_attestation():
-    result = CliRunner().invoke(
-        cli, ["dtr", "prefill", EXAMPLE, "--payer", "mp-170-tms-2023", "--attest", "nope"]
-    )
+    args = ["dtr", "prefill", EXAMPLE, "--payer", "mp-170-tms-2023", "--payer-not-on-chart"]
+    result = CliRunner().invoke(cli, [*args, "--attest", "nope"])
     assert result.exit_code == 1
     assert "nope: no such attestation" in result.output

@@ -29,6 +29,7 @@ PAS_BUNDLE = "http://hl7.org/fhir/us/davinci-pas/StructureDefinition/profile-pas
 DTR_Q = "http://hl7.org/fhir/us/davinci-dtr/StructureDefinition/dtr-std-questionnaire"
 DTR_QR = "http://hl7.org/fhir/us/davinci-dtr/StructureDefinition/dtr-questionnaireresponse"
 COVERAGE_INFO = "http://hl7.org/fhir/us/davinci-crd/StructureDefinition/ext-coverage-information"
+# teen_trd's coverage is "Example State Medicaid": the NY policy is named with the override
 CHARTS = {
     "meets": ("examples/trd_meets_policies.json", "auto", "meets"),
     "not_met": ("tests/data/charts/teen_trd.json", "ny-medicaid", "does_not_meet"),
@@ -53,7 +54,9 @@ def _chart(name):
 @pytest.fixture(scope="module")
 def bundles(rules):
     return {
-        name: pas_for_chart(_chart(name), rules, payer=CHARTS[name][1], as_of=AS_OF)
+        name: pas_for_chart(
+            _chart(name), rules, payer=CHARTS[name][1], as_of=AS_OF, allow_uncovered_payer=True
+        )
         for name in CHARTS
     }
 
@@ -229,7 +232,9 @@ def test_the_letter_pdf_reads_back_out_of_the_document_reference(bundles, name):
 
 @pytest.mark.parametrize("name", list(CHARTS))
 def test_questionnaire_and_prefill_conform(profiles, rules, name):
-    policy, d = determine(_chart(name), rules, payer=CHARTS[name][1], as_of=AS_OF)
+    policy, d = determine(
+        _chart(name), rules, payer=CHARTS[name][1], as_of=AS_OF, allow_uncovered_payer=True
+    )
     assert d.status == CHARTS[name][2]
     form = dtr.questionnaire(policy)
     assert check_resource(form, DTR_Q, profiles) == []
@@ -380,6 +385,21 @@ def test_pas_items_carry_the_sessions_the_policy_allows(rules, bundles):
     assert quantities["90867"] == 1
 
 
+def test_pas_items_follow_a_week_limit_without_a_session_count(rules, profiles):
+    """L34998 allows daily TMS for up to six weeks (max_weeks 6, no session count): 30 sessions,
+    as the letter requests, so 90868 is billed 29 times after the first session (90867)."""
+    chart = _chart("meets")
+    text = json.dumps(chart).replace('"Aetna"', '"Medicare"')
+    bundle = pas_for_chart(json.loads(text), rules, payer="l34998-tms-2022", as_of=AS_OF)
+    assert check_bundle(bundle, profiles) == []
+    claim = bundle["entry"][0]["resource"]
+    quantities = {
+        i["productOrService"]["coding"][0]["code"]: i["quantity"]["value"] for i in claim["item"]
+    }
+    assert quantities["90867"] == 1
+    assert quantities["90868"] == 29
+
+
 def _claims_data_chart():
     """The example chart with its Coverage known only from claims data, as in Synthea: an
     ExplanationOfBenefit with a contained Coverage, pointing at a billing Claim."""
@@ -438,7 +458,9 @@ def _claims_data_chart():
 
 
 def test_pas_from_claims_data_carries_one_claim_and_a_coverage(profiles, rules):
-    bundle = pas_for_chart(_claims_data_chart(), rules, payer="aetna", as_of=AS_OF)
+    # the claims data's coverage ended 2026-10-01: Aetna is named with the override
+    chart = _claims_data_chart()
+    bundle = pas_for_chart(chart, rules, payer="aetna", as_of=AS_OF, allow_uncovered_payer=True)
     assert check_bundle(bundle, profiles) == []
     types = [e["resource"]["resourceType"] for e in bundle["entry"]]
     assert types.count("Claim") == 1

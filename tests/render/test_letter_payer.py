@@ -42,7 +42,22 @@ def chart_with_payor(name: str, identifiers: list[dict[str, Any]] | None = None)
 AETNA_LEGAL = chart_with_payor(
     "Aetna Health Inc.", [{"system": "urn:oid:2.16.840.1.113883.6.300", "value": "60054"}]
 )
-MEDICARE = chart_with_payor("Medicare")
+
+
+def in_state(chart: dict[str, Any], state: str | None) -> dict[str, Any]:
+    """The chart with the patient's and the practice's address in ``state`` (None: no state)."""
+    chart = copy.deepcopy(chart)
+    for entry in chart["entry"]:
+        for address in entry["resource"].get("address", []):
+            if state is None:
+                address.pop("state", None)
+            else:
+                address["state"] = state
+    return chart
+
+
+# Medicare Part B with no state on the chart: the two LCDs in force (L34522, L34998) both fit
+MEDICARE = in_state(chart_with_payor("Medicare"), None)
 
 
 @pytest.fixture
@@ -69,6 +84,24 @@ def test_legal_entity_chart_gets_the_aetna_letter(write, tmp_path):
     assert det["policy"]["id"] == "cpb-0469-tms-2026-02"
     assert det["coverage"]["payer_name"] == "Aetna Health Inc."
     assert "payer identifier 60054 (clearinghouse)" in result.output
+
+
+def test_the_practice_state_selects_the_lcd(write, tmp_path):
+    """Florida is in L34522's jurisdiction (JN): that LCD alone; L34998 documents no states."""
+    out = tmp_path / "d.json"
+    chart = in_state(MEDICARE, "FL")
+    result = letter(write(chart), "--payer", "auto", "--format", "json", "-o", str(out), "--force")
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text())["policy"]["id"] == "l34522-tms-2022"
+
+
+def test_an_lcd_left_by_elimination_is_not_taken_silently(write, tmp_path):
+    """Maine is outside JN, and L34998's states are not in its rule file: the letter asks."""
+    result = letter(write(in_state(MEDICARE, "ME")), "--payer", "auto", "-o", str(tmp_path / "l"))
+    assert result.exit_code == 2, result.output
+    assert "l34998-tms-2022 fits this chart" in result.output
+    assert "jurisdiction cannot be confirmed" in result.output
+    assert not (tmp_path / "l").exists()
 
 
 def test_two_lcds_ask_instead_of_choosing(write, tmp_path):

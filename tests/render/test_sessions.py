@@ -23,6 +23,7 @@ CPT = ("90867", "90868", "90869")
 def test_up_to_six_weeks_without_a_taper_is_not_exceeded():
     service = ServiceRequested(
         cpt_codes=CPT,
+        max_weeks=6,
         description="Daily outpatient TMS for up to six weeks with an FDA-approved/cleared "
         "device. Session count and taper are not stated in the summary.",
     )
@@ -37,6 +38,7 @@ def test_session_counts_cap_the_request_and_an_explicit_larger_request():
         cpt_codes=CPT,
         initial_sessions=20,
         taper_sessions=5,
+        max_weeks=4,
         description="Initial course of up to 20 visits over 4 weeks plus 5 tapering visits.",
     )
     text = re_block(service, LetterOptions(sessions=36, taper_sessions=6))
@@ -44,18 +46,25 @@ def test_session_counts_cap_the_request_and_an_explicit_larger_request():
     assert "Up to 20 sessions, up to 4 weeks of treatment 5 days a week, plus up to 5" in text
 
 
-@pytest.mark.parametrize(
-    ("description", "weeks"),
-    [
-        ("The policy describes a standard regimen of 5 days a week for 4 to 6 weeks.", "6"),
-        ("30 sessions over 7 weeks plus 6 taper sessions.", "7"),
-    ],
-)
-def test_week_limits_are_read_from_the_service_description(description, weeks):
+@pytest.mark.parametrize("weeks", [6, 7])
+def test_the_week_limit_is_the_structured_max_weeks(weeks):
     service = ServiceRequested(
-        cpt_codes=CPT, initial_sessions=30, taper_sessions=6, description=description
+        cpt_codes=CPT, initial_sessions=30, taper_sessions=6, max_weeks=weeks
     )
     assert f"up to {weeks} weeks" in re_block(service)
+
+
+def test_weeks_in_the_description_alone_are_not_read():
+    """The description is free text for people: only ``max_weeks`` limits the request."""
+    service = ServiceRequested(cpt_codes=CPT, description="Daily TMS for up to four weeks.")
+    text = re_block(service)
+    assert "up to 4 weeks" not in text
+    assert "30 sessions, 5 per week" in text
+
+
+def test_a_four_week_limit_caps_the_sessions_at_twenty():
+    text = re_block(ServiceRequested(cpt_codes=CPT, max_weeks=4))
+    assert "20 sessions, 5 per week; taper none; 20 sessions in total" in text
 
 
 def test_no_limits_stated_says_so():

@@ -54,6 +54,26 @@ def test_letters_auto_with_two_lcds_is_409_listing_them(client):
     assert "l34998-tms-2022" in listed
 
 
+def test_pas_auto_with_two_lcds_is_409_like_the_letter(client):
+    reply = post(client, "/pas", MEDICARE, payer="auto")
+    assert reply.status_code == 409, reply.text
+    first, *rest = reply.json()["issue"]
+    assert first["code"] == "multiple-matches"
+    assert "l34522-tms-2022, l34998-tms-2022" in first["diagnostics"]
+    assert len(rest) == 2
+    chosen = post(client, "/pas", MEDICARE, payer="l34998-tms-2022")
+    assert chosen.status_code == 200, chosen.text
+    assert chosen.json()["resourceType"] == "Bundle"
+
+
+def test_pas_for_a_payer_not_on_the_chart_is_400_unless_allowed(client):
+    reply = post(client, "/pas", EXAMPLE, payer="en0383-tms-2026")
+    assert reply.status_code == 400, reply.text
+    assert "allow_uncovered_payer=true" in reply.json()["issue"][0]["diagnostics"]
+    allowed = post(client, "/pas", EXAMPLE, payer="en0383-tms-2026", allow_uncovered_payer="true")
+    assert allowed.status_code == 200, allowed.text
+
+
 def test_evaluate_auto_with_two_lcds_returns_both(client):
     reply = post(client, "/evaluate", MEDICARE, payer="auto")
     assert reply.status_code == 200, reply.text
