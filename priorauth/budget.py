@@ -143,13 +143,17 @@ def _child_main(conn: Connection, parent_pid: int) -> None:
     conn.send("ready")
     while True:
         try:
-            chart, as_of, source_name, budget, refuse_absurd = conn.recv()
+            chart, as_of, source_name, patient, budget, refuse_absurd = conn.recv()
         except (EOFError, OSError):
             return
         try:
             with cpu_budget(budget):
                 record = chart_facts(
-                    chart, as_of=as_of, source_name=source_name, refuse_absurd=refuse_absurd
+                    chart,
+                    as_of=as_of,
+                    source_name=source_name,
+                    patient=patient,
+                    refuse_absurd=refuse_absurd,
                 )
             reply: tuple[bool, Any] = (True, record)
         except BaseException as exc:  # every failure goes back to the parent
@@ -245,17 +249,18 @@ class ChartPool:
         *,
         as_of: dt.date,
         source_name: str | None = None,
+        patient: str | None = None,
         refuse_absurd: bool = False,
         **_: Any,
     ) -> Any:
-        """The chart's PatientRecord, computed in a child under the budget."""
+        """The chart's (or ``patient``'s) PatientRecord, computed in a child under the budget."""
         self.start()
         worker = self._idle.get()
         if not worker.process.is_alive():  # ended while idle (killed from outside, OOM killer)
             log.warning("chart process %s had ended; replaced", worker.process.pid)
             worker = self._replace(worker, idle=False)
         try:
-            job = (chart, as_of, source_name, self.budget, refuse_absurd)
+            job = (chart, as_of, source_name, patient, self.budget, refuse_absurd)
             record = worker.run(job, self.budget)
         except (BudgetExceededError, ChartWorkerError) as exc:
             log.warning("chart process %s replaced: %s", worker.process.pid, exc)

@@ -2,7 +2,8 @@
 
 * PriorAuthError            - base of everything priorauth raises on purpose
   x ChartError              - input is not a usable FHIR chart (has .source and .location,
-  |                           e.g. "entry[3].resource.status")
+  | |                         e.g. "entry[3].resource.status")
+  | + SeveralPatientsError  - the chart holds several patients and none was chosen (.patients)
   x RuleFileError           - a payer_rules/ file failed to load or validate (has .path, .line,
   |                           .field and .hint)
   x UnknownPayerError       - no policy matches the payer id or the chart's Coverage
@@ -48,6 +49,26 @@ class ChartError(PriorAuthError):
     def __reduce__(self) -> tuple[object, ...]:
         """Pickles whole (source and location kept): charts are read in child processes."""
         return (_chart_error, (self.message, self.source, self.location))
+
+
+class SeveralPatientsError(ChartError):
+    """The chart holds several patients where one is needed and none was chosen (``patients``:
+    their ``Patient/<id>`` references)."""
+
+    def __init__(self, patients: tuple[str, ...], *, source: str = "<input>") -> None:
+        self.patients = patients
+        shown = ", ".join(patients[:20]) + (
+            f", and {len(patients) - 20} more" if len(patients) > 20 else ""
+        )
+        super().__init__(
+            f"the chart holds {len(patients)} patients ({shown}); choose one with patient= "
+            f"(CLI: --patient), e.g. --patient {patients[0]}",
+            source=source,
+        )
+
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickles whole: charts are read in child processes."""
+        return (_several_patients, (self.patients, self.source))
 
 
 class RuleFileError(PriorAuthError):
@@ -136,3 +157,7 @@ class BudgetExceededError(PriorAuthError):
 
 def _chart_error(message: str, source: str, location: str) -> ChartError:
     return ChartError(message, source=source, location=location)
+
+
+def _several_patients(patients: tuple[str, ...], source: str) -> SeveralPatientsError:
+    return SeveralPatientsError(patients, source=source)

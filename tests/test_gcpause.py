@@ -31,8 +31,11 @@ AS_OF = dt.date(2026, 11, 25)
 
 @contextmanager
 def collector_off() -> Iterator[None]:
-    """Automatic collection off for the block, after a full collection."""
-    gc.collect()
+    """Automatic collection off for the block, after full collections until one finds nothing
+    (finalizers of what one pass frees, a closed Dask client's say, can leave new garbage)."""
+    for _ in range(10):
+        if gc.collect() == 0:
+            break
     gc.disable()
     try:
         yield

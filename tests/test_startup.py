@@ -28,6 +28,8 @@ HEAVY = (
     "fhir_core",
     "pydantic",
     "yaml",
+    "dask",
+    "distributed",
     "priorauth.evaluate",
     "priorauth.rules",
     "priorauth.facts",

@@ -24,6 +24,7 @@ from priorauth.cli import (  # noqa: E402  (commands register on `cli` when impo
     facts_cmd,
     letter_cmd,
     rules_cmd,
+    screen_cmd,
     serve_cmd,
 )
 
@@ -36,5 +37,6 @@ __all__ = [
     "facts_cmd",
     "letter_cmd",
     "rules_cmd",
+    "screen_cmd",
     "serve_cmd",
 ]

@@ -23,6 +23,7 @@ from priorauth.log import escape_controls
 
 if TYPE_CHECKING:
     from priorauth.determination import SafetyAlert
+    from priorauth.service.executor import Executor
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -51,6 +52,35 @@ def budget_option(func: F) -> F:
     )(func)
 
 
+def scheduler_option(func: F) -> F:
+    """``--scheduler ADDRESS``: run the per-chart work on a Dask cluster instead of locally."""
+    return click.option(
+        "--scheduler",
+        "scheduler",
+        envvar="PRIORAUTH_DASK_SCHEDULER",
+        default=None,
+        metavar="ADDRESS",
+        help="Dask scheduler (tcp://host:8786) whose workers do the per-chart work; outputs are "
+        "still written here [env: PRIORAUTH_DASK_SCHEDULER; default: local processes]. Needs "
+        "pip install 'priorauth[cluster]' here and on the workers.",
+    )(func)
+
+
+@contextlib.contextmanager
+def open_executor(scheduler: str | None) -> Iterator[Executor]:
+    """The executor ``--scheduler`` names: local processes without one (Dask not imported),
+    else a connection to that Dask scheduler, closed at the end."""
+    if not scheduler:
+        from priorauth.service.executor import local_map
+
+        yield local_map
+        return
+    from priorauth.service.cluster import DaskExecutor
+
+    with DaskExecutor(scheduler) as executor:
+        yield executor
+
+
 BUDGET_HINT = "--budget SECONDS raises the limit, --budget 0 lifts it"
 
 
@@ -74,6 +104,25 @@ def resolve_budget(seconds: float | None) -> float:
         return budget_from_env()
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
+
+
+def jobs_option(func: F) -> F:
+    """``-j/--jobs N``: worker processes for per-chart or per-patient work."""
+    return click.option(
+        "-j",
+        "--jobs",
+        type=click.IntRange(1),
+        default=os.cpu_count() or 1,
+        help="Worker processes [default: CPU count].",
+    )(func)
+
+
+def advance(bar: Any, urgent: str | None) -> None:
+    """Advance a progress bar by one; an urgent safety alert is printed at once, not only in
+    the final summary."""
+    if urgent:
+        click.echo(safe_text(f"\nURGENT {urgent}"), err=True)
+    bar.update(1)
 
 
 def resolve_as_of(value: dt.datetime | None) -> dt.date:

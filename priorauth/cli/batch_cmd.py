@@ -3,39 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
 from priorauth.cli import cli
 from priorauth.cli._common import (
+    advance,
     as_of_option,
     budget_option,
     fail,
+    jobs_option,
+    open_executor,
     resolve_as_of,
     resolve_budget,
     safe_text,
+    scheduler_option,
 )
 from priorauth.errors import EXIT_ERROR, EXIT_USAGE, PriorAuthError
 
-if TYPE_CHECKING:
-    from click._termui_impl import ProgressBar
-
-    from priorauth.service.batch import ChartResult
-
-
-def _progress(bar: ProgressBar[int], result: ChartResult) -> None:
-    """Advance the bar; an urgent alert is printed at once, not only in the final summary."""
-    if result.urgent:
-        click.echo(safe_text(f"\nURGENT {result.alert_line()}"), err=True)
-    bar.update(1)
-
 
 @cli.command()
-@click.argument("input_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("input_dir", type=click.Path(exists=True, path_type=Path))
 @click.option(
     "-o",
     "--out",
@@ -46,12 +36,12 @@ def _progress(bar: ProgressBar[int], result: ChartResult) -> None:
 )
 @click.option("--payer", default="auto", show_default=True, help="Payer id, or auto (Coverage).")
 @click.option(
-    "-j",
-    "--jobs",
-    type=click.IntRange(1),
-    default=os.cpu_count() or 1,
-    help="Worker processes [default: CPU count].",
+    "--patient",
+    help="Only this patient of each chart, e.g. Patient/123 [default: every patient of every "
+    "chart]; a chart without it is an error row.",
 )
+@jobs_option
+@scheduler_option
 @as_of_option
 @click.option(
     "--rules-dir",
@@ -75,7 +65,9 @@ def batch(
     input_dir: Path,
     out_dir: Path,
     payer: str,
+    patient: str | None,
     jobs: int,
+    scheduler: str | None,
     as_of: dt.datetime | None,
     rules_dir: Path | None,
     config: Path | None,
@@ -84,6 +76,11 @@ def batch(
     budget: float | None,
 ) -> None:
     """Evaluate every chart in INPUT_DIR (*.json Bundles; sub-folders of NDJSON = one chart).
+
+    INPUT_DIR may itself be a bulk export (NDJSON files, or a folder of them with its $export
+    manifest). A chart of several patients gives one row and one PDF per patient
+    (<chart>#<patient id>, <stem>.<patient id>.pdf); what an export could not attribute is
+    listed on stderr (file and line) and in exports.json.
 
     Writes a PDF for each chart that meets the policy, and summary.csv / summary.json (a safety
     column after the chart name). Charts with safety alerts are listed first on stderr, safety
@@ -97,8 +94,13 @@ def batch(
     CPU seconds to read and evaluate is stopped (status too_costly, exit 1); a rerun skips it
     unless the budget grew.
 
+    With --scheduler (or PRIORAUTH_DASK_SCHEDULER) the charts are evaluated and the letters
+    rendered on the workers of that Dask scheduler, with the same results as a local run; this
+    process still writes the PDFs, the summary, the manifest and the audit rows.
+
     \b
         priorauth batch charts/ -o letters/ --payer auto --jobs 2
+        priorauth batch charts/ -o letters/ --scheduler tcp://dask-head:8786
     """
     from priorauth.service.audit import open_audit_store
     from priorauth.service.batch import REFUSED, TOO_COSTLY, discover_charts, run_batch
@@ -110,17 +112,21 @@ def batch(
         )
     try:
         store = open_audit_store(config) if audit else None
-        charts = discover_charts(input_dir)
-        with click.progressbar(length=len(charts), label="charts", file=sys.stderr) as bar:
+        charts = discover_charts(input_dir, patient=patient)
+        with (
+            open_executor(scheduler) as executor,
+            click.progressbar(length=len(charts), label="charts", file=sys.stderr) as bar,
+        ):
             report = run_batch(
                 charts,
                 out_dir,
                 payer=payer,
                 as_of=resolve_as_of(as_of),
                 jobs=jobs,
+                executor=executor,
                 rules_dir=rules_dir,
                 audit=store,
-                on_result=lambda result: _progress(bar, result),
+                on_result=lambda r: advance(bar, r.alert_line() if r.urgent else None),
                 allow_uncovered_payer=allow_uncovered_payer,
                 budget=resolve_budget(budget),
             )
@@ -130,6 +136,10 @@ def batch(
         click.echo("Safety alerts (safety holds first):", err=True)
         for line in report.alert_lines():
             click.echo(safe_text(f"  {line}"), err=True)
+    for name, export in report.exports.items():
+        for problem in export.problems:
+            click.echo(safe_text(f"note: {problem}"), err=True)
+        click.echo(safe_text(f"export {name}: {export.describe()}"), err=True)
     click.echo(report.describe(out_dir), err=True)
     refused = [r for r in report.results if r.status in REFUSED]
     for row in refused:

@@ -20,7 +20,7 @@ from priorauth.cli._common import (
     write_atomic,
 )
 from priorauth.cli.rules_cmd import rules
-from priorauth.errors import AmbiguousPolicyError, PayerNotOnChartError, PriorAuthError
+from priorauth.errors import EXIT_USAGE, AmbiguousPolicyError, PayerNotOnChartError, PriorAuthError
 
 
 def _emit(data: dict[str, Any], output: Path | None) -> None:
@@ -35,7 +35,23 @@ def _emit(data: dict[str, Any], output: Path | None) -> None:
     click.echo(f"wrote {output}", err=True)
 
 
-def _chart(path: Path) -> dict[str, Any]:
+def _chart(path: Path, patient: str | None = None) -> dict[str, Any]:
+    """The chart as a Bundle dict: a bulk export of several patients gives ``patient``'s chart
+    (exit 2 listing the patients when none is chosen)."""
+    from priorauth.errors import SeveralPatientsError
+    from priorauth.fhir.bulk import BulkExport, is_bulk_export
+    from priorauth.pipeline import one_patient_chart
+
+    if is_bulk_export(path):
+        try:
+            chart = one_patient_chart(BulkExport(path), patient)
+        except SeveralPatientsError as exc:
+            fail(exc, EXIT_USAGE)
+        except PriorAuthError as exc:
+            fail(exc)
+        if chart is not None:
+            return chart.bundle()
+        return _whole_export(BulkExport(path))
     try:
         data = json.loads(path.read_bytes())
     except (OSError, ValueError) as exc:
@@ -45,7 +61,28 @@ def _chart(path: Path) -> dict[str, Any]:
     return data
 
 
+def _whole_export(export: Any) -> dict[str, Any]:
+    """An export of one patient as one Bundle of all its lines (its whole chart, as
+    ``evaluate`` reads it); a line that is not JSON fails with its file and line."""
+    from priorauth.fhir.bulk_files import parse_line, read_lines
+
+    entries = []
+    for file in export.files():
+        for number, line in read_lines(file, export.report):
+            resource = parse_line(line)
+            if not isinstance(resource, dict):
+                fail(PriorAuthError(f"{file.label}: line {number}: not a JSON resource"))
+            entries.append({"resource": resource})
+    for problem in export.report.problems:
+        fail(PriorAuthError(str(problem)))
+    return {"resourceType": "Bundle", "type": "collection", "entry": entries}
+
+
 _CHART = click.argument("chart", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+_PAS_CHART = click.argument("chart", type=click.Path(exists=True, path_type=Path))
+_PATIENT = click.option(
+    "--patient", help="The patient to use when the chart holds several, e.g. Patient/123."
+)
 _PAYER = click.option(
     "--payer",
     default="auto",
@@ -68,8 +105,9 @@ _OUTPUT = click.option(
 
 
 @cli.command("pas")
-@_CHART
+@_PAS_CHART
 @_PAYER
+@_PATIENT
 @_ATTEST
 @payer_not_on_chart_option
 @_OUTPUT
@@ -78,6 +116,7 @@ _OUTPUT = click.option(
 def pas(
     chart: Path,
     payer: str,
+    patient: str | None,
     attested: tuple[str, ...],
     allow_uncovered_payer: bool,
     output: Path | None,
@@ -86,21 +125,34 @@ def pas(
 ) -> None:
     """Write the Da Vinci PAS request Bundle (Claim/$submit) for CHART, letter PDF attached.
 
+    CHART is a Bundle, or a bulk export (NDJSON file or folder); one of several patients is
+    chosen with --patient (without it: exit 2 listing the patients).
+
     \b
         priorauth pas examples/trd_meets_policies.json --payer auto -o bundle.json
     """
+    import functools
+
+    from priorauth.errors import SeveralPatientsError
     from priorauth.exchange.build import pas_for_chart
+    from priorauth.fhir.bulk import is_bulk_export
+    from priorauth.pipeline import chart_facts
     from priorauth.rules import load_rules
 
+    source = _chart(chart, patient)
+    is_split = is_bulk_export(chart)  # the export was cut to the patient's chart already
     try:
         bundle = pas_for_chart(
-            _chart(chart),
+            source,
             load_rules(rules_dir),
             payer=payer,
             as_of=resolve_as_of(as_of),
             attested=attested,
             allow_uncovered_payer=allow_uncovered_payer,
+            facts=functools.partial(chart_facts, patient=None if is_split else patient),
         )
+    except SeveralPatientsError as exc:
+        fail(exc, EXIT_USAGE)
     except (AmbiguousPolicyError, PayerNotOnChartError) as exc:
         usage_failure(exc)
     except PriorAuthError as exc:

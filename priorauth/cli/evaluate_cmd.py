@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
+import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,12 +25,13 @@ from priorauth.cli._common import (
     safe_text,
 )
 from priorauth.cli.rules_cmd import rules_dir_option
-from priorauth.errors import ChartError, PriorAuthError, UnknownAttestationError
+from priorauth.errors import EXIT_ERROR, ChartError, PriorAuthError, UnknownAttestationError
 
 if TYPE_CHECKING:
     from priorauth.determination import CriterionResult, Determination
     from priorauth.evaluate import PolicyMatch
     from priorauth.facts.models import PatientRecord
+    from priorauth.rules import RuleSet
     from priorauth.rules.models import Policy
 
 __all__ = ["evaluate", "load_record"]
@@ -81,12 +84,18 @@ def _facts_file(path: Path, as_of: dt.date) -> PatientRecord:
     help="An attestation criterion the signer confirms (repeatable); unconfirmed ones are unknown.",
 )
 @review_options
+@click.option(
+    "--patient",
+    help="The patient to evaluate when the chart holds several, e.g. Patient/123 "
+    "[default: every patient, one result each].",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the determination(s) as JSON.")
 @rules_dir_option
 @budget_option
 def evaluate(
     chart: Path,
     payer: str,
+    patient: str | None,
     as_of: dt.datetime | None,
     attested: tuple[str, ...],
     reviewed_ids: tuple[str, ...],
@@ -104,24 +113,88 @@ def evaluate(
     request (status safety_hold); a relative one turns "meets" into clinician_review until a
     clinician reviews it: --reviewed ALERT_ID --reviewer "Dr. A. Name, MD".
 
+    A chart of several patients (a bulk export: NDJSON files or a folder of them, split per
+    patient as it streams) is evaluated for every patient, one block (or, with --json, one
+    array element {"patient", "determinations"}) each, unless --patient chooses one. Exits 1
+    when some patient could not be evaluated (its block says why).
+
     \b
         priorauth evaluate chart.json --payer auto
+        priorauth evaluate export/ --payer auto --patient Patient/123
         priorauth evaluate chart.json --payer all --as-of 2026-11-25
         priorauth evaluate chart.json --payer mp-170-tms-2023 --attest d-ect-attestation
         priorauth evaluate chart.json --payer auto --reviewed seizure-history --reviewer "Dr. X"
     """
-    from priorauth.evaluate import auto_matches, select_policies
-    from priorauth.evaluate import evaluate as evaluate_policy
-    from priorauth.evaluate.floor import safety_floor
-    from priorauth.rules.loader import load_rules
-
     reviewed = reviews(reviewed_ids, reviewer)
     day = resolve_as_of(as_of)
     try:
-        record = load_record(chart, as_of=day, budget=budget)
-        ruleset = load_rules(rules_dir)
+        ruleset = _rules(rules_dir)
+        records = load_records(chart, as_of=day, patient=patient, budget=budget)
+        first = next(records)
+        second = next(records, None)
     except PriorAuthError as exc:
         fail(exc)
+    if second is None:  # one patient: printed as it always was
+        if isinstance(first[1], PriorAuthError):
+            fail(first[1])
+        _one(first[1], ruleset, payer, day, attested, reviewed, as_json)
+        return
+    if attested or reviewed:
+        raise click.BadParameter(
+            "--attest and --reviewed confirm one patient's chart: choose it with --patient",
+            param_hint="--patient",
+        )
+    failed = _every_patient(itertools.chain((first, second), records), ruleset, payer, day, as_json)
+    if failed:
+        raise SystemExit(EXIT_ERROR)
+
+
+def _rules(rules_dir: Path | None) -> RuleSet:
+    from priorauth.rules.loader import load_rules
+
+    return load_rules(rules_dir)
+
+
+def load_records(
+    path: Path, *, as_of: dt.date, patient: str | None = None, budget: float | None = 0
+) -> Iterator[tuple[str | None, PatientRecord | PriorAuthError]]:
+    """``(patient, PatientRecord or the error that stopped it)`` per patient.
+
+    A facts file is one record (:func:`load_record`); a chart gives every patient (or only
+    ``patient``), each read under ``budget``; a bulk export's problems are printed on stderr
+    once it is read. Raises when the chart cannot be read at all."""
+    if path.name.endswith((".facts.json", ".facts.yaml", ".yaml", ".yml")):
+        yield None, _facts_file(path, as_of)
+        return
+    from priorauth.pipeline import PatientRecords
+
+    records = PatientRecords(path, as_of=as_of, patient=patient)
+    each = records.each()
+    while True:
+        with chart_budget(budget):
+            found = next(each, None)
+        if found is None:
+            break
+        yield found
+    if records.report is not None:
+        for problem in records.report.problems:
+            click.echo(safe_text(f"note: {problem}"), err=True)
+        click.echo(safe_text(f"export: {records.report.describe()}"), err=True)
+
+
+def _one(
+    record: PatientRecord,
+    ruleset: RuleSet,
+    payer: str,
+    day: dt.date,
+    attested: tuple[str, ...],
+    reviewed: dict[str, str],
+    as_json: bool,
+) -> None:
+    from priorauth.evaluate import auto_matches, select_policies
+    from priorauth.evaluate import evaluate as evaluate_policy
+    from priorauth.evaluate.floor import safety_floor
+
     try:
         policies = select_policies(ruleset, payer=payer, record=record, as_of=day)
     except PriorAuthError as exc:
@@ -145,6 +218,56 @@ def evaluate(
     many = payer == "all" or len(results) > 1
     for line in _render(results, by_id, as_json, many=many):
         click.echo(safe_text(line))
+
+
+def _every_patient(
+    records: Iterator[tuple[str | None, PatientRecord | PriorAuthError]],
+    ruleset: RuleSet,
+    payer: str,
+    day: dt.date,
+    as_json: bool,
+) -> int:
+    """One block (text) or one array element (JSON) per patient; returns how many failed.
+
+    --attest and --reviewed name one patient's chart, so they need --patient.
+    """
+    from priorauth.pipeline import evaluate_record
+
+    failed = 0
+    if as_json:
+        click.echo("[")
+    for number, (patient, record) in enumerate(records):
+        ref = patient or "<no Patient>"
+        try:
+            if isinstance(record, PriorAuthError):
+                raise record
+            results = evaluate_record(record, ruleset, payer=payer, as_of=day)
+        except PriorAuthError as exc:
+            failed += 1
+            results, error = [], str(exc)
+        else:
+            error = ""
+        if as_json:
+            item = {
+                "patient": ref,
+                "determinations": [r.model_dump(mode="json") for r in results],
+                **({"error": error} if error else {}),
+            }
+            text = json.dumps(item, indent=2)
+            click.echo(safe_text(("," if number else "") + textwrap.indent(text, "  ")))
+            continue
+        click.echo(safe_text(f"{'' if number == 0 else chr(10)}== {ref} =="))
+        for line in alert_block(a for r in results for a in r.alerts):
+            click.echo(safe_text(line))
+        if error:
+            click.echo(safe_text(f"error: {error}"))
+        elif results:
+            by_id = {p.id: p for p in ruleset.policies}
+            for line in _overview(results, by_id):
+                click.echo(safe_text(line))
+    if as_json:
+        click.echo("]")
+    return failed
 
 
 def _check_attested(attested: tuple[str, ...], policies: list[Policy]) -> None:

@@ -24,10 +24,12 @@ from priorauth.cli._common import (
 )
 from priorauth.errors import (
     EXIT_NOT_MET,
+    EXIT_USAGE,
     AmbiguousPolicyError,
     PayerNotOnChartError,
     PriorAuthError,
     ReviewError,
+    SeveralPatientsError,
 )
 
 if TYPE_CHECKING:
@@ -42,6 +44,7 @@ def determine(
     rules_dir: Path | None,
     allow_uncovered_payer: bool = False,
     reviewed: dict[str, str] | None = None,
+    patient: str | None = None,
 ) -> tuple[Determination, tuple[str, ...]]:
     """Load, extract, select the one policy (refusing to choose among several), check that its
     payer is one of the chart's coverages in force (unless allowed), and evaluate it, with the
@@ -50,7 +53,7 @@ def determine(
     from priorauth.pipeline import chart_facts, letter_determination
     from priorauth.rules import load_rules
 
-    record = chart_facts(chart, as_of=as_of)
+    record = chart_facts(chart, as_of=as_of, patient=patient)
     _policy, result, notes = letter_determination(
         record,
         load_rules(rules_dir),
@@ -205,11 +208,16 @@ def _signer(value: str | None) -> tuple[str | None, str | None]:
     help="Write it even though the policy's payer is not one of the chart's coverages in force.",
 )
 @review_options
+@click.option(
+    "--patient",
+    help="The patient the letter is for when the chart holds several, e.g. Patient/123.",
+)
 @rules_dir_option
 @budget_option
 def letter(
     chart: Path,
     payer: str,
+    patient: str | None,
     output: Path,
     fmt: Literal["pdf", "html", "json"],
     as_of: dt.datetime | None,
@@ -237,7 +245,9 @@ def letter(
     safety finding awaiting clinician review, or the policy not met (on stderr: safety alerts
     first, then unmet criteria and gaps); --force writes it anyway, marked as a draft with the
     alerts on top. A relative alert a clinician has reviewed no longer blocks: --reviewed
-    ALERT_ID --reviewer "Dr. A. Name, MD" (the letter names the reviewer).
+    ALERT_ID --reviewer "Dr. A. Name, MD" (the letter names the reviewer). A chart of several
+    patients (a bulk export, a Bundle of several) needs --patient: without it the command exits
+    2 listing the patients (ids only).
 
     \b
         priorauth letter examples/trd_meets_policies.json --payer auto -o letter.pdf
@@ -274,11 +284,14 @@ def letter(
                 rules_dir=rules_dir,
                 allow_uncovered_payer=allow_uncovered_payer,
                 reviewed=reviewed,
+                patient=patient,
             )
         _check_ready(d, notes, force=force)
         data = letter_bytes(d, format=fmt, options=options)
     except (AmbiguousPolicyError, PayerNotOnChartError) as exc:
         usage_failure(exc)
+    except SeveralPatientsError as exc:
+        fail(exc, EXIT_USAGE)
     except ReviewError as exc:
         raise click.BadParameter(str(exc), param_hint="--reviewed") from None
     except PriorAuthError as exc:

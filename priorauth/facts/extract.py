@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from priorauth.dates import check_as_of
-from priorauth.errors import ChartError
+from priorauth.errors import SeveralPatientsError
 from priorauth.facts.diagnoses import current_episode_onset, extract_diagnoses, pregnancy_status
 from priorauth.facts.exposures import medication_exposures
 from priorauth.facts.levels import drug_levels
@@ -51,16 +51,12 @@ def _wanted_ref(wanted: str) -> str:
 def select_patient(index: ResourceIndex, wanted: str | None) -> tuple[ResourceIndex, Any]:
     """The view of the chosen patient's resources and its Patient model (None if no Patient).
 
-    One Patient and no choice: the whole chart. Several and no choice: ``ChartError`` naming
-    how many there are and how to choose.
+    One Patient and no choice: the whole chart. Several and no choice: ``SeveralPatientsError``
+    naming them and how to choose.
     """
     refs = index.patients()
     if wanted is None and len(refs) > 1:
-        raise ChartError(
-            f"the chart holds {len(refs)} patients; choose one with patient= "
-            f"(CLI: --patient), e.g. --patient {refs[0]}",
-            source=index.source,
-        )
+        raise SeveralPatientsError(tuple(refs), source=index.source)
     if wanted is None:
         patients = index.resources("Patient")
         return index, patients[0] if patients else None

@@ -44,6 +44,7 @@ from priorauth.service.handling import (
     DeterminationList,
     Handler,
     LetterRequest,
+    PatientList,
     letter_format,
 )
 from priorauth.service.outcome import ApiError, issue, operation_outcome
@@ -57,6 +58,14 @@ FHIR_JSON = "application/fhir+json"
 
 PayerParam = Annotated[
     str, Query(description="A payer id, `auto` (match the chart's Coverage) or `all`.")
+]
+PatientParam = Annotated[
+    str | None,
+    Query(
+        description="The patient (Patient/123 or 123) of a chart that holds several; without "
+        "it /evaluate answers for every patient and /letters lists them (422).",
+        max_length=200,
+    ),
 ]
 AsOfParam = Annotated[
     dt.date | None, Query(description="Evaluation date, YYYY-MM-DD [default: today, UTC].")
@@ -190,9 +199,10 @@ def _add_routes(app: FastAPI, handler: Handler) -> None:
         openapi_extra=_BUNDLE_BODY,
         responses={
             200: {
-                "model": Determination | DeterminationList,
+                "model": Determination | DeterminationList | PatientList,
                 "description": "The Determination (a DeterminationList for payer=all, and for "
-                "payer=auto when several policies fit)",
+                "payer=auto when several policies fit; a PatientList, one item per patient, for "
+                "a chart of several patients and no patient=)",
             },
             **_ERRORS,
         },
@@ -205,6 +215,7 @@ def _add_routes(app: FastAPI, handler: Handler) -> None:
         attest: AttestParam = None,
         reviewed: ReviewedParam = None,
         reviewer: ReviewerParam = None,
+        patient: PatientParam = None,
     ) -> Response:
         """Evaluate the chart against the payer's policy; returns the Determination JSON.
 
@@ -219,6 +230,7 @@ def _add_routes(app: FastAPI, handler: Handler) -> None:
             attested=attest or (),
             reviewed=reviewed or (),
             reviewer=reviewer,
+            patient=patient,
         )
         return await handler.run(call, request, handler.evaluate)
 
@@ -258,6 +270,7 @@ def _add_routes(app: FastAPI, handler: Handler) -> None:
         attest: AttestParam = None,
         reviewed: ReviewedParam = None,
         reviewer: ReviewerParam = None,
+        patient: PatientParam = None,
     ) -> Response:
         """Render the letter of medical necessity; 422 listing safety alerts first, then the
         unmet criteria and gaps, when it is not ready to submit."""
@@ -271,6 +284,7 @@ def _add_routes(app: FastAPI, handler: Handler) -> None:
             attested=attest or (),
             reviewed=reviewed or (),
             reviewer=reviewer,
+            patient=patient,
         )
         spec = LetterRequest(fmt, force, LetterOptions(kind=kind), allow_uncovered_payer)
         return await handler.run(call, request, lambda c, b: handler.letter(c, b, spec))

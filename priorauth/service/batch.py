@@ -1,8 +1,8 @@
 """Batch: every chart in a folder → one PDF per chart that meets the policy, plus a summary.
 
-A chart is a ``*.json`` file (a Bundle) or a sub-folder (an NDJSON bulk export). Charts run in a
-process pool whose initializer loads the rules once per worker; each worker writes its PDF
-atomically. The parent records each finished chart in the manifest (see
+A chart is a ``*.json`` file (a Bundle) or a sub-folder (an NDJSON bulk export). Workers only
+evaluate and render: each returns the chart's row and its PDF, and this process writes the PDF
+atomically and records each finished chart in the manifest (see
 :mod:`priorauth.service.manifest`), so a run killed at any point resumes: a chart is skipped when
 its recorded key (SHA-256 of the input bytes + the policies' content hashes + as-of + options)
 matches and its PDF is still there with the recorded hash; everything else is redone, and output
@@ -11,6 +11,13 @@ names are fixed per chart, so nothing is lost or duplicated. ``summary.csv`` and
 ``safety`` column comes right after the chart's name (``SAFETY HOLD: acute-suicide-risk``,
 ``REVIEW: seizure-history``, empty when the safety floor found nothing). A chart on safety hold
 or awaiting clinician review gets no PDF.
+
+A chart of several patients (a bulk export folder or file, or a Bundle of several) is one row and
+one PDF per patient: row ``<chart>#<patient id>``, PDF ``<stem>.<patient id>.pdf``. A bulk export
+is split as it streams (priorauth.fhir.bulk); the per-patient work runs through the executor
+seam (priorauth.service.executor): local processes by default, the workers of a Dask scheduler
+with :class:`priorauth.service.cluster.DaskExecutor` (they are sent each chart's bytes and read
+nothing from this machine's disk). A chart whose worker died is an ``error`` row.
 
 A chart that fails is a row with status ``error`` and a one-line message; the run goes on. A
 chart for which the policy cannot be chosen without guessing is a row with status ``ambiguous``
@@ -25,18 +32,17 @@ seconds, issue 15) is stopped: a row with status ``too_costly`` and the reason
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import hashlib
 import io
 import json
-import multiprocessing
-import os
+import re
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field, replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -51,9 +57,11 @@ from priorauth.errors import (
     PayerNotOnChartError,
     PriorAuthError,
 )
+from priorauth.fhir.bulk import BulkExport, BulkReport, PatientChart, is_bulk_export
+from priorauth.fhir.reader import JSON_SUFFIXES, NDJSON_SUFFIXES
 from priorauth.render.options import LetterOptions
+from priorauth.service.executor import Executor, local_map
 from priorauth.service.manifest import Manifest, atomic_write, remove_stale_temp_files
-from priorauth.service.orphans import die_with_parent
 from priorauth.service.pipeline import Pipeline, unmet_criteria
 
 if TYPE_CHECKING:
@@ -85,16 +93,26 @@ REFUSED = ("ambiguous", "payer_not_on_chart")
 
 @dataclass(frozen=True)
 class Chart:
-    """One chart of the input folder and the PDF name it gets."""
+    """One chart of the input folder (or one patient of it) and the PDF name it gets."""
 
     name: str
     path: Path
     output: str
+    patient: str | None = None
+    """The patient, when the chart holds several (one Chart per patient)."""
+    split: bool = False
+    """The path is a bulk export, cut per patient as it streams (priorauth.fhir.bulk)."""
 
-    def digest(self) -> str:
-        """SHA-256 of the chart's bytes (of every file, with its name, for a folder)."""
+    def digest(self, data: bytes | None = None) -> str:
+        """SHA-256 of the chart's bytes (of every file, with its name, for a folder); of the
+        patient's own chart ``data`` when split; with the patient's id for a Bundle of several."""
+        if data is not None:
+            return hashlib.sha256(data).hexdigest()
         if self.path.is_file():
-            return hashlib.sha256(self.path.read_bytes()).hexdigest()
+            whole = hashlib.sha256(self.path.read_bytes())
+            if self.patient is not None:
+                whole.update(b"\0" + self.patient.encode())
+            return whole.hexdigest()
         outer = hashlib.sha256()
         for part in sorted(p for p in self.path.rglob("*") if p.is_file()):
             outer.update(part.relative_to(self.path).as_posix().encode() + b"\0")
@@ -160,6 +178,8 @@ class BatchReport:
     """What a run did."""
 
     results: list[ChartResult] = field(default_factory=list)
+    exports: dict[str, BulkReport] = field(default_factory=dict)
+    """Per bulk export split in this run (by chart name): what it could not attribute."""
     seconds: float = 0.0
 
     def count(self, status: str) -> int:
@@ -201,12 +221,20 @@ class BatchReport:
         )
 
 
-def discover_charts(input_dir: Path) -> list[Chart]:
-    """``*.json`` files and sub-folders holding ``*.ndjson``, sorted by name.
+def discover_charts(input_dir: Path, *, patient: str | None = None) -> list[Chart]:
+    """``*.json`` files and sub-folders holding ``*.ndjson``, sorted by name; INPUT_DIR itself
+    when it is a bulk export (``*.ndjson`` files at its top level) or an NDJSON file.
 
     Each gets ``<stem>.pdf``; when two charts would share a name (``a.json`` and folder ``a``)
-    both keep their full name (``a.json.pdf``, ``a.pdf``).
+    both keep their full name (``a.json.pdf``, ``a.pdf``). A chart of several patients becomes
+    one Chart per patient (or only ``patient``'s): see :func:`each_patient`.
     """
+    return each_patient(_charts(input_dir), patient=patient)
+
+
+def _charts(input_dir: Path) -> list[Chart]:
+    if is_bulk_export(input_dir) or input_dir.is_file():
+        return [Chart(input_dir.name, input_dir, input_dir.name.split(".")[0] + ".pdf")]
     found = [p for p in input_dir.iterdir() if not p.name.startswith(".")]
     charts = [p for p in found if p.is_file() and p.suffix.lower() == ".json"]
     charts += [p for p in found if p.is_dir() and any(p.glob("*.ndjson"))]
@@ -218,6 +246,61 @@ def discover_charts(input_dir: Path) -> list[Chart]:
         ),
         key=lambda chart: chart.name,
     )
+
+
+_PATIENT_RESOURCE = re.compile(rb'"resourceType"\s*:\s*"Patient"')
+
+
+def each_patient(charts: list[Chart], *, patient: str | None = None) -> list[Chart]:
+    """Every chart of one patient as it is; a chart of several, one Chart per patient
+    (patient-id order for a bulk export, chart order for a Bundle). ``patient``: that patient
+    of each chart only (a chart without it is an error row naming it)."""
+    units: list[Chart] = []
+    for chart in charts:
+        patients = _patients(chart.path)
+        split = is_bulk_export(chart.path)
+        if patient is not None:
+            wanted = patient if patient.startswith("Patient/") else f"Patient/{patient}"
+            patients = (wanted,)
+        if len(patients) <= 1 and patient is None:
+            units.append(chart)
+            continue
+        stem = chart.output.removesuffix(".pdf")
+        units += [
+            Chart(f"{chart.name}#{_id(ref)}", chart.path, f"{stem}.{_safe(ref)}.pdf", ref, split)
+            for ref in patients
+        ]
+    return units
+
+
+def _patients(path: Path) -> tuple[str, ...]:
+    """The chart's Patient references (a cheap scan; a chart of one is not opened further)."""
+    if is_bulk_export(path):
+        return BulkExport(path).plan()
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return ()
+    if len(_PATIENT_RESOURCE.findall(data)) <= 1:
+        return ()
+    try:
+        from priorauth.fhir import load_chart
+
+        return tuple(load_chart(data, source_name=path.name).patients())
+    except PriorAuthError:
+        return ()  # the chart's own error is reported when it is evaluated
+
+
+def _id(ref: str) -> str:
+    return ref.removeprefix("Patient/")
+
+
+def _safe(ref: str) -> str:
+    """The patient id fit for a file name (else a short hash of it)."""
+    rid = _id(ref)
+    if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", rid):
+        return rid
+    return hashlib.sha256(rid.encode()).hexdigest()[:16]
 
 
 def run_batch(
@@ -232,6 +315,7 @@ def run_batch(
     audit: AuditStore | None = None,
     on_result: Callable[[ChartResult], None] | None = None,
     allow_uncovered_payer: bool = False,
+    executor: Executor = local_map,
     budget: float = 0.0,
 ) -> BatchReport:
     """Evaluate every chart, write the PDFs, manifest and summary; returns the report.
@@ -248,38 +332,76 @@ def run_batch(
     out_dir.mkdir(parents=True, exist_ok=True)
     remove_stale_temp_files(out_dir)
     pipeline = Pipeline(rules_dir)
+    _PIPELINES[rules_dir] = pipeline  # this process's work reuses it; workers load their own
     setting = _key_setting(pipeline, payer, as_of, options, allow_uncovered_payer)
     manifest = Manifest.open(out_dir)
     report = BatchReport()
-    try:
-        pending = []
-        for chart, digest, key in _keyed(charts, setting):
+    task = _Task(payer, as_of, options, allow_uncovered_payer, rules_dir, budget)
+    ships_bytes = bool(getattr(executor, "ships_bytes", False))
+
+    def pending() -> Iterator[_Unit]:
+        for chart, data in _with_data(charts, report.exports):
+            digest = chart.digest(data)
+            key = hashlib.sha256(f"{digest}\n{setting}".encode()).hexdigest()
             kept = _current(manifest.get(chart.name), key, out_dir, budget)
             if kept is not None:
                 _done(report, kept, on_result)
-            else:
-                pending.append((chart, digest, key))
-        task = _Task(str(out_dir), payer, as_of, options, allow_uncovered_payer, budget)
-        run_id = uuid.uuid4().hex[:16]
-        for result in _execute(pending, task, jobs, pipeline):
-            if audit is not None:  # before the manifest: a kill in between re-audits, never loses
-                audit.record(_audit_event(result, run_id, len(report.results), payer, as_of))
-            manifest.record(result.chart, asdict(result))
-            _done(report, result, on_result)
+                continue
+            files = _chart_files(chart.path) if ships_bytes and data is None else ()
+            yield _Unit(chart, data, digest, key, task, files)
+
+    def lost(unit: _Unit, error: str) -> _Done:
+        chart = unit.chart
+        row = ChartResult(
+            chart.name, "error", key=unit.key, input_sha256=unit.digest, payer=payer, error=error
+        )
+        return _Done(row, chart.output)
+
+    run_id = uuid.uuid4().hex[:16]
+
+    def finished(result: ChartResult) -> None:
+        if audit is not None:  # before the manifest: a kill in between re-audits, never loses
+            audit.record(_audit_event(result, run_id, len(report.results), payer, as_of))
+        manifest.record(result.chart, asdict(result))
+        _done(report, result, on_result)
+
+    try:
+        for done in executor(_process, pending(), jobs=jobs, failed=lost):
+            finished(_written(done, out_dir))
     finally:
         manifest.close()
     order = {chart.name: i for i, chart in enumerate(charts)}
     report.results.sort(key=lambda r: order[r.chart])
     _write_summary(out_dir, report.results)
+    if report.exports:
+        exports = {
+            name: {**r.counts(), "problems": [str(p) for p in r.problems]}
+            for name, r in report.exports.items()
+        }
+        atomic_write(out_dir / "exports.json", (json.dumps(exports, indent=1) + "\n").encode())
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _keyed(charts: list[Chart], setting: str) -> Iterator[tuple[Chart, str, str]]:
-    """Each chart with the SHA-256 of its input and its output key (input + setting)."""
+def _with_data(
+    charts: list[Chart], exports: dict[str, BulkReport]
+) -> Iterator[tuple[Chart, bytes | None]]:
+    """Each chart with, for a patient of a split bulk export, its own chart's bytes (the
+    export is read once, as it streams, for all its patients; its report goes to
+    ``exports``)."""
+    streams: dict[Path, tuple[BulkExport, Iterator[PatientChart]]] = {}
     for chart in charts:
-        digest = chart.digest()
-        yield chart, digest, hashlib.sha256(f"{digest}\n{setting}".encode()).hexdigest()
+        if not chart.split:
+            yield chart, None
+            continue
+        if chart.path not in streams:
+            streams.clear()  # an export's patients come together: the last one is done
+            export = BulkExport(chart.path)
+            streams[chart.path] = (export, export.charts())
+        export, stream = streams[chart.path]
+        found = next((c for c in stream if c.patient == chart.patient), None)
+        exports[chart.name.partition("#")[0]] = export.report  # complete once it is split
+        yield chart, (found.ndjson if found is not None else None)
 
 
 def _done(
@@ -344,101 +466,134 @@ def _current(
 
 @dataclass(frozen=True)
 class _Task:
-    out_dir: str
     payer: str
     as_of: dt.date
     options: LetterOptions
     allow_uncovered_payer: bool = False
+    rules_dir: Path | None = None
     budget: float = 0.0
 
 
-_WORKER: dict[str, Pipeline] = {}
+@dataclass(frozen=True)
+class _Unit:
+    """One chart (or one patient's chart) to process: what a worker is sent."""
 
-# What every worker needs, imported once in the fork server rather than in each worker: the
-# pipeline's stages and the HTML and PDF stack (importing them starts no thread; Pango and
-# fontconfig are first used in the worker).
-_PRELOAD = [__name__, "priorauth.pipeline", "priorauth.render.html", "priorauth.render.pdf"]
+    chart: Chart
+    data: bytes | None
+    """The patient's own chart, for a patient of a split bulk export."""
+    digest: str
+    key: str
+    task: _Task
+    files: tuple[tuple[str, bytes], ...] = ()
+    """The chart's bytes when workers cannot read this machine's disk (a Dask cluster):
+    ``(("", bytes),)`` for a file, ``((name, bytes), ...)`` for a folder's NDJSON/JSON files."""
 
 
-def _init_worker(pipeline: Pipeline, parent_pid: int | None = None) -> None:
-    """Process-pool initializer: die with the batch process; the parent's rule set (pickled, no
-    YAML parsed again)."""
-    if parent_pid is not None:
-        die_with_parent(parent_pid)
-    _WORKER["pipeline"] = pipeline
+@dataclass(frozen=True)
+class _Done:
+    """A worker's answer: the chart's row, and its PDF when it gets a letter."""
+
+    result: ChartResult
+    output: str
+    """The chart's PDF name (written when ``pdf`` is there, else removed if left from before)."""
+    pdf: bytes | None = None
 
 
-def _execute(
-    pending: list[tuple[Chart, str, str]],
-    task: _Task,
-    jobs: int,
-    pipeline: Pipeline,
-) -> Iterator[ChartResult]:
-    if jobs <= 1 or len(pending) <= 1:
-        _WORKER["pipeline"] = pipeline
-        for chart, digest, key in pending:
-            yield _process(chart, digest, key, task)
-        return
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(_PRELOAD)
-    pool = ProcessPoolExecutor(
-        max_workers=jobs,
-        mp_context=context,
-        initializer=_init_worker,
-        initargs=(pipeline, os.getpid()),
+def _chart_files(path: Path) -> tuple[tuple[str, bytes], ...]:
+    if path.is_file():
+        return (("", path.read_bytes()),)
+    return tuple(
+        (part.name, part.read_bytes())
+        for part in sorted(path.iterdir())
+        if part.is_file() and part.suffix in NDJSON_SUFFIXES | JSON_SUFFIXES
+    )
+
+
+def _written(done: _Done, out_dir: Path) -> ChartResult:
+    """Write (or remove) the chart's PDF here, in the process that keeps the manifest."""
+    out = out_dir / done.output
+    if done.pdf is None:
+        out.unlink(missing_ok=True)
+        return done.result
+    atomic_write(out, done.pdf)
+    sha = hashlib.sha256(done.pdf).hexdigest()
+    return replace(done.result, output=done.output, output_sha256=sha)
+
+
+_PIPELINES: dict[Path | None, Pipeline] = {}
+
+
+def _pipeline(rules_dir: Path | None) -> Pipeline:
+    """The rule set of this process (loaded once per worker process)."""
+    found = _PIPELINES.get(rules_dir)
+    if found is None:
+        found = _PIPELINES[rules_dir] = Pipeline(rules_dir)
+    return found
+
+
+def _process(unit: _Unit) -> _Done:
+    """Evaluate one chart and render its letter if it meets the policy (runs in a worker; reads
+    the chart, or its bytes, and writes nothing)."""
+    chart, task = unit.chart, unit.task
+    started = time.perf_counter()
+    base = ChartResult(
+        chart.name, "error", key=unit.key, input_sha256=unit.digest, payer=task.payer
     )
     try:
-        futures: dict[Future[ChartResult], Chart] = {
-            pool.submit(_process, chart, digest, key, task): chart for chart, digest, key in pending
-        }
-        for future in as_completed(futures):
-            try:
-                yield future.result()
-            except BrokenProcessPool:
-                yield ChartResult(futures[future].name, "error", error="a worker process died")
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _process(chart: Chart, digest: str, key: str, task: _Task) -> ChartResult:
-    """Evaluate one chart and write its PDF if it meets the policy (runs in a worker)."""
-    started = time.perf_counter()
-    out = Path(task.out_dir) / chart.output
-    base = ChartResult(chart.name, "error", key=key, input_sha256=digest, payer=task.payer)
-    try:
-        result = _evaluate_one(chart, task, out, base)
+        with _chart_source(unit) as source:
+            done = _evaluate_one(unit, source, base)
     except BudgetExceededError as exc:
-        out.unlink(missing_ok=True)
-        result = replace(
-            base, status=TOO_COSTLY, error=f"too-costly: {exc}", budget_seconds=task.budget
-        )
+        error = f"too-costly: {exc}"
+        row = replace(base, status=TOO_COSTLY, error=error, budget_seconds=task.budget)
+        done = _Done(row, chart.output)
     except (AmbiguousPolicyError, PayerNotOnChartError) as exc:
-        out.unlink(missing_ok=True)
         status = "ambiguous" if isinstance(exc, AmbiguousPolicyError) else "payer_not_on_chart"
-        result = replace(base, status=status, error=_one_line(exc))
+        done = _Done(replace(base, status=status, error=_one_line(exc)), chart.output)
     except Exception as exc:
-        out.unlink(missing_ok=True)
-        result = replace(base, error=_one_line(exc))
-    return replace(result, duration_ms=round((time.perf_counter() - started) * 1000, 3))
+        done = _Done(replace(base, error=_one_line(exc)), chart.output)
+    duration = round((time.perf_counter() - started) * 1000, 3)
+    return replace(done, result=replace(done.result, duration_ms=duration))
 
 
-def _evaluate_one(chart: Chart, task: _Task, out: Path, base: ChartResult) -> ChartResult:
-    pipeline = _WORKER["pipeline"]
+@contextlib.contextmanager
+def _chart_source(unit: _Unit) -> Iterator[Path | bytes]:
+    """The chart as ``load_chart`` reads it: the patient's own chart (a split export), the
+    file's path or bytes, or (a folder sent as bytes) a scratch copy of the folder, so names and
+    line numbers in messages stay those of a local run."""
+    chart = unit.chart
+    if chart.split and unit.data is None:
+        raise PriorAuthError(f"{chart.name}: the export holds no {chart.patient}")
+    if unit.data is not None:
+        yield unit.data
+    elif not unit.files:
+        yield chart.path
+    elif unit.files[0][0] == "":
+        yield unit.files[0][1]
+    else:
+        with tempfile.TemporaryDirectory(prefix="priorauth-chart-") as scratch:
+            folder = Path(scratch) / chart.path.name
+            folder.mkdir()
+            for name, data in unit.files:
+                (folder / Path(name).name).write_bytes(data)
+            yield folder
+
+
+def _evaluate_one(unit: _Unit, source: Path | bytes, base: ChartResult) -> _Done:
+    chart, task = unit.chart, unit.task
+    pipeline = _pipeline(task.rules_dir)
     with cpu_budget(task.budget):  # load, facts, evaluation: the input-driven work
         determination = pipeline.letter_determination(
-            chart.path,
+            source,
             payer=task.payer,
             as_of=task.as_of,
             source=chart.name,
             allow_uncovered_payer=task.allow_uncovered_payer,
+            patient=None if chart.split else chart.patient,
         )
     result = _row(base, determination, pipeline.ruleset.get(determination.policy.id).payer.id)
     if determination.status != "meets" or alerts.blocking(determination):
-        out.unlink(missing_ok=True)
-        return result
-    pdf = pipeline.letter(determination, "pdf", task.options)
-    atomic_write(out, pdf)
-    return replace(result, output=chart.output, output_sha256=hashlib.sha256(pdf).hexdigest())
+        return _Done(result, chart.output)
+    return _Done(result, chart.output, pipeline.letter(determination, "pdf", task.options))
 
 
 def _row(base: ChartResult, determination: Determination, payer_id: str) -> ChartResult:

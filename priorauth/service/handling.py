@@ -36,6 +36,7 @@ from priorauth.errors import (
     PriorAuthError,
     RenderError,
     ReviewError,
+    SeveralPatientsError,
     UnknownAttestationError,
     UnknownPayerError,
 )
@@ -53,6 +54,8 @@ __all__ = [
     "DeterminationList",
     "Handler",
     "LetterRequest",
+    "PatientDeterminations",
+    "PatientList",
     "Result",
     "ambiguous_error",
     "letter_format",
@@ -82,6 +85,26 @@ class DeterminationList(BaseModel):
     determinations: tuple[Determination, ...]
 
 
+class PatientDeterminations(BaseModel):
+    """One patient of a chart of several: its determinations, or why there are none."""
+
+    model_config = ConfigDict(frozen=True)
+
+    patient: str
+    determinations: tuple[Determination, ...] = ()
+    error: str | None = None
+
+
+class PatientList(BaseModel):
+    """``POST /evaluate`` on a chart of several patients and no ``patient``: one item each."""
+
+    model_config = ConfigDict(frozen=True)
+
+    as_of: dt.date
+    count: int
+    patients: tuple[PatientDeterminations, ...]
+
+
 class LetterRequest(NamedTuple):
     """What ``POST /letters`` asked for."""
 
@@ -108,6 +131,8 @@ class Call:
     """Relative safety alert id → the clinician who reviewed it (``reviewed`` + ``reviewer``)."""
     input_sha256: str | None = None
     determinations: list[Determination] = field(default_factory=list)
+    patient: str | None = None
+    """The patient of a chart that holds several (``patient`` query parameter)."""
 
     @classmethod
     def start(
@@ -121,6 +146,7 @@ class Call:
         attested: Sequence[str] = (),
         reviewed: Sequence[str] = (),
         reviewer: str | None = None,
+        patient: str | None = None,
     ) -> Call:
         """A call starting now; ``as_of`` defaults to today (UTC), read here at the edge.
 
@@ -143,6 +169,7 @@ class Call:
             started=time.perf_counter(),
             attested=tuple(attested),
             reviewed=dict.fromkeys(reviewed, who),
+            patient=patient or None,
         )
 
 
@@ -313,6 +340,7 @@ class Handler:
             as_of=call.as_of,
             attested=call.attested,
             reviewed=call.reviewed,
+            patient=call.patient,
         )
         call.determinations = found
         if not found:
@@ -323,14 +351,42 @@ class Handler:
 
     def evaluate(self, call: Call, bundle: dict[str, Any]) -> Result:
         """``POST /evaluate``: one Determination, or a list for ``payer=all`` and for ``auto``
-        when several policies fit (never one of them silently)."""
-        found = self._determinations(call, bundle)
+        when several policies fit (never one of them silently); for a chart of several patients
+        and no ``patient``, a :class:`PatientList` with every patient's."""
+        try:
+            found = self._determinations(call, bundle)
+        except SeveralPatientsError as exc:
+            return self._every_patient(call, bundle, exc.patients)
         if call.payer == "all" or len(found) > 1:
             listing = DeterminationList(
                 as_of=call.as_of, count=len(found), determinations=tuple(found)
             )
             return Result(listing.model_dump_json().encode(), MEDIA["json"])
         return Result(found[0].model_dump_json().encode(), MEDIA["json"])
+
+    def _every_patient(
+        self, call: Call, bundle: dict[str, Any], patients: tuple[str, ...]
+    ) -> Result:
+        if call.attested or call.reviewed:
+            raise ApiError(
+                400,
+                "invalid",
+                "attest and reviewed confirm one patient's chart: choose it with patient=",
+                expression=["http.patient"],
+            )
+        items = []
+        for ref in patients:
+            try:
+                found = self.pipeline.determinations(
+                    bundle, payer=call.payer, as_of=call.as_of, patient=ref
+                )
+            except PriorAuthError as exc:
+                items.append(PatientDeterminations(patient=ref, error=str(exc)))
+                continue
+            call.determinations.extend(found)
+            items.append(PatientDeterminations(patient=ref, determinations=tuple(found)))
+        listing = PatientList(as_of=call.as_of, count=len(items), patients=tuple(items))
+        return Result(listing.model_dump_json().encode(), MEDIA["json"])
 
     def letter(self, call: Call, bundle: dict[str, Any], spec: LetterRequest) -> Result:
         """``POST /letters``: the letter, or 422 listing what is missing (unless ``force``)."""
@@ -349,6 +405,7 @@ class Handler:
             attested=call.attested,
             reviewed=call.reviewed,
             allow_uncovered_payer=spec.allow_uncovered_payer,
+            patient=call.patient,
         )
         call.determinations = [determination]
         if determination.status != "meets" and not spec.force:

@@ -31,7 +31,8 @@ __all__ = ["LetterFormat", "Pipeline", "unmet_criteria"]
 
 LetterFormat = Literal["pdf", "html", "json"]
 FactsStage = Callable[..., PatientRecord]
-"""Stages 1 and 2 as the pipeline calls them: ``(chart, as_of=..., source_name=...)``."""
+"""Stages 1 and 2 as the pipeline calls them: ``(chart, as_of=..., source_name=...,
+patient=...)``."""
 
 
 class Pipeline:
@@ -96,13 +97,15 @@ class Pipeline:
         source: str = "<request>",
         attested: Sequence[str] = (),
         reviewed: Mapping[str, str] | None = None,
+        patient: str | None = None,
     ) -> list[Determination]:
         """Load ``chart`` (a Bundle dict or a path), extract facts, evaluate the policies.
 
         ``reviewed``: relative safety alert id → reviewing clinician (refused when the chart has
         no such relative alert, see :func:`priorauth.evaluate.floor.check_reviewed`).
+        ``patient``: the patient of a chart that holds several.
         """
-        record = self.facts(chart, as_of=as_of, source_name=source)
+        record = self.facts(chart, as_of=as_of, source_name=source, patient=patient)
         policies = select_policies(self.ruleset, payer=payer, record=record, as_of=as_of)
         check_attested(attested, policies)
         found = [
@@ -122,6 +125,7 @@ class Pipeline:
         attested: Sequence[str] = (),
         reviewed: Mapping[str, str] | None = None,
         allow_uncovered_payer: bool = False,
+        patient: str | None = None,
     ) -> Determination:
         """The one determination a letter is written under.
 
@@ -129,7 +133,7 @@ class Pipeline:
         naming them) and a policy whose payer is not one of the chart's coverages in force
         (:class:`~priorauth.errors.PayerNotOnChartError`) unless ``allow_uncovered_payer``.
         """
-        record = self.facts(chart, as_of=as_of, source_name=source)
+        record = self.facts(chart, as_of=as_of, source_name=source, patient=patient)
         _policy, found, _notes = letter_determination(
             record,
             self.ruleset,

@@ -92,8 +92,8 @@ def test_several_patients_without_a_choice(runner, tmp_path):
     result = runner.invoke(cli, ["facts", str(chart), "--as-of", "2026-11-25"])
     assert result.exit_code == 1
     assert result.stderr == (
-        "error: two.json: the chart holds 2 patients; choose one with patient= "
-        "(CLI: --patient), e.g. --patient Patient/a\n"
+        "error: two.json: the chart holds 2 patients (Patient/a, Patient/b); "
+        "choose one with patient= (CLI: --patient), e.g. --patient Patient/a\n"
     )
     ok = runner.invoke(cli, ["facts", str(chart), "--as-of", "2026-11-25", "--patient", "b"])
     assert ok.exit_code == 0

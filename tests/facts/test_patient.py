@@ -208,7 +208,8 @@ def test_several_patients_need_a_choice():
     with pytest.raises(ChartError) as info:
         extract_facts(chart, as_of=D(2025, 1, 1))
     assert str(info.value) == (
-        "two.json: the chart holds 2 patients; choose one with patient= (CLI: --patient), "
+        "two.json: the chart holds 2 patients (Patient/a, Patient/b); choose one with patient= "
+        "(CLI: --patient), "
         "e.g. --patient Patient/a"
     )
     b = extract_facts(chart, as_of=D(2025, 1, 1), patient="b")

@@ -54,6 +54,7 @@ def test_writes_json_and_passes_options(monkeypatch, chart, tmp_path):
             "rules_dir": None,
             "allow_uncovered_payer": False,
             "reviewed": {},
+            "patient": None,
         }
     ]
     assert Determination.model_validate(json.loads(out.read_text())) == make_determination()

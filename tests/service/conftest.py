@@ -1,12 +1,14 @@
 """Fixtures for the service tests: API keys, settings, a TestClient, a real uvicorn process,
-and a real PostgreSQL server for the audit store."""
+a real PostgreSQL server for the audit store, and a real Dask cluster for the cluster runner."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -154,3 +156,75 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     running = start_server(tmp_path_factory.mktemp("server"))
     yield running
     stop_server(running)
+
+
+SCHEDULER_ARGS = ("--host", "127.0.0.1", "--port", "0", "--no-dashboard")
+WORKER_ARGS = ("--nworkers", "2", "--nthreads", "1", "--host", "127.0.0.1", "--no-dashboard")
+WORKER_ARGS += ("--death-timeout", "60")  # a worker whose scheduler is gone ends by itself
+
+
+@dataclass(frozen=True)
+class DaskScheduler:
+    address: str
+    workers: int
+
+
+@pytest.fixture(scope="session")
+def dask_scheduler(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DaskScheduler]:
+    """A real Dask cluster started as docs/cluster.md deploys one: ``dask scheduler`` and
+    ``dask worker --nworkers 2 --nthreads 1`` (two worker processes under a nanny), on loopback.
+
+    Its scheduler gives up on a task after the first worker that dies running it
+    (``allowed-failures`` 0) and sends each worker one task at a time, so a worker that dies takes
+    only its own task with it and the worker-death test does not wait for retries.
+    """
+    folder = tmp_path_factory.mktemp("dask")
+    scheduler_file = folder / "scheduler.json"
+    env = {
+        **os.environ,
+        "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "0",
+        "DASK_DISTRIBUTED__SCHEDULER__WORKER_SATURATION": "1.0",  # one task at a time per worker
+    }
+    dask = [sys.executable, "-m", "dask"]
+    common = {"env": env, "start_new_session": True, "stdin": subprocess.DEVNULL}
+    with (folder / "scheduler.log").open("wb") as slog, (folder / "worker.log").open("wb") as wlog:
+        scheduler = subprocess.Popen(
+            [*dask, "scheduler", *SCHEDULER_ARGS, "--scheduler-file", str(scheduler_file)],
+            stdout=slog,
+            stderr=subprocess.STDOUT,
+            **common,
+        )
+        workers = subprocess.Popen(
+            [*dask, "worker", *WORKER_ARGS, "--scheduler-file", str(scheduler_file)],
+            stdout=wlog,
+            stderr=subprocess.STDOUT,
+            **common,
+        )
+    try:
+        address = _wait_for_scheduler(scheduler_file, scheduler, folder)
+        yield DaskScheduler(address, 2)
+    finally:
+        for process in (workers, scheduler):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in (workers, scheduler):
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+def _wait_for_scheduler(scheduler_file: Path, process: subprocess.Popen[bytes], logs: Path) -> str:
+    """The scheduler's address once two workers have joined it."""
+    from distributed import Client
+
+    deadline = time.monotonic() + 120
+    while not scheduler_file.is_file() or not scheduler_file.read_text().strip():
+        if process.poll() is not None or time.monotonic() > deadline:
+            pytest.fail(f"dask scheduler did not start:\n{(logs / 'scheduler.log').read_text()}")
+        time.sleep(0.2)
+    address = str(json.loads(scheduler_file.read_text())["address"])
+    with Client(address, timeout=60, set_as_default=False) as client:
+        client.wait_for_workers(2, timeout=120)
+    return address

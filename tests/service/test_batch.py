@@ -21,6 +21,7 @@ from priorauth.alerts import URGENT_ACTION
 from priorauth.cli import cli
 from priorauth.service.audit import AuditStore
 from priorauth.service.batch import discover_charts, run_batch
+from priorauth.service.cluster import DaskExecutor
 from priorauth.service.manifest import TEMP_PREFIX
 
 from .conftest import ROOT, RULES_DIR, meeting_payer
@@ -346,3 +347,34 @@ def test_a_chart_over_the_work_budget_is_too_costly_and_not_redone(tmp_path):
     larger = batch(folder, out, budget=1.0)
     [large] = [r for r in larger.results if r.chart == "b-large.json"]
     assert (large.status, large.skipped, large.budget_seconds) == ("too_costly", False, 1.0)
+
+
+def test_batch_on_a_dask_cluster_equals_the_local_run(charts_dir, tmp_path, dask_scheduler):
+    """Workers of a real Dask cluster evaluate and render; this process writes the same PDFs,
+    summary, manifest and audit rows as a local run, and a rerun through the CLI (scheduler from
+    the environment) finds every output current."""
+    local = batch(charts_dir, tmp_path / "local", jobs=1)
+    store = AuditStore(f"sqlite:///{tmp_path / 'audit.sqlite'}")
+    with DaskExecutor(dask_scheduler.address) as executor:
+        on_dask = batch(charts_dir, tmp_path / "dask", executor=executor, audit=store)
+    assert summary(tmp_path / "dask") == summary(tmp_path / "local")
+    assert (tmp_path / "dask" / "summary.json").read_bytes() == (
+        tmp_path / "local" / "summary.json"
+    ).read_bytes()
+    assert pdfs(tmp_path / "dask") == pdfs(tmp_path / "local") != []
+    for name in pdfs(tmp_path / "local"):
+        assert (tmp_path / "dask" / name).read_bytes() == (tmp_path / "local" / name).read_bytes()
+    assert [r.output_sha256 for r in on_dask.results] == [r.output_sha256 for r in local.results]
+    rows = store.events(limit=100)
+    assert sorted(r.outcome for r in rows) == sorted(r.status for r in local.results)
+    store.close()
+    manifest = json.loads((tmp_path / "dask" / "manifest.json").read_text())
+    assert {name: entry["status"] for name, entry in manifest["charts"].items()} == {
+        r.chart: r.status for r in local.results
+    }
+
+    (charts_dir / "broken.json").unlink()
+    env = {"PRIORAUTH_DASK_SCHEDULER": dask_scheduler.address}
+    result = CliRunner().invoke(cli, cli_args(charts_dir, tmp_path / "dask"), env=env)
+    assert result.exit_code == 0, result.output
+    assert f"{len(local.results) - 1} already current" in result.output
