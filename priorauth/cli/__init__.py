@@ -25,6 +25,7 @@ from priorauth.cli import (  # noqa: E402  (commands register on `cli` when impo
     letter_cmd,
     rules_cmd,
     serve_cmd,
+    users_cmd,
 )
 
 __all__ = [
@@ -37,4 +38,5 @@ __all__ = [
     "letter_cmd",
     "rules_cmd",
     "serve_cmd",
+    "users_cmd",
 ]

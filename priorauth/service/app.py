@@ -31,7 +31,6 @@ from fastapi import Depends, FastAPI, Query, Request, Security
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from priorauth.budget import ChartPool
@@ -43,6 +42,7 @@ from priorauth.service.body import JSON_TYPES
 from priorauth.service.config import ConfigError, Settings
 from priorauth.service.context import RequestContext
 from priorauth.service.davinci import router as davinci_router
+from priorauth.service.docs import add_docs
 from priorauth.service.handling import (
     Call,
     DeterminationList,
@@ -148,14 +148,16 @@ def create_app(
                 pool.close()
             handler.audit.close()
 
-    app = FastAPIOffline(
-        static_url="/docs-assets",
+    app = FastAPI(
         title="priorauth",
+        docs_url=None,
+        redoc_url=None,
         version=_app_version(),
         summary="TMS prior-authorization determinations and letters from FHIR R4 charts.",
         lifespan=lifespan,
     )
     app.state.handler = handler
+    add_docs(app)
     _add_error_handlers(app)
     _add_routes(app, handler)
     app.include_router(davinci_router)

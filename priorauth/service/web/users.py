@@ -15,7 +15,15 @@ from priorauth.errors import AuditError
 from priorauth.service.audit import AuditStore
 from priorauth.service.web.store import ROLES, Role, User, WebStore
 
-__all__ = ["MIN_PASSWORD", "USERNAME", "add_user", "add_user_at", "check_login", "hash_password"]
+__all__ = [
+    "MIN_PASSWORD",
+    "USERNAME",
+    "add_user",
+    "add_user_at",
+    "check_login",
+    "hash_password",
+    "list_users_at",
+]
 
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 MIN_PASSWORD = 12
@@ -49,6 +57,15 @@ def add_user_at(audit_url: str, username: str, role: str, password: str) -> User
     audit = AuditStore(audit_url)
     try:
         return add_user(WebStore(audit.engine), username, role, password)
+    finally:
+        audit.close()
+
+
+def list_users_at(audit_url: str) -> list[User]:
+    """Every staff user in the database at ``audit_url``."""
+    audit = AuditStore(audit_url)
+    try:
+        return WebStore(audit.engine).users()
     finally:
         audit.close()
 
