@@ -45,7 +45,7 @@ def test_every_page_has_no_serious_violation(page):
     page.get_by_label("Practice NPI").fill("12")
     page.get_by_role("button", name="Save settings").click()
     found["settings with an error"] = _serious(page)
-    assert found == dict.fromkeys(found, [])
+    assert found == {key: [] for key in found}
 
 
 def test_keyboard_reaches_the_main_content_and_every_control(page):
