@@ -100,11 +100,16 @@ def add_web(app: FastAPI, handler: Handler) -> None:
         )
 
 
-async def _form(request: Request, session: Session) -> FormData:
-    """The posted form, once its CSRF token is checked (403 otherwise)."""
+async def _form(request: Request, session: Session, *, files: int = 0) -> FormData:
+    """The posted form, once its CSRF token is checked (403 otherwise). An uploaded file is
+    closed by the caller (``form.close()``)."""
     request.state.started = time.perf_counter()
-    form = await request.form(max_files=1, max_fields=200)
-    check_csrf(session.csrf, form.get("csrf_token"))
+    form = await request.form(max_files=files, max_fields=200)
+    try:
+        check_csrf(session.csrf, form.get("csrf_token"))
+    except CsrfError:
+        await form.close()
+        raise
     return form
 
 
@@ -211,11 +216,14 @@ def _queue_routes(router: APIRouter, web: Web) -> None:
         limit = web.handler.settings.max_body_bytes
         if int(request.headers.get("content-length") or 0) > limit + 65536:
             return _error(session, 413, "File too large", f"Upload at most {limit} bytes.")
-        form = await _form(request, session)
+        form = await _form(request, session, files=1)
         chart = form.get("chart")
         if not isinstance(chart, UploadFile):
             return _error(session, 400, "No file", "Choose a chart file to upload.")
-        data = await chart.read(limit + 1)
+        try:
+            data = await chart.read(limit + 1)
+        finally:
+            await form.close()
         if not data or len(data) > limit:
             return _error(session, 400, "Unusable file", f"Upload 1 to {limit} bytes.")
         try:
