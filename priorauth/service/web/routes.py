@@ -377,7 +377,7 @@ def _request_routes(router: APIRouter, web: Web) -> None:
         if found.review.determination is None or not set(ticked) <= known:
             return _error(session, 400, "Unknown attestation", "Tick only the listed items.")
         await web.run(_attest, web, request, session, found, ticked)
-        return RedirectResponse(f"/web/requests/{request_id}#attestations", status_code=303)
+        return RedirectResponse(f"/web/requests/{request_id}#packet", status_code=303)
 
     @router.post("/requests/{request_id}/packet")
     async def packet(request: Request, request_id: str) -> Response:

@@ -107,10 +107,10 @@ class Review:
         d = self.determination
         first = self.alerts[0] if self.alerts else None
         alert = f"{first.title} ({first.level})" if first else None
-        if d is None:
-            return Summary(
-                payer="not selected", policy_id=None, status="no_policy", gaps=0, alert=alert
-            )
+        if d is None:  # no policy: an absolute alert still holds the request
+            hold = any(a.level == "absolute" for a in self.alerts)
+            status = "safety_hold" if hold else "no_policy"
+            return Summary(payer="not selected", policy_id=None, status=status, gaps=0, alert=alert)
         return Summary(
             payer=d.policy.payer,
             policy_id=d.policy.id,
@@ -176,7 +176,13 @@ def review(
     except (AmbiguousPolicyError, PayerNotOnChartError, UnknownPayerError) as exc:
         floor = safety_floor(record, None, as_of=as_of)
         return Review(
-            record, matrix, matches, None, None, str(exc), tuple(alert_rules.ordered(floor.alerts))
+            record,
+            matrix,
+            matches,
+            None,
+            None,
+            f"{first_clause(str(exc))}. Choose a policy in the payer matrix below.",
+            tuple(alert_rules.ordered(floor.alerts)),
         )
     kept = tuple(a for a in attested if a in policy.attestation_ids())
     if kept:
@@ -193,6 +199,20 @@ def review(
         signed_off_by=signed_off_by,
         confirmable=_confirmable(policy, found),
     )
+
+
+def first_clause(message: str) -> str:
+    """A library message up to its first top-level ``; `` (the rest names CLI options).
+
+    >>> first_clause("no policy matches (payers: a; b); pass --payer ID; known: x")
+    'no policy matches (payers: a; b)'
+    """
+    depth = 0
+    for index, char in enumerate(message):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == ";" and depth == 0:
+            return message[:index]
+    return message
 
 
 def _confirmable(policy: Policy, d: Determination) -> tuple[tuple[str, str], ...]:

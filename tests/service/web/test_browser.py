@@ -52,7 +52,7 @@ def test_from_chart_to_signed_off_packet(page, web_server):
     for index in range(boxes.count()):
         boxes.nth(index).check()
     page.get_by_role("button", name="Confirm attestations").click()
-    page.wait_for_url(url + "#attestations")
+    page.wait_for_url(url + "#packet")
     assert "Last confirmed by dana" in page.locator("#attestations").inner_text()
     assert page.get_by_role("button", name="Generate packet (PDF)").is_enabled()
 

@@ -169,7 +169,9 @@ def test_choosing_a_policy_from_the_matrix(client):
     uncovered = _choose(client, url, csrf, "l34522-tms-2022")
     assert '<tr class="selected"' not in uncovered
     assert "No policy selected" in uncovered
-    assert "l34522-tms-2022" in uncovered.split('class="error"')[1].split("</p>")[0]
+    blockers = uncovered.split('class="blockers"')[1].split("</div>")[0]
+    assert "policy l34522-tms-2022 is Medicare (LCD L34522)&#39;s" in blockers
+    assert "--payer" not in blockers  # the CLI's advice is left out
     covered = _choose(client, url, csrf, "cpb-0469-tms-2026-02")
     selected = re.search(r'<tr class="selected".*?</tr>', covered, re.S)
     assert selected
