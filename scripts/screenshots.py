@@ -5,7 +5,8 @@
 Starts ``priorauth serve`` on a free loopback port with a fresh SQLite database, creates a
 clinician, fills the practice settings, uploads ``examples/trd_meets_policies.json`` and
 ``tests/data/charts/contraindicated.json``, confirms the attestations, and saves one PNG per
-page: login, queue, request (ready to submit), request (safety hold), evidence, settings, docs.
+page: login, queue, request (ready to submit), request (safety hold), request (an alert for
+clinician review), evidence, settings, docs.
 """
 
 from __future__ import annotations
@@ -116,6 +117,8 @@ def _tour(page: Page, out: Path, full: bool) -> None:
     _shoot(page, out, "6-settings", full)
     _upload(page, ROOT / "tests" / "data" / "charts" / "contraindicated.json")
     _shoot(page, out, "4-request-safety-hold", full)
+    _upload(page, ROOT / "tests" / "data" / "charts" / "safety" / "pregnancy.json")
+    _shoot(page, out, "4b-request-clinician-review", full)
     _upload(page, ROOT / "examples" / "trd_meets_policies.json")
     boxes = page.locator("#attestations input[type=checkbox]")
     for index in range(boxes.count()):

@@ -311,6 +311,7 @@ def _load(web: Web, request_id: str) -> _Loaded | None:
         policy_id=row.policy_id,
         attested=row.attested,
         signed_off_by=row.attested_by,
+        reviewed=row.reviewed,
     )
     return _Loaded(row, chart, reviewed)
 
@@ -326,7 +327,9 @@ def _request_routes(router: APIRouter, web: Web) -> None:
     @router.get("/requests/{request_id}")
     async def request_page(request: Request, request_id: str) -> Response:
         session, found = await loaded(request, request_id)
-        return _request_page(session, found)
+        settings = await web.run(web.store.settings)
+        signer = ", ".join(x for x in (settings.signer_name, settings.signer_credentials) if x)
+        return _request_page(session, found, reviewer=signer)
 
     @router.get("/requests/{request_id}/letter.html")
     async def letter_preview(request: Request, request_id: str) -> Response:
@@ -379,6 +382,27 @@ def _request_routes(router: APIRouter, web: Web) -> None:
         await web.run(_attest, web, request, session, found, ticked)
         return RedirectResponse(f"/web/requests/{request_id}#packet", status_code=303)
 
+    @router.post("/requests/{request_id}/reviews")
+    async def review_alerts(request: Request, request_id: str) -> Response:
+        session, found = await loaded(request, request_id)
+        form = await _form(request, session)
+        if not session.user.clinician:
+            await web.run(
+                lambda: web.audit(request, session.user.username, "web-review", status=403)
+            )
+            return _error(
+                session, 403, "Clinicians only", "Only a clinician can review safety alerts."
+            )
+        reviewer = str(form.get("reviewer", "")).strip()[:200]
+        ids = [str(v) for v in form.getlist("reviewed")]
+        reviewable = {a.id for a in found.review.alerts if a.level == "relative"}
+        if not reviewer or not ids or not set(ids) <= reviewable:
+            return _error(
+                session, 400, "Review not recorded", "Tick a listed alert and name the reviewer."
+            )
+        await web.run(_review, web, request, session, found, dict.fromkeys(ids, reviewer))
+        return RedirectResponse(f"/web/requests/{request_id}#packet", status_code=303)
+
     @router.post("/requests/{request_id}/packet")
     async def packet(request: Request, request_id: str) -> Response:
         session, found = await loaded(request, request_id)
@@ -407,7 +431,12 @@ def _find_resource(chart: bytes, ref: str) -> dict[str, Any] | None:
 
 
 def _request_page(
-    session: Session, found: _Loaded, *, status: int = 200, refused: bool = False
+    session: Session,
+    found: _Loaded,
+    *,
+    status: int = 200,
+    refused: bool = False,
+    reviewer: str = "",
 ) -> Response:
     r = found.review
     return page(
@@ -417,6 +446,7 @@ def _request_page(
         row=found.row,
         review=r,
         refused=refused,
+        reviewer=reviewer,
         matched={m.policy.id: m.how for m in r.matches},
         criteria=list(views.criterion_rows(r.determination.criteria)) if r.determination else [],
         statuses=views.STATUS_LABELS,
@@ -426,10 +456,13 @@ def _request_page(
 
 
 def _choose(web: Web, request: Request, session: Session, found: _Loaded, policy_id: str) -> None:
-    record = work.facts(
-        web.handler.pipeline, found.chart, hashlib.sha256(found.chart).hexdigest(), found.row.as_of
+    reviewed = work.review(
+        web.handler.pipeline,
+        found.review.record,
+        as_of=found.row.as_of,
+        policy_id=policy_id,
+        reviewed=found.row.reviewed,
     )
-    reviewed = work.review(web.handler.pipeline, record, as_of=found.row.as_of, policy_id=policy_id)
     summary = reviewed.summary()
     if summary.policy_id is None:  # the payer is not on the chart: keep the choice visible
         summary = summary.model_copy(update={"policy_id": policy_id})
@@ -462,6 +495,7 @@ def _attest(
         policy_id=found.row.policy_id,
         attested=ticked,
         signed_off_by=session.user.username,
+        reviewed=found.row.reviewed,
     )
     web.store.update(
         found.row.id,
@@ -475,6 +509,38 @@ def _attest(
         request,
         session.user.username,
         "web-attest",
+        policy_id=d.policy.id if d else None,
+        as_of=found.row.as_of,
+        outcome=d.status if d else None,
+        status=303,
+    )
+
+
+def _review(
+    web: Web, request: Request, session: Session, found: _Loaded, reviews: dict[str, str]
+) -> None:
+    merged = {**found.row.reviewed, **reviews}
+    reviewed = work.review(
+        web.handler.pipeline,
+        found.review.record,
+        as_of=found.row.as_of,
+        policy_id=found.row.policy_id,
+        attested=found.row.attested,
+        signed_off_by=found.row.attested_by,
+        reviewed=merged,
+    )
+    web.store.update(
+        found.row.id,
+        action="alerts reviewed",
+        username=session.user.username,
+        summary=reviewed.summary(),
+        reviewed=merged,
+    )
+    d = reviewed.determination
+    web.audit(
+        request,
+        session.user.username,
+        "web-review",
         policy_id=d.policy.id if d else None,
         as_of=found.row.as_of,
         outcome=d.status if d else None,

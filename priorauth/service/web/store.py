@@ -80,6 +80,7 @@ requests = sa.Table(
     sa.Column("alert", sa.String(256)),
     sa.Column("attested", sa.Text, nullable=False, default="[]"),
     sa.Column("attested_by", sa.String(64)),
+    sa.Column("reviewed", sa.Text, nullable=False, default="{}"),
     sa.Column("last_action", sa.String(64), nullable=False),
     sa.Column("last_actor", sa.String(64), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
@@ -141,6 +142,8 @@ class QueueRow(BaseModel):
     alert: str | None
     attested: tuple[str, ...]
     attested_by: str | None
+    reviewed: dict[str, str]
+    """Relative safety alert id → the clinician who reviewed it (name, credentials)."""
     last_action: str
     last_actor: str
     updated_at: dt.datetime
@@ -277,6 +280,7 @@ class WebStore:
             "patient": patient[:256],
             "attested": "[]",
             "attested_by": None,
+            "reviewed": "{}",
             "last_action": "uploaded",
             "last_actor": username,
             "updated_at": now,
@@ -309,6 +313,7 @@ class WebStore:
         username: str,
         summary: Summary | None = None,
         attested: Sequence[str] | None = None,
+        reviewed: dict[str, str] | None = None,
     ) -> None:
         """Record an action on a request (and its new summary or attestations)."""
         values: dict[str, Any] = {"last_action": action, "last_actor": username}
@@ -318,6 +323,8 @@ class WebStore:
         if attested is not None:
             values["attested"] = json.dumps(sorted(attested))
             values["attested_by"] = username
+        if reviewed is not None:
+            values["reviewed"] = json.dumps(reviewed, sort_keys=True)
         with self.engine.begin() as conn:
             conn.execute(requests.update().where(requests.c.id == request_id).values(**values))
 
@@ -336,6 +343,7 @@ def _utc(value: dt.datetime) -> dt.datetime:
 def _queue_row(row: Any) -> QueueRow:
     data = {k: v for k, v in row.items() if k not in ("chart", "chart_sha256")}
     data["attested"] = tuple(json.loads(data["attested"] or "[]"))
+    data["reviewed"] = json.loads(data["reviewed"] or "{}")
     data["created_at"] = _utc(data["created_at"])
     data["updated_at"] = _utc(data["updated_at"])
     return QueueRow(**data)

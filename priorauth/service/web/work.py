@@ -9,7 +9,7 @@ import datetime as dt
 import functools
 import threading
 from collections import OrderedDict
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
 import orjson
@@ -160,6 +160,7 @@ def review(
     policy_id: str | None,
     attested: Collection[str] = (),
     signed_off_by: str | None = None,
+    reviewed: Mapping[str, str] | None = None,
 ) -> Review:
     """The payer matrix, the selected policy (``policy_id``, else ``auto``) and its Determination
     with the attestations a clinician confirmed (those the policy does not have are dropped)."""
@@ -185,8 +186,10 @@ def review(
             tuple(alert_rules.ordered(floor.alerts)),
         )
     kept = tuple(a for a in attested if a in policy.attestation_ids())
-    if kept:
-        found = evaluate(record, policy, as_of=as_of, attested=kept)
+    relative = {a.id for a in found.alerts if a.level == "relative"}
+    reviews = {i: who for i, who in (reviewed or {}).items() if i in relative and who.strip()}
+    if kept or reviews:
+        found = evaluate(record, policy, as_of=as_of, attested=kept, reviewed=reviews)
     return Review(
         record,
         matrix,

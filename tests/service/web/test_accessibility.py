@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from .conftest import CLINICIAN, CONTRAINDICATED, EXAMPLE, log_in, upload
+from .conftest import CLINICIAN, CONTRAINDICATED, EXAMPLE, ROOT, log_in, upload
+
+PREGNANCY = ROOT / "tests" / "data" / "charts" / "safety" / "pregnancy.json"
 
 pytestmark = pytest.mark.slow
 
@@ -33,6 +35,8 @@ def test_every_page_has_no_serious_violation(page):
     log_in(page, CLINICIAN)
     upload(page, CONTRAINDICATED)
     found["request with alerts"] = _serious(page)
+    upload(page, PREGNANCY)
+    found["request with an alert to review"] = _serious(page)
     upload(page, EXAMPLE)
     found["request"] = _serious(page)
     page.locator("[data-section=criteria] .evidence a").first.click()

@@ -232,3 +232,29 @@ def test_the_docs_are_offline_and_declare_the_api_key_scheme(client):
 
 def test_the_home_page_is_the_work_queue(client):
     assert client.get("/", follow_redirects=False).headers["location"] == "/web/"
+
+
+def test_a_clinician_reviews_a_relative_alert_and_the_packet_is_ready(client):
+    pregnancy = ROOT / "tests" / "data" / "charts" / "safety" / "pregnancy.json"
+    csrf = _log_in(client, "sam")
+    url = _upload(client, csrf, "chart.json", pregnancy.read_bytes()).headers["location"]
+    page = client.get(url).text
+    assert "Clinician review" in page.split('id="alerts-title"')[1].split("</section>")[0]
+    form = {"csrf_token": csrf, "reviewed": "pregnancy", "reviewer": "Sam"}
+    assert client.post(f"{url}/reviews", data=form).status_code == 403
+
+    csrf = _log_in(client, "dana")
+    bad = {"csrf_token": csrf, "reviewed": "bipolar", "reviewer": "Dana Reyes, MD"}
+    assert client.post(f"{url}/reviews", data=bad).status_code == 400
+    form = {"csrf_token": csrf, "reviewed": "pregnancy", "reviewer": "Dana Reyes, MD"}
+    assert client.post(f"{url}/reviews", data=form, follow_redirects=False).status_code == 303
+    page = client.get(url).text
+    assert "(reviewed by Dana Reyes, MD)" in page
+    assert "Meets policy" in page.split('id="status-title"')[1]
+    ids = re.findall(r'name="attest" value="([^"]+)"', page)
+    client.post(f"{url}/attestations", data={"csrf_token": csrf, "attest": ids})
+    packet = client.post(f"{url}/packet", data={"csrf_token": csrf})
+    assert packet.status_code == 200
+    assert packet.content.startswith(b"%PDF-")
+    events = client.app.state.handler.audit.events(limit=10)  # type: ignore[attr-defined]
+    assert ("web-review", "user:dana", 303) in [(e.action, e.key_id, e.status) for e in events]

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from priorauth.service.audit import AuditStore
-from priorauth.service.web.store import PracticeSettings, Summary, WebStore
+from priorauth.service.web.store import PracticeSettings, Summary, WebStore, metadata
 
 SUMMARY = Summary(payer="Aetna", policy_id="p1", status="meets", gaps=0, alert=None)
 
@@ -21,11 +21,8 @@ def store(request, tmp_path):
     else:
         url = request.getfixturevalue("pg_url")
     audit = AuditStore(url)
+    metadata.drop_all(audit.engine)  # a clean slate on the shared test server
     web = WebStore(audit.engine)
-    with audit.engine.begin() as conn:  # a clean slate on the shared test server
-        for table in ("priorauth_web_sessions", "priorauth_web_users", "priorauth_web_requests"):
-            conn.execute(sa.text(f"DELETE FROM {table}"))
-        conn.execute(sa.text("DELETE FROM priorauth_web_settings"))
     yield web
     audit.close()
 
