@@ -8,20 +8,8 @@ from pathlib import Path
 import click
 
 from priorauth.cli import cli
-from priorauth.cli._common import fail
+from priorauth.cli._common import config_option, db_option, fail
 from priorauth.errors import PriorAuthError
-
-_config = click.option(
-    "--config",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Settings file naming the database [env: PRIORAUTH_CONFIG].",
-)
-_db = click.option(
-    "--db",
-    "url",
-    metavar="URL",
-    help="Database URL (overrides the settings) [env: PRIORAUTH_AUDIT_URL].",
-)
 
 
 def _database(config: Path | None, url: str | None) -> str:
@@ -46,8 +34,8 @@ def users() -> None:
 @click.option(
     "--password-stdin", is_flag=True, help="Read the password from standard input (one line)."
 )
-@_config
-@_db
+@config_option
+@db_option
 def add(name: str, role: str, password_stdin: bool, config: Path | None, url: str | None) -> None:
     """Create the staff user NAME (the password is asked for, or read from stdin).
 
@@ -69,8 +57,8 @@ def add(name: str, role: str, password_stdin: bool, config: Path | None, url: st
 
 
 @users.command("list")
-@_config
-@_db
+@config_option
+@db_option
 def list_users(config: Path | None, url: str | None) -> None:
     """List the staff users and their roles."""
     from priorauth.service.web.users import list_users_at
