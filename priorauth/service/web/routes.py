@@ -406,16 +406,23 @@ def _request_routes(router: APIRouter, web: Web) -> None:
     @router.post("/requests/{request_id}/packet")
     async def packet(request: Request, request_id: str) -> Response:
         session, found = await loaded(request, request_id)
-        await _form(request, session)
-        d = found.review.determination
-        if d is None or found.review.blockers:
+        form = await _form(request, session)
+        d, policy = found.review.determination, found.review.policy
+        if d is None or policy is None or found.review.blockers:
             return _request_page(session, found, status=409, refused=True)
         settings = await web.run(web.store.settings)
         pdf = await web.run(work.packet_pdf, d, settings)
-        await web.run(_record_packet, web, request, session, found, pdf)
-        name = f"priorauth-packet-{request_id[:8]}.pdf"
-        headers = {**SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="{name}"'}
-        return Response(pdf, media_type="application/pdf", headers=headers)
+        if form.get("format") == "pas":
+            body = await web.run(work.pas_bundle_json, policy, d, found.chart, pdf)
+            await web.run(_record_packet, web, request, session, found, body, "web-pas")
+            return _download(body, f"priorauth-pas-{request_id[:8]}.json", "application/fhir+json")
+        await web.run(_record_packet, web, request, session, found, pdf, "web-packet")
+        return _download(pdf, f"priorauth-packet-{request_id[:8]}.pdf", "application/pdf")
+
+
+def _download(body: bytes, name: str, media_type: str) -> Response:
+    headers = {**SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="{name}"'}
+    return Response(body, media_type=media_type, headers=headers)
 
 
 _PREVIEW_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'"
@@ -549,22 +556,26 @@ def _review(
 
 
 def _record_packet(
-    web: Web, request: Request, session: Session, found: _Loaded, pdf: bytes
+    web: Web, request: Request, session: Session, found: _Loaded, output: bytes, action: str
 ) -> None:
     d = found.review.determination
     assert d is not None  # noqa: S101 - checked by the route
-    web.store.update(found.row.id, action="packet generated", username=session.user.username)
+    web.store.update(
+        found.row.id,
+        action="PAS Bundle generated" if action == "web-pas" else "packet generated",
+        username=session.user.username,
+    )
     web.audit(
         request,
         session.user.username,
-        "web-packet",
+        action,
         payer=d.policy.payer[:64],
         policy_id=d.policy.id,
         policy_version=d.policy.version,
         policy_hash=d.policy.content_hash,
         as_of=d.as_of,
         input_sha256=hashlib.sha256(found.chart).hexdigest(),
-        output_sha256=hashlib.sha256(pdf).hexdigest(),
+        output_sha256=hashlib.sha256(output).hexdigest(),
         outcome=d.status,
         status=200,
     )

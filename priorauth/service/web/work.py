@@ -23,6 +23,7 @@ from priorauth.errors import (
 )
 from priorauth.evaluate import PolicyMatch, auto_matches, evaluate, select_policies
 from priorauth.evaluate.floor import safety_floor
+from priorauth.exchange import pas
 from priorauth.facts import PatientRecord
 from priorauth.fhir import load_chart
 from priorauth.fhir.archive import is_zip, zip_to_ndjson
@@ -33,7 +34,7 @@ from priorauth.rules import Policy
 from priorauth.service.pipeline import Pipeline
 from priorauth.service.web.store import PracticeSettings, Summary
 
-__all__ = ["Review", "packet_pdf", "preview_html", "review", "split_upload"]
+__all__ = ["Review", "packet_pdf", "pas_bundle_json", "preview_html", "review", "split_upload"]
 
 SOURCE = "upload"
 """The name errors and notes give an uploaded chart (never the file's own name)."""
@@ -248,6 +249,22 @@ def letter_options(settings: PracticeSettings) -> LetterOptions:
 def preview_html(d: Determination, settings: PracticeSettings) -> bytes:
     """The letter as HTML (a draft banner when it is not ready)."""
     return letter_bytes(d, format="html", options=letter_options(settings))
+
+
+def pas_bundle_json(policy: Policy, d: Determination, chart: bytes, letter_pdf: bytes) -> bytes:
+    """The Da Vinci PAS request Bundle (the letter PDF attached) as JSON bytes.
+
+    The chart's own Bundle when it is one (its fullUrls kept), else its resources wrapped in one.
+    """
+    try:
+        parsed = orjson.loads(chart)
+    except orjson.JSONDecodeError:
+        parsed = None
+    if not (isinstance(parsed, dict) and parsed.get("resourceType") == "Bundle"):
+        resources = load_chart(chart, source_name=SOURCE).raw_resources()
+        parsed = {"resourceType": "Bundle", "entry": [{"resource": r} for r in resources]}
+    bundle = pas.pas_bundle(policy, d, letter_pdf=letter_pdf, chart=pas.chart_resources(parsed))
+    return orjson.dumps(bundle, option=orjson.OPT_INDENT_2)
 
 
 def packet_pdf(d: Determination, settings: PracticeSettings) -> bytes:
