@@ -6,7 +6,8 @@ Server-rendered HTML forms (Jinja2 ``templates/web/``, autoescaped, no script), 
 * ``users`` — Argon2id password hashes (``priorauth users add``); ``security`` — session cookies
   and CSRF tokens; ``pages`` — the template environment and security headers;
 * ``work`` — the library calls (split an upload into patients, review a request, the packet);
-  ``views`` — formatting; ``routes`` — the pages themselves (``add_web``).
+  ``actions`` — what each action does to the store and the audit log; ``views`` — formatting;
+  ``routes`` — the pages themselves (``add_web``): parse the form, call an action, answer.
 
 Loaded only by ``create_app``: ``priorauth serve --help`` and the batch runner never import it.
 """

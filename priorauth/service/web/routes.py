@@ -11,10 +11,8 @@ import datetime as dt
 import hashlib
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
-import anyio.to_thread
 from fastapi import APIRouter, FastAPI, Request
 from pydantic import ValidationError
 from starlette.datastructures import FormData, UploadFile
@@ -23,9 +21,9 @@ from starlette.staticfiles import StaticFiles
 
 from priorauth.errors import PriorAuthError
 from priorauth.fhir import load_chart
-from priorauth.service.audit import AuditEvent
 from priorauth.service.handling import Handler
-from priorauth.service.web import views, work
+from priorauth.service.web import actions, views, work
+from priorauth.service.web.actions import Web
 from priorauth.service.web.pages import SECURITY_HEADERS, page, static_dir
 from priorauth.service.web.security import (
     LOGIN_COOKIE,
@@ -41,36 +39,6 @@ from priorauth.service.web.store import PracticeSettings, QueueRow, Session, Web
 from priorauth.service.web.users import check_login
 
 __all__ = ["add_web"]
-
-
-@dataclass
-class Web:
-    """What the pages share: the service's handler (pipeline, audit, limits) and the store."""
-
-    handler: Handler
-    store: WebStore
-
-    async def run(self, fn: Callable[..., Any], *args: Any) -> Any:
-        """``fn(*args)`` in a worker thread, under the service's work limit."""
-        return await anyio.to_thread.run_sync(fn, *args, limiter=self.handler._limiter())
-
-    def audit(self, request: Request, user: str | None, action: str, **fields: Any) -> None:
-        """One audit row for a page action."""
-        started = getattr(request.state, "started", time.perf_counter())
-        self.handler.audit.record(
-            AuditEvent(
-                at=dt.datetime.now(dt.UTC),
-                request_id=request.state.request_id,
-                key_id=f"user:{user}"[:64] if user else None,
-                action=action,
-                duration_ms=round((time.perf_counter() - started) * 1000, 3),
-                **fields,
-            )
-        )
-
-    def today(self) -> dt.date:
-        """The default as-of date (read here, at the edge)."""
-        return dt.datetime.now(dt.UTC).date()
 
 
 def add_web(app: FastAPI, handler: Handler) -> None:
@@ -234,7 +202,7 @@ def _queue_routes(router: APIRouter, web: Web) -> None:
         if not web.handler.pipeline.known(payer) or payer == "all":
             return _error(session, 400, "Unknown payer", "Choose a payer from the list.")
         try:
-            ids = await web.run(_queue_upload, web, request, session, data, as_of, payer)
+            ids = await web.run(actions.queue_upload, web, request, session, data, as_of, payer)
         except PriorAuthError as exc:
             await web.run(
                 lambda: web.audit(
@@ -252,37 +220,6 @@ def _queue_routes(router: APIRouter, web: Web) -> None:
         return RedirectResponse(f"/web/?notice={len(ids)}+requests+queued", status_code=303)
 
 
-def _queue_upload(
-    web: Web, request: Request, session: Session, data: bytes, as_of: dt.date, payer: str
-) -> list[str]:
-    """Split the upload into patients, review each and queue it (one audit row each)."""
-    pipeline = web.handler.pipeline
-    ids = []
-    for chart in work.split_upload(data, max_bytes=web.handler.settings.max_body_bytes):
-        sha = hashlib.sha256(chart).hexdigest()
-        record = work.facts(pipeline, chart, sha, as_of)
-        chosen = None if payer == "auto" else payer
-        found = work.review(pipeline, record, as_of=as_of, policy_id=chosen)
-        summary = found.summary()
-        patient = record.patient.name or "(no name in chart)"
-        request_id = web.store.add_request(
-            chart, as_of=as_of, patient=patient, summary=summary, username=session.user.username
-        )
-        ids.append(request_id)
-        web.audit(
-            request,
-            session.user.username,
-            "web-upload",
-            payer=payer,
-            policy_id=summary.policy_id,
-            as_of=as_of,
-            input_sha256=sha,
-            outcome=summary.status,
-            status=303,
-        )
-    return ids
-
-
 def _error(session: Session | None, status: int, title: str, message: str) -> Response:
     return page("error.html", status, title=title, message=message, session=session)
 
@@ -290,36 +227,10 @@ def _error(session: Session | None, status: int, title: str, message: str) -> Re
 # --- one request ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Loaded:
-    row: QueueRow
-    chart: bytes
-    review: work.Review
-
-
-def _load(web: Web, request_id: str) -> _Loaded | None:
-    found = web.store.row(request_id) if len(request_id) == 32 else None
-    if found is None:
-        return None
-    row, chart = found
-    sha = hashlib.sha256(chart).hexdigest()
-    record = work.facts(web.handler.pipeline, chart, sha, row.as_of)
-    reviewed = work.review(
-        web.handler.pipeline,
-        record,
-        as_of=row.as_of,
-        policy_id=row.policy_id,
-        attested=row.attested,
-        signed_off_by=row.attested_by,
-        reviewed=row.reviewed,
-    )
-    return _Loaded(row, chart, reviewed)
-
-
 def _request_routes(router: APIRouter, web: Web) -> None:
-    async def loaded(request: Request, request_id: str) -> tuple[Session, _Loaded]:
+    async def loaded(request: Request, request_id: str) -> tuple[Session, actions.Loaded]:
         session = await _session(web)(request)
-        found = await web.run(_load, web, request_id)
+        found = await web.run(actions.load, web, request_id)
         if found is None:
             raise _NotFound(session)
         return session, found
@@ -361,7 +272,7 @@ def _request_routes(router: APIRouter, web: Web) -> None:
         policy_id = str(form.get("policy_id", ""))
         if policy_id not in web.handler.pipeline.ruleset.ids():
             return _error(session, 400, "Unknown policy", "Choose a policy from the matrix.")
-        await web.run(_choose, web, request, session, found, policy_id)
+        await web.run(actions.choose, web, request, session, found, policy_id)
         return RedirectResponse(f"/web/requests/{request_id}", status_code=303)
 
     @router.post("/requests/{request_id}/attestations")
@@ -379,7 +290,7 @@ def _request_routes(router: APIRouter, web: Web) -> None:
         known = {i for i, _ in found.review.confirmable}
         if found.review.determination is None or not set(ticked) <= known:
             return _error(session, 400, "Unknown attestation", "Tick only the listed items.")
-        await web.run(_attest, web, request, session, found, ticked)
+        await web.run(actions.attest, web, request, session, found, ticked)
         return RedirectResponse(f"/web/requests/{request_id}#packet", status_code=303)
 
     @router.post("/requests/{request_id}/reviews")
@@ -400,7 +311,9 @@ def _request_routes(router: APIRouter, web: Web) -> None:
             return _error(
                 session, 400, "Review not recorded", "Tick a listed alert and name the reviewer."
             )
-        await web.run(_review, web, request, session, found, dict.fromkeys(ids, reviewer))
+        await web.run(
+            actions.review_alerts, web, request, session, found, dict.fromkeys(ids, reviewer)
+        )
         return RedirectResponse(f"/web/requests/{request_id}#packet", status_code=303)
 
     @router.post("/requests/{request_id}/packet")
@@ -414,9 +327,9 @@ def _request_routes(router: APIRouter, web: Web) -> None:
         pdf = await web.run(work.packet_pdf, d, settings)
         if form.get("format") == "pas":
             body = await web.run(work.pas_bundle_json, policy, d, found.chart, pdf)
-            await web.run(_record_packet, web, request, session, found, body, "web-pas")
+            await web.run(actions.record_packet, web, request, session, found, body, "web-pas")
             return _download(body, f"priorauth-pas-{request_id[:8]}.json", "application/fhir+json")
-        await web.run(_record_packet, web, request, session, found, pdf, "web-packet")
+        await web.run(actions.record_packet, web, request, session, found, pdf, "web-packet")
         return _download(pdf, f"priorauth-packet-{request_id[:8]}.pdf", "application/pdf")
 
 
@@ -439,7 +352,7 @@ def _find_resource(chart: bytes, ref: str) -> dict[str, Any] | None:
 
 def _request_page(
     session: Session,
-    found: _Loaded,
+    found: actions.Loaded,
     *,
     status: int = 200,
     refused: bool = False,
@@ -459,125 +372,6 @@ def _request_page(
         statuses=views.STATUS_LABELS,
         link=lambda ref: views.resource_link(found.row.id, ref),
         when=views.when,
-    )
-
-
-def _choose(web: Web, request: Request, session: Session, found: _Loaded, policy_id: str) -> None:
-    reviewed = work.review(
-        web.handler.pipeline,
-        found.review.record,
-        as_of=found.row.as_of,
-        policy_id=policy_id,
-        reviewed=found.row.reviewed,
-    )
-    summary = reviewed.summary()
-    if summary.policy_id is None:  # the payer is not on the chart: keep the choice visible
-        summary = summary.model_copy(update={"policy_id": policy_id})
-    web.store.update(
-        found.row.id,
-        action=f"selected {policy_id}"[:64],
-        username=session.user.username,
-        summary=summary,
-        attested=(),
-    )
-    web.audit(
-        request,
-        session.user.username,
-        "web-policy",
-        policy_id=policy_id,
-        as_of=found.row.as_of,
-        outcome=summary.status,
-        status=303,
-    )
-
-
-def _attest(
-    web: Web, request: Request, session: Session, found: _Loaded, ticked: list[str]
-) -> None:
-    record = found.review.record
-    reviewed = work.review(
-        web.handler.pipeline,
-        record,
-        as_of=found.row.as_of,
-        policy_id=found.row.policy_id,
-        attested=ticked,
-        signed_off_by=session.user.username,
-        reviewed=found.row.reviewed,
-    )
-    web.store.update(
-        found.row.id,
-        action="attested",
-        username=session.user.username,
-        summary=reviewed.summary(),
-        attested=ticked,
-    )
-    d = reviewed.determination
-    web.audit(
-        request,
-        session.user.username,
-        "web-attest",
-        policy_id=d.policy.id if d else None,
-        as_of=found.row.as_of,
-        outcome=d.status if d else None,
-        status=303,
-    )
-
-
-def _review(
-    web: Web, request: Request, session: Session, found: _Loaded, reviews: dict[str, str]
-) -> None:
-    merged = {**found.row.reviewed, **reviews}
-    reviewed = work.review(
-        web.handler.pipeline,
-        found.review.record,
-        as_of=found.row.as_of,
-        policy_id=found.row.policy_id,
-        attested=found.row.attested,
-        signed_off_by=found.row.attested_by,
-        reviewed=merged,
-    )
-    web.store.update(
-        found.row.id,
-        action="alerts reviewed",
-        username=session.user.username,
-        summary=reviewed.summary(),
-        reviewed=merged,
-    )
-    d = reviewed.determination
-    web.audit(
-        request,
-        session.user.username,
-        "web-review",
-        policy_id=d.policy.id if d else None,
-        as_of=found.row.as_of,
-        outcome=d.status if d else None,
-        status=303,
-    )
-
-
-def _record_packet(
-    web: Web, request: Request, session: Session, found: _Loaded, output: bytes, action: str
-) -> None:
-    d = found.review.determination
-    assert d is not None  # noqa: S101 - checked by the route
-    web.store.update(
-        found.row.id,
-        action="PAS Bundle generated" if action == "web-pas" else "packet generated",
-        username=session.user.username,
-    )
-    web.audit(
-        request,
-        session.user.username,
-        action,
-        payer=d.policy.payer[:64],
-        policy_id=d.policy.id,
-        policy_version=d.policy.version,
-        policy_hash=d.policy.content_hash,
-        as_of=d.as_of,
-        input_sha256=hashlib.sha256(found.chart).hexdigest(),
-        output_sha256=hashlib.sha256(output).hexdigest(),
-        outcome=d.status,
-        status=200,
     )
 
 
