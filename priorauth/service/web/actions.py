@@ -118,92 +118,97 @@ def load(web: Web, request_id: str) -> Loaded | None:
 
 
 def choose(web: Web, request: Request, session: Session, found: Loaded, policy_id: str) -> None:
-    reviewed = work.review(
-        web.handler.pipeline,
-        found.review.record,
-        as_of=found.row.as_of,
-        policy_id=policy_id,
-        reviewed=found.row.reviewed,
-    )
-    summary = reviewed.summary()
-    if summary.policy_id is None:  # the payer is not on the chart: keep the choice visible
-        summary = summary.model_copy(update={"policy_id": policy_id})
-    web.store.update(
-        found.row.id,
-        action=f"selected {policy_id}"[:64],
-        username=session.user.username,
-        summary=summary,
-        attested=(),
-    )
-    web.audit(
+    """Select a policy (the attestations start again: they belong to a policy)."""
+    _apply(
+        web,
         request,
-        session.user.username,
+        session,
+        found,
         "web-policy",
+        f"selected {policy_id}"[:64],
         policy_id=policy_id,
-        as_of=found.row.as_of,
-        outcome=summary.status,
-        status=303,
+        attested=(),
+        signed_off_by=None,
+        reviewed=found.row.reviewed,
     )
 
 
 def attest(web: Web, request: Request, session: Session, found: Loaded, ticked: list[str]) -> None:
-    record = found.review.record
-    reviewed = work.review(
-        web.handler.pipeline,
-        record,
-        as_of=found.row.as_of,
+    """A clinician's confirmations (the sign-off)."""
+    _apply(
+        web,
+        request,
+        session,
+        found,
+        "web-attest",
+        "attested",
         policy_id=found.row.policy_id,
-        attested=ticked,
+        attested=tuple(ticked),
         signed_off_by=session.user.username,
         reviewed=found.row.reviewed,
-    )
-    web.store.update(
-        found.row.id,
-        action="attested",
-        username=session.user.username,
-        summary=reviewed.summary(),
-        attested=ticked,
-    )
-    d = reviewed.determination
-    web.audit(
-        request,
-        session.user.username,
-        "web-attest",
-        policy_id=d.policy.id if d else None,
-        as_of=found.row.as_of,
-        outcome=d.status if d else None,
-        status=303,
     )
 
 
 def review_alerts(
     web: Web, request: Request, session: Session, found: Loaded, reviews: dict[str, str]
 ) -> None:
-    merged = {**found.row.reviewed, **reviews}
-    reviewed = work.review(
-        web.handler.pipeline,
-        found.review.record,
-        as_of=found.row.as_of,
+    """A clinician's review of relative safety alerts (alert id → reviewer)."""
+    _apply(
+        web,
+        request,
+        session,
+        found,
+        "web-review",
+        "alerts reviewed",
         policy_id=found.row.policy_id,
         attested=found.row.attested,
         signed_off_by=found.row.attested_by,
-        reviewed=merged,
+        reviewed={**found.row.reviewed, **reviews},
     )
+
+
+def _apply(
+    web: Web,
+    request: Request,
+    session: Session,
+    found: Loaded,
+    audit_action: str,
+    label: str,
+    *,
+    policy_id: str | None,
+    attested: tuple[str, ...],
+    signed_off_by: str | None,
+    reviewed: dict[str, str],
+) -> None:
+    """Review the request with the new choices, store them and the summary, audit the action."""
+    after = work.review(
+        web.handler.pipeline,
+        found.review.record,
+        as_of=found.row.as_of,
+        policy_id=policy_id,
+        attested=attested,
+        signed_off_by=signed_off_by,
+        reviewed=reviewed,
+    )
+    summary = after.summary()
+    if summary.policy_id is None and policy_id:  # not on the chart: keep the choice visible
+        summary = summary.model_copy(update={"policy_id": policy_id})
     web.store.update(
         found.row.id,
-        action="alerts reviewed",
+        action=label,
         username=session.user.username,
-        summary=reviewed.summary(),
-        reviewed=merged,
+        summary=summary,
+        attested=attested,
+        attested_by=signed_off_by,
+        reviewed=reviewed,
     )
-    d = reviewed.determination
     web.audit(
         request,
         session.user.username,
-        "web-review",
-        policy_id=d.policy.id if d else None,
+        audit_action,
+        policy_id=summary.policy_id,
         as_of=found.row.as_of,
-        outcome=d.status if d else None,
+        outcome=summary.status,
         status=303,
     )
 

@@ -280,12 +280,7 @@ def _request_routes(router: APIRouter, web: Web) -> None:
         session, found = await loaded(request, request_id)
         form = await _form(request, session)
         if not session.user.clinician:
-            await web.run(
-                lambda: web.audit(request, session.user.username, "web-attest", status=403)
-            )
-            return _error(
-                session, 403, "Clinicians only", "Only a clinician can confirm attestations."
-            )
+            return await _clinicians_only(web, request, session, "web-attest")
         ticked = [str(v) for v in form.getlist("attest")]
         known = {i for i, _ in found.review.confirmable}
         if found.review.determination is None or not set(ticked) <= known:
@@ -298,12 +293,7 @@ def _request_routes(router: APIRouter, web: Web) -> None:
         session, found = await loaded(request, request_id)
         form = await _form(request, session)
         if not session.user.clinician:
-            await web.run(
-                lambda: web.audit(request, session.user.username, "web-review", status=403)
-            )
-            return _error(
-                session, 403, "Clinicians only", "Only a clinician can review safety alerts."
-            )
+            return await _clinicians_only(web, request, session, "web-review")
         reviewer = str(form.get("reviewer", "")).strip()[:200]
         ids = [str(v) for v in form.getlist("reviewed")]
         reviewable = {a.id for a in found.review.alerts if a.level == "relative"}
@@ -331,6 +321,13 @@ def _request_routes(router: APIRouter, web: Web) -> None:
             return _download(body, f"priorauth-pas-{request_id[:8]}.json", "application/fhir+json")
         await web.run(actions.record_packet, web, request, session, found, pdf, "web-packet")
         return _download(pdf, f"priorauth-packet-{request_id[:8]}.pdf", "application/pdf")
+
+
+async def _clinicians_only(web: Web, request: Request, session: Session, action: str) -> Response:
+    """403 (audited) for a billing user's attestation or review."""
+    await web.run(lambda: web.audit(request, session.user.username, action, status=403))
+    what = "confirm attestations" if action == "web-attest" else "review safety alerts"
+    return _error(session, 403, "Clinicians only", f"Only a clinician can {what}.")
 
 
 def _download(body: bytes, name: str, media_type: str) -> Response:

@@ -313,16 +313,18 @@ class WebStore:
         username: str,
         summary: Summary | None = None,
         attested: Sequence[str] | None = None,
+        attested_by: str | None = None,
         reviewed: dict[str, str] | None = None,
     ) -> None:
-        """Record an action on a request (and its new summary or attestations)."""
+        """Record an action on a request (and its new summary, attestations and who confirmed
+        them, or alert reviews)."""
         values: dict[str, Any] = {"last_action": action, "last_actor": username}
         values["updated_at"] = _now()
         if summary is not None:
             values.update(_summary_values(summary))
         if attested is not None:
             values["attested"] = json.dumps(sorted(attested))
-            values["attested_by"] = username
+            values["attested_by"] = attested_by
         if reviewed is not None:
             values["reviewed"] = json.dumps(reviewed, sort_keys=True)
         with self.engine.begin() as conn:

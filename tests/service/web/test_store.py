@@ -64,7 +64,7 @@ def test_the_queue_keeps_each_action_and_who(store):
     first = store.add_request(
         b"{}", as_of=dt.date(2026, 11, 25), patient="A", summary=SUMMARY, username="sam"
     )
-    store.update(first, action="attested", username="dana", attested=["b", "a"])
+    store.update(first, action="attested", username="dana", attested=["b", "a"], attested_by="dana")
     row, chart = store.row(first) or (None, b"")
     assert chart == b"{}"
     assert row is not None
