@@ -26,6 +26,7 @@ from priorauth.cli import (  # noqa: E402  (commands register on `cli` when impo
     rules_cmd,
     screen_cmd,
     serve_cmd,
+    users_cmd,
 )
 
 __all__ = [
@@ -39,4 +40,5 @@ __all__ = [
     "rules_cmd",
     "screen_cmd",
     "serve_cmd",
+    "users_cmd",
 ]

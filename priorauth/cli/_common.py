@@ -172,6 +172,21 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+config_option = click.option(
+    "--config",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Settings file naming the audit database [env: PRIORAUTH_CONFIG].",
+)
+"""``--config``: the service settings file (the audit database: audit log, staff users)."""
+db_option = click.option(
+    "--db",
+    "url",
+    metavar="URL",
+    help="Database URL (overrides the settings) [env: PRIORAUTH_AUDIT_URL].",
+)
+"""``--db URL``: the audit database, overriding the settings."""
+
+
 def rules_dir_option(func: F) -> F:
     """``--rules-dir DIR``: payer rule files to load instead of the packaged ones."""
     return click.option(

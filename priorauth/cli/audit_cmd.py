@@ -11,20 +11,11 @@ from typing import Literal
 import click
 
 from priorauth.cli import cli
-from priorauth.cli._common import fail, safe_text
+from priorauth.cli._common import config_option, db_option, fail, safe_text
 from priorauth.errors import AuditError, PriorAuthError
 
-_config = click.option(
-    "--config",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Settings file naming the audit store [env: PRIORAUTH_CONFIG].",
-)
-_db = click.option(
-    "--db",
-    "url",
-    metavar="URL",
-    help="Database URL (overrides the settings) [env: PRIORAUTH_AUDIT_URL].",
-)
+_config = config_option
+_db = db_option
 _since = click.option(
     "--since",
     type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]),

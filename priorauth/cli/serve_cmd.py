@@ -46,7 +46,7 @@ def serve(
     hash_key: str | None,
     scheme: str,
 ) -> None:
-    """Serve POST /evaluate, POST /letters, GET /payers and /healthz (OpenAPI at /docs).
+    """Serve POST /evaluate, POST /letters, GET /payers, /healthz and the staff pages at /web/.
 
     Errors are FHIR OperationOutcomes; every evaluation and letter is written to the audit log.
 

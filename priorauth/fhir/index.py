@@ -229,6 +229,18 @@ class ResourceIndex:
         notes = [n for n in self._store.notes if n.resource is None or n.resource in view_refs]
         return ResourceIndex(self._store, members, notes)
 
+    def raw_resources(self) -> list[dict[str, Any]]:
+        """The raw JSON dicts of every resource in this view, in input order (read-only)."""
+        return [slot.entry.resource for slot in self._slots]
+
+    def find_raw(self, ref: str) -> dict[str, Any] | None:
+        """The raw JSON of the top-level resource ``Type/id`` in this view, or None."""
+        resource_type, _, resource_id = ref.partition("/")
+        for resource in self.raw(resource_type):
+            if resource.get("id") == resource_id:
+                return resource
+        return None
+
     def _patient_slot(self, patient_ref: str) -> Slot | None:
         for slot in self._by_type.get("Patient", ()):
             if patient_ref in (slot.ref, slot.entry.full_url):

@@ -3,7 +3,8 @@
 ``TemplateFetcher`` serves ``file:`` URLs that resolve inside the templates folder (fonts, CSS)
 and ``data:`` URIs the renderer registered itself. Everything else is refused *before* anything
 is opened: other schemes (http, https, ftp, ...), hosts in ``file:`` URLs, ``..`` segments,
-paths outside the folder and symlinks that lead out of it. Patient data never reaches a URL
+paths outside the folder, symlinks that lead out of it, and the staff pages' own files
+(``templates/web/``). Patient data never reaches a URL
 (templates autoescape), so a refusal means a bug or an injection attempt; it is logged.
 """
 
@@ -22,6 +23,10 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 __all__ = ["FetchRefusedError", "TemplateFetcher"]
 
 LOG = logging.getLogger("priorauth.render")
+
+
+STAFF_PAGES = "web"
+"""The staff pages' templates and stylesheet (``templates/web/``): never part of a letter."""
 
 
 class FetchRefusedError(ValueError):
@@ -62,6 +67,8 @@ class TemplateFetcher(URLFetcher):  # type: ignore[misc]
         real = lexical.resolve()
         if not real.is_relative_to(self.root) or not real.is_file():
             raise FetchRefusedError(f"not a file inside the templates folder: {url[:80]}")
+        if real.is_relative_to(self.root / STAFF_PAGES):
+            raise FetchRefusedError(f"a staff page asset, not a letter asset: {url[:80]}")
         return real
 
     def _data(self, url: str) -> URLFetcherResponse:

@@ -7,7 +7,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
-__all__ = ["DEFAULT_DEVICE", "DEFAULT_PROTOCOL", "LetterKind", "LetterOptions", "PdfVariant"]
+__all__ = [
+    "DEFAULT_DEVICE",
+    "DEFAULT_PROTOCOL",
+    "LetterKind",
+    "LetterOptions",
+    "PdfVariant",
+    "PracticeDetails",
+]
 
 LetterKind = Literal["initial", "continuation", "appeal"]
 PdfVariant = Literal["pdf/a-3b", "pdf/a-3u", "pdf/ua-1", "none"]
@@ -17,6 +24,19 @@ DEFAULT_PROTOCOL = (
     "Standard rTMS, 10 Hz, left dorsolateral prefrontal cortex, 120% of resting motor "
     "threshold, 3,000 pulses per session, 5 sessions per week"
 )
+
+
+class PracticeDetails(BaseModel):
+    """The practice's letterhead as kept in its settings; a field left None comes from the chart."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str | None = None
+    address_lines: tuple[str, ...] = ()
+    phone: str | None = None
+    fax: str | None = None
+    npi: str | None = None
+    tin: str | None = None
 
 
 class LetterOptions(BaseModel):
@@ -33,6 +53,10 @@ class LetterOptions(BaseModel):
     """Defaults to the requesting practitioner in the chart."""
     signer_credentials: str | None = None
     signer_npi: str | None = None
+    signature_block: tuple[str, ...] = ()
+    """Lines printed under the signer's name and NPI (title, department, contact)."""
+    practice: PracticeDetails | None = None
+    """The practice's own letterhead details, overriding the chart's (None: the chart's)."""
     planned_start: dt.date | None = None
     """``None`` prints "Upon authorization"."""
     sessions: int | None = None

@@ -18,7 +18,7 @@ from priorauth.render._view_continuation import continuation
 from priorauth.render._view_rationale import rationale
 from priorauth.render.citations import Citations
 from priorauth.render.literature import Literature
-from priorauth.render.options import LetterOptions
+from priorauth.render.options import LetterOptions, PracticeDetails
 from priorauth.render.view_models import (
     LetterView,
     PatientView,
@@ -46,7 +46,26 @@ def _address_lines(address: Address | None) -> tuple[str, ...]:
     return tuple(x for x in (*address.lines, last) if x) or (f"Address {f.NOT_DOCUMENTED}",)
 
 
-def _practice(record: PatientRecord, notes: Citations) -> PracticeView:
+def _practice(
+    record: PatientRecord, notes: Citations, given: PracticeDetails | None = None
+) -> PracticeView:
+    """The letterhead: the practice settings' fields where given, else the chart's."""
+    chart = _chart_practice(record, notes)
+    if given is None:
+        return chart
+    return chart.model_copy(
+        update={
+            "name": given.name or chart.name,
+            "address_lines": given.address_lines or chart.address_lines,
+            "phone": given.phone or chart.phone,
+            "fax": given.fax or chart.fax,
+            "npi": given.npi or chart.npi,
+            "tin": given.tin or chart.tin,
+        }
+    )
+
+
+def _chart_practice(record: PatientRecord, notes: Citations) -> PracticeView:
     org, doc = record.organization, record.practitioner
     address = (org.address if org else None) or (doc.address if doc else None)
 
@@ -117,6 +136,7 @@ def _signer(doc: ProviderFact | None, options: LetterOptions) -> SignerView:
         name=f.text(name),
         credentials=f.text(_credentials(name, credentials)) if credentials else f.NOT_DOCUMENTED,
         npi=f.text(options.signer_npi or (doc.npi if doc else None)),
+        block=options.signature_block,
     )
 
 
@@ -134,7 +154,7 @@ def build_view(d: Determination, options: LetterOptions) -> LetterView:
     """The complete view of one letter; citations are numbered in reading order."""
     record, notes = d.record, Citations()
     cov = pick_coverage(d)
-    practice = _practice(record, notes)
+    practice = _practice(record, notes, options.practice)
     patient = _patient(record, cov, notes)
     icd10, icd_cites = _icd10(record, notes)
     request = policy.request(d, options, icd10, icd_cites)

@@ -274,6 +274,7 @@ class SignerView(_View):
     name: str
     credentials: str
     npi: str
+    block: tuple[str, ...] = ()
 
 
 class SourceNote(_View):

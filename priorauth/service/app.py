@@ -8,7 +8,9 @@ app keeps no other state, so any number of instances can run behind a load balan
   addressed to the policy's payer: 409 when several policies fit (the candidates listed), 400
   when that payer is not among the chart's coverages in force (``allow_uncovered_payer=true``)
 * ``GET /payers``, ``GET /payers/{id}`` — policies and their metadata
-* ``GET /healthz``; OpenAPI at ``/docs`` and ``/openapi.json``
+* ``GET /healthz``; OpenAPI at ``/docs`` (Swagger UI) and ``/redoc``, served with their assets
+  from the ``fastapi-offline`` package (no CDN), with an Authorize button for the API key
+* ``/web/...`` — the staff pages (``priorauth.service.web``)
 
 Every 4xx/5xx body is an OperationOutcome. Parsing, evaluation and rendering run in the thread
 pool so the event loop keeps accepting requests; each audited request writes one audit row.
@@ -25,9 +27,10 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Annotated, Any, Literal
 
 import orjson
-from fastapi import Depends, FastAPI, Query, Request
+from fastapi import Depends, FastAPI, Query, Request, Security
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from priorauth.budget import ChartPool
@@ -39,6 +42,7 @@ from priorauth.service.body import JSON_TYPES
 from priorauth.service.config import ConfigError, Settings
 from priorauth.service.context import RequestContext
 from priorauth.service.davinci import router as davinci_router
+from priorauth.service.docs import add_docs
 from priorauth.service.handling import (
     Call,
     DeterminationList,
@@ -156,20 +160,36 @@ def create_app(
 
     app = FastAPI(
         title="priorauth",
+        docs_url=None,
+        redoc_url=None,
         version=_app_version(),
         summary="TMS prior-authorization determinations and letters from FHIR R4 charts.",
         lifespan=lifespan,
     )
     app.state.handler = handler
+    add_docs(app)
     _add_error_handlers(app)
     _add_routes(app, handler)
     app.include_router(davinci_router)
+    from priorauth.service.web.routes import add_web  # the pages load with the app only
+
+    add_web(app, handler)
     app.add_middleware(RequestContext)
     return app
 
 
-def _key_id(request: Request) -> str:
-    """Dependency: the caller's API key id (401/403 otherwise)."""
+_BEARER = HTTPBearer(
+    auto_error=False,
+    scheme_name="ApiKey",
+    description="An API key made by `priorauth serve --hash-key ID` (the token KEY_ID.SECRET).",
+)
+
+
+def _key_id(
+    request: Request,
+    _credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_BEARER)],
+) -> str:
+    """Dependency: the caller's API key id (401/403 otherwise); declares the bearer scheme."""
     handler: Handler = request.app.state.handler
     return handler.authenticate(request)
 
@@ -178,6 +198,11 @@ KeyId = Annotated[str, Depends(_key_id)]
 
 
 def _add_routes(app: FastAPI, handler: Handler) -> None:
+    @app.get("/", include_in_schema=False)
+    def home() -> Response:
+        """The staff pages."""
+        return RedirectResponse("/web/", status_code=303)
+
     @app.get("/healthz", tags=["service"])
     def healthz() -> dict[str, Any]:
         """Liveness: the policies are loaded."""

@@ -236,6 +236,10 @@ class Handler:
             self._limiters[loop] = anyio.CapacityLimiter(self.settings.work_threads)
         return self._limiters[loop]
 
+    def work_limiter(self) -> anyio.CapacityLimiter:
+        """The limit on pipeline calls at once in this event loop (``work_threads``)."""
+        return self._limiter()
+
     def authenticate(self, request: Request) -> str:
         """The caller's key id (``anonymous`` when auth is off); raises AuthError."""
         key_id = (

@@ -57,3 +57,9 @@ def test_serves_only_registered_data_uris():
     assert TemplateFetcher(ROOT, data_uris=[uri]).fetch(uri).read() == b"<svg/>"
     with pytest.raises(FetchRefusedError):
         TemplateFetcher(ROOT).fetch(uri)
+
+
+def test_refuses_the_staff_pages_files(fetcher):
+    """templates/web/ belongs to the staff pages: a letter never loads its stylesheet."""
+    with pytest.raises(FetchRefusedError, match="a staff page asset"):
+        fetcher.fetch((ROOT / "web" / "static" / "web.css").as_uri())

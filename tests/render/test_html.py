@@ -150,3 +150,19 @@ def test_options_change_signer_start_and_device(determination):
 def test_standalone_html_inlines_css_only_when_asked(determination):
     assert "<style>" in render_html(determination)
     assert "<style>" not in render_html(determination, standalone=False)
+
+
+def test_the_practice_settings_replace_the_charts_letterhead_and_sign(determination):
+    from priorauth.render.options import PracticeDetails
+
+    practice = PracticeDetails(
+        name="Lakeside Clinic", address_lines=("1 Main St",), tin="12-3456789"
+    )
+    options = LetterOptions(signature_block=("Medical Director", "TMS Service"), practice=practice)
+    root = parse(render_html(determination, options=options))
+    letterhead = text_of(next(el for el in root.iter() if el.get("class") == "letterhead"))
+    assert "Lakeside Clinic" in letterhead
+    assert "1 Main St" in letterhead
+    assert "TIN 12-3456789" in letterhead
+    signature = text_of(find(root, data_section="signature"))
+    assert "NPI 1234567893Medical DirectorTMS ServiceLakeside Clinic" in signature  # <br/> apart
