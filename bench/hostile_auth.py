@@ -5,7 +5,7 @@
 Starts ``priorauth serve`` (one worker, an scrypt-hashed key) on a free loopback port, then
 measures: (1) the median time of a wrong secret for the known key id against an unknown id;
 (2) a legitimate client's median ``GET /payers`` latency alone and while ``--flood`` requests
-with wrong keys arrive ``--concurrency`` at a time; (3) the server's CPU seconds and peak RSS.
+with wrong keys arrive ``--concurrency`` at a time; (3) the server's CPU seconds (its whole process tree) and the largest peak RSS in it.
 """
 
 from __future__ import annotations
@@ -33,13 +33,31 @@ def _port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (the server's worker processes)."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*/children"):
+            todo.extend(int(child) for child in task.read_text().split())
+    return found
+
+
 def _cpu_and_rss(pid: int) -> tuple[float, int]:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    """CPU seconds and the largest peak RSS over the server's process tree."""
     ticks = os.sysconf("SC_CLK_TCK")
-    cpu = (int(fields[11]) + int(fields[12])) / ticks
-    status = Path(f"/proc/{pid}/status").read_text()
-    hwm = next(line for line in status.splitlines() if line.startswith("VmHWM"))
-    return cpu, int(hwm.split()[1]) * 1024
+    cpu, rss = 0.0, 0
+    for member in _tree(pid):
+        try:
+            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+            status = Path(f"/proc/{member}/status").read_text()
+        except FileNotFoundError:  # ended meanwhile
+            continue
+        cpu += (int(fields[11]) + int(fields[12])) / ticks
+        hwm = next(line for line in status.splitlines() if line.startswith("VmHWM"))
+        rss = max(rss, int(hwm.split()[1]) * 1024)
+    return cpu, rss
 
 
 def _timed(client: httpx.Client, headers: dict[str, str]) -> tuple[float, int]:
