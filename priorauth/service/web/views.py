@@ -74,7 +74,9 @@ def resource_fields(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
 def filter_rows(
     rows: list[QueueRow], *, text: str, status: str, sort: str, descending: bool
 ) -> list[QueueRow]:
-    """The queue rows matching ``text`` (patient or payer) and ``status``, sorted."""
+    """The queue rows matching ``text`` (patient or payer) and ``status``, sorted; whatever the
+    sort, safety holds come first and clinician reviews next (a safety finding is shown first on
+    every surface), each group in the chosen order."""
     needle = text.strip().lower()
     kept = [
         r
@@ -82,7 +84,11 @@ def filter_rows(
         if (not needle or needle in r.patient.lower() or needle in r.payer.lower())
         and (not status or r.status == status)
     ]
-    return sorted(kept, key=lambda r: _sort_value(r, sort), reverse=descending)
+    chosen = sorted(kept, key=lambda r: _sort_value(r, sort), reverse=descending)
+    return sorted(chosen, key=lambda r: _SAFETY_FIRST.get(r.status, len(_SAFETY_FIRST)))
+
+
+_SAFETY_FIRST = {"safety_hold": 0, "clinician_review": 1}
 
 
 def _sort_value(row: QueueRow, sort: str) -> tuple[Any, ...]:
