@@ -18,6 +18,7 @@ pool so the event loop keeps accepting requests; each audited request writes one
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import importlib
 import logging
@@ -123,6 +124,17 @@ def _app_version() -> str:
         return "0+unknown"
 
 
+def _start_watching(app: FastAPI, settings: Settings) -> asyncio.Task[None] | None:
+    """The watched folder's loop (``watch_dir``), when one is configured."""
+    if settings.watch_dir is None:
+        return None
+    from priorauth.service.web.watch import watch_folder
+
+    return asyncio.create_task(
+        watch_folder(app.state.web, settings.watch_dir, settings.watch_seconds)
+    )
+
+
 def create_app(
     settings: Settings, *, pipeline: Pipeline | None = None, audit: AuditStore | None = None
 ) -> FastAPI:
@@ -151,9 +163,12 @@ def create_app(
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if pool is not None:
             pool.start()  # the children warm up while the server starts accepting requests
+        watcher = _start_watching(_app, settings)
         try:
             yield
         finally:
+            if watcher is not None:
+                watcher.cancel()
             if pool is not None:
                 pool.close()
             handler.audit.close()

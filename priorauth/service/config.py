@@ -63,6 +63,11 @@ class Settings(BaseModel):
     """Work budget per chart: loading it and extracting its facts run in a pool of child
     processes (``work_threads`` of them) and a chart that needs more than this many seconds is
     stopped there (HTTP 422); 0 runs the stage in the worker's threads, with no budget."""
+    watch_dir: Path | None = None
+    """A folder whose chart files the staff pages queue as ``watched-folder`` (see
+    ``priorauth.service.web.watch``); none by default."""
+    watch_seconds: float = Field(default=10.0, gt=0)
+    """How often the watched folder is looked at."""
 
 
 def default_audit_url(env: Mapping[str, str] | None = None) -> str:
@@ -126,6 +131,8 @@ def _from_env(env: Mapping[str, str], file_keys: tuple[ApiKey, ...]) -> dict[str
         "rules_dir",
         "auth",
         "chart_budget_seconds",
+        "watch_dir",
+        "watch_seconds",
     )
     for name in names:
         raw = env.get(ENV_PREFIX + name.upper())

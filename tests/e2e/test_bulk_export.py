@@ -6,6 +6,10 @@ the export would cut it by hand: every line whose ``subject`` / ``patient`` / ``
 the patient (and the Patient line), plus the patient-less lines (Medication, Practitioner,
 Organization…) those lines reference, directly or through each other. Each own chart is written
 to its own folder and evaluated with the ordinary single-chart pipeline.
+
+Two exports go through every surface: ``mixed`` (the 13-patient Synthea export plus 7 TRD
+patients) and ``scaled`` (what ``bench/make_bulk_export.py`` writes for the benchmark: cloned
+Synthea patients with new ids, some given a TRD history, shared resources written once).
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +34,8 @@ SYNTHEA_BULK = (
     Path(__file__).resolve().parents[1] / "data" / "fixtures" / "synthea_bulk_10pt_ndjson"
 )
 PAYER = "aetna"
+ROOT = Path(__file__).resolve().parents[2]
+SCALED_PATIENTS = 24
 
 
 def _resources(export: Path) -> list[dict[str, Any]]:
@@ -98,12 +106,27 @@ def _comparable(determination: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def expected(mixed_export: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def scaled_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The benchmark's export generator at a small size: 24 cloned patients, 10 with a TRD
+    history (deterministic for its default seed)."""
+    out = tmp_path_factory.mktemp("bulk") / "scaled"
+    script = ROOT / "bench" / "make_bulk_export.py"
+    args = [sys.executable, str(script), "--patients", str(SCALED_PATIENTS), "--trd", "10"]
+    subprocess.run([*args, "-o", str(out)], check=True, capture_output=True)
+    return out
+
+
+@pytest.fixture(scope="module", params=["mixed_export", "scaled_export"])
+def export(request: pytest.FixtureRequest) -> Path:
+    """Each bulk export in turn (read-only)."""
+    return Path(request.getfixturevalue(request.param))
+
+
+def own_determinations(export: Path, root: Path) -> dict[str, Any]:
     """Each patient's determinations (JSON) from its own chart alone, evaluated under aetna."""
     rules = load_rules()
-    root = tmp_path_factory.mktemp("own")
     found = {}
-    for n, (ref, chart) in enumerate(sorted(own_charts(mixed_export).items())):
+    for n, (ref, chart) in enumerate(sorted(own_charts(export).items())):
         record = chart_facts(_write_own(root / str(n), chart), as_of=AS_OF)
         found[ref] = [
             d.model_dump(mode="json")
@@ -112,16 +135,39 @@ def expected(mixed_export: Path, tmp_path_factory: pytest.TempPathFactory) -> di
     return found
 
 
-def test_the_export_holds_20_patients_13_from_synthea(mixed_export, expected):
-    assert len(expected) == 20
+@pytest.fixture(scope="module")
+def expected(export: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """What each patient of ``export`` gets from its own chart alone."""
+    return own_determinations(export, tmp_path_factory.mktemp("own"))
+
+
+@pytest.fixture(scope="module")
+def mixed_expected(mixed_export: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """What each patient of the mixed export gets from its own chart alone."""
+    return own_determinations(mixed_export, tmp_path_factory.mktemp("own"))
+
+
+def test_the_export_holds_20_patients_13_from_synthea(mixed_export, mixed_expected):
+    assert len(mixed_expected) == 20
     synthea = _resources(SYNTHEA_BULK)
     assert len([r for r in synthea if r["resourceType"] == "Patient"]) == 13
-    assert {f"Patient/{r['id']}" for r in synthea if r["resourceType"] == "Patient"} < set(expected)
+    assert {f"Patient/{r['id']}" for r in synthea if r["resourceType"] == "Patient"} < set(
+        mixed_expected
+    )
 
 
-def test_evaluate_every_patient_equals_each_own_chart(mixed_export, expected):
+def test_the_scaled_export_holds_its_patients_and_its_manifest_counts_every_line(scaled_export):
+    resources = _resources(scaled_export)
+    assert len([r for r in resources if r["resourceType"] == "Patient"]) == SCALED_PATIENTS
+    manifest = json.loads((scaled_export / "manifest.json").read_text())
+    for item in manifest["output"]:
+        lines = (scaled_export / item["url"]).read_text().splitlines()
+        assert len(lines) == item["count"], item["url"]
+
+
+def test_evaluate_every_patient_equals_each_own_chart(export, expected):
     result = CliRunner().invoke(
-        cli, ["evaluate", str(mixed_export), "--payer", PAYER, "--as-of", "2026-11-25", "--json"]
+        cli, ["evaluate", str(export), "--payer", PAYER, "--as-of", "2026-11-25", "--json"]
     )
     assert result.exit_code == 0, result.stderr
     items = json.loads(result.stdout)
@@ -129,21 +175,21 @@ def test_evaluate_every_patient_equals_each_own_chart(mixed_export, expected):
     for item in items:
         got = [_comparable(d) for d in item["determinations"]]
         assert got == [_comparable(d) for d in expected[item["patient"]]], item["patient"]
-    assert "20 patients" in result.stderr  # the export's counts
+    assert f"{len(expected)} patients" in result.stderr  # the export's counts
 
 
-def test_evaluate_one_patient_equals_its_own_chart(mixed_export, expected):
+def test_evaluate_one_patient_equals_its_own_chart(mixed_export, mixed_expected):
     ref = "Patient/meets-dd287690-fb80-5d37-a3ed-38a10ee09acb"
     args = ["evaluate", str(mixed_export), "--payer", PAYER, "--as-of", "2026-11-25", "--json"]
     result = CliRunner().invoke(cli, [*args, "--patient", ref])
     assert result.exit_code == 0, result.stderr
-    assert _comparable(json.loads(result.stdout)) == _comparable(expected[ref][0])
-    assert expected[ref][0]["status"] == "meets"
+    assert _comparable(json.loads(result.stdout)) == _comparable(mixed_expected[ref][0])
+    assert mixed_expected[ref][0]["status"] == "meets"
 
 
-def test_batch_one_row_per_patient_equals_each_own_chart(mixed_export, expected, tmp_path):
+def test_batch_one_row_per_patient_equals_each_own_chart(export, expected, tmp_path):
     out = tmp_path / "letters"
-    args = ["batch", str(mixed_export), "-o", str(out), "--payer", PAYER, "--jobs", "2"]
+    args = ["batch", str(export), "-o", str(out), "--payer", PAYER, "--jobs", "2"]
     result = CliRunner().invoke(
         cli, [*args, "--as-of", "2026-11-25", "--no-audit", "--payer-not-on-chart"]
     )
@@ -151,22 +197,23 @@ def test_batch_one_row_per_patient_equals_each_own_chart(mixed_export, expected,
     rows = json.loads((out / "summary.json").read_text())
     assert [row["patient"] for row in rows] == sorted(expected)
     assert [row["chart"] for row in rows] == [
-        f"mixed#{ref.removeprefix('Patient/')}" for ref in sorted(expected)
+        f"{export.name}#{ref.removeprefix('Patient/')}" for ref in sorted(expected)
     ]
     for row in rows:
         (want,) = expected[row["patient"]]
         assert (row["status"], row["gaps"]) == (want["status"], [g["action"] for g in want["gaps"]])
     letters = sorted(p.name for p in out.glob("*.pdf"))
     meets = [ref for ref, (d,) in expected.items() if d["status"] == "meets" and not d["alerts"]]
-    assert letters == sorted(f"mixed.{ref.removeprefix('Patient/')}.pdf" for ref in meets)
-    assert len(letters) == 1
+    assert letters == sorted(f"{export.name}.{ref.removeprefix('Patient/')}.pdf" for ref in meets)
+    if export.name == "mixed":
+        assert len(letters) == 1
 
 
-def test_screen_rows_equal_each_own_chart(mixed_export, tmp_path):
+def test_screen_rows_equal_each_own_chart(export, tmp_path):
     rules = load_rules()
     root = tmp_path / "own"
     auto = {}
-    for n, (ref, chart) in enumerate(sorted(own_charts(mixed_export).items())):
+    for n, (ref, chart) in enumerate(sorted(own_charts(export).items())):
         record = chart_facts(_write_own(root / str(n), chart), as_of=AS_OF)
         try:
             auto[ref] = {
@@ -176,32 +223,35 @@ def test_screen_rows_equal_each_own_chart(mixed_export, tmp_path):
         except Exception:  # no coverage matches a policy: the row says so, no policy is listed
             auto[ref] = {}
     output = tmp_path / "candidates.json"
-    args = ["screen", str(mixed_export), "-o", str(output), "--as-of", "2026-11-25", "-j", "1"]
+    args = ["screen", str(export), "-o", str(output), "--as-of", "2026-11-25", "-j", "1"]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.stderr
     body = json.loads(output.read_text())
-    assert body["patients"] == {
-        "candidate": 5,
-        "coverage_ended": 1,
-        "deceased": 1,
-        "no_depression": 13,
-    }
+    assert sum(body["patients"].values()) == len(auto)
+    if export.name == "mixed":
+        assert body["patients"] == {
+            "candidate": 5,
+            "coverage_ended": 1,
+            "deceased": 1,
+            "no_depression": 13,
+        }
+    assert {row["patient"] for row in body["rows"]} <= set(auto)
     for row in body["rows"]:
         assert {p["policy_id"]: p["status"] for p in row["policies"]} == auto[row["patient"]]
 
 
-def test_http_every_patient_equals_each_own_chart(mixed_export, expected, service_post):
+def test_http_every_patient_equals_each_own_chart(export, expected, service_post):
     bundle = {
         "resourceType": "Bundle",
         "type": "collection",
-        "entry": [{"resource": r} for r in _resources(mixed_export)],
+        "entry": [{"resource": r} for r in _resources(export)],
     }
     response = service_post(
         "/evaluate", json.dumps(bundle).encode(), payer=PAYER, as_of="2026-11-25"
     )
     assert response.status_code == 200, response.text
     body = response.json()
-    assert body["count"] == 20
+    assert body["count"] == len(expected)
     by_patient = {item["patient"]: item for item in body["patients"]}
     assert sorted(by_patient) == sorted(expected)
     for ref, want in expected.items():

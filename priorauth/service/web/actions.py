@@ -24,6 +24,7 @@ __all__ = [
     "attest",
     "choose",
     "load",
+    "queue_chart",
     "queue_upload",
     "record_packet",
     "review_alerts",
@@ -44,10 +45,16 @@ class Web:
     def audit(self, request: Request, user: str | None, action: str, **fields: Any) -> None:
         """One audit row for a page action."""
         started = getattr(request.state, "started", time.perf_counter())
+        self.record(request.state.request_id, user, action, started, **fields)
+
+    def record(
+        self, request_id: str, user: str | None, action: str, started: float, **fields: Any
+    ) -> None:
+        """One audit row: ``user`` as ``key_id`` ``user:NAME``, the time since ``started``."""
         self.handler.audit.record(
             AuditEvent(
                 at=dt.datetime.now(dt.UTC),
-                request_id=request.state.request_id,
+                request_id=request_id,
                 key_id=f"user:{user}"[:64] if user else None,
                 action=action,
                 duration_ms=round((time.perf_counter() - started) * 1000, 3),
@@ -64,6 +71,33 @@ def queue_upload(
     web: Web, request: Request, session: Session, data: bytes, as_of: dt.date, payer: str
 ) -> list[str]:
     """Split the upload into patients, review each and queue it (one audit row each)."""
+    started = getattr(request.state, "started", time.perf_counter())
+    return queue_chart(
+        web,
+        data,
+        as_of=as_of,
+        payer=payer,
+        username=session.user.username,
+        request_id=request.state.request_id,
+        started=started,
+        action="web-upload",
+    )
+
+
+def queue_chart(
+    web: Web,
+    data: bytes,
+    *,
+    as_of: dt.date,
+    payer: str,
+    username: str,
+    request_id: str,
+    started: float,
+    action: str,
+) -> list[str]:
+    """Split a chart file into patients, review each and queue it as ``username`` (one audit
+    row each, ``action``); the queue's request ids. Raises ``PriorAuthError`` for a chart that
+    cannot be read (nothing is queued then)."""
     pipeline = web.handler.pipeline
     ids = []
     for chart in work.split_upload(data, max_bytes=web.handler.settings.max_body_bytes):
@@ -73,14 +107,15 @@ def queue_upload(
         found = work.review(pipeline, record, as_of=as_of, policy_id=chosen)
         summary = found.summary()
         patient = record.patient.name or "(no name in chart)"
-        request_id = web.store.add_request(
-            chart, as_of=as_of, patient=patient, summary=summary, username=session.user.username
+        queued = web.store.add_request(
+            chart, as_of=as_of, patient=patient, summary=summary, username=username
         )
-        ids.append(request_id)
-        web.audit(
-            request,
-            session.user.username,
-            "web-upload",
+        ids.append(queued)
+        web.record(
+            request_id,
+            username,
+            action,
+            started,
             payer=payer,
             policy_id=summary.policy_id,
             as_of=as_of,
