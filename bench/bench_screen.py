@@ -70,10 +70,15 @@ class Sampler:
     is kept) and each one's CPU seconds (the last value seen per process is kept, so workers
     that a fork server, not the run, reaps are counted too)."""
 
-    def __init__(self, roots: list[int], interval: float = 0.1) -> None:
+    def __init__(self, roots: list[int], interval: float = 0.1, cluster: int = 0) -> None:
         self.roots = roots
         self.interval = interval
+        self.cluster = cluster
+        """How many of ``roots`` (the last ones) are the Dask cluster's, for the split below."""
         self.peak = 0
+        self.client_peak = 0
+        self.cluster_first = 0
+        self.cluster_peak = 0
         self.cpu: dict[int, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -87,17 +92,27 @@ class Sampler:
         self._thread.join()
 
     def _run(self) -> None:
+        split = len(self.roots) - self.cluster
         while not self._stop.is_set():
-            total = 0
-            for proc in tree(self.roots):
-                try:
-                    total += proc.memory_info().rss
-                    times = proc.cpu_times()
-                except psutil.NoSuchProcess:
-                    continue
-                self.cpu[proc.pid] = times.user + times.system
-            self.peak = max(self.peak, total)
+            client = self._sum(tree(self.roots[:split]))
+            cluster = self._sum(tree(self.roots[split:])) if self.cluster else 0
+            if self.cluster and not self.cluster_first:
+                self.cluster_first = cluster
+            self.client_peak = max(self.client_peak, client)
+            self.cluster_peak = max(self.cluster_peak, cluster)
+            self.peak = max(self.peak, client + cluster)
             self._stop.wait(self.interval)
+
+    def _sum(self, procs: list[psutil.Process]) -> int:
+        total = 0
+        for proc in procs:
+            try:
+                total += proc.memory_info().rss
+                times = proc.cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            self.cpu[proc.pid] = times.user + times.system
+        return total
 
 
 def tree(roots: list[int]) -> list[psutil.Process]:
@@ -176,7 +191,7 @@ def screen(export: Path, out: Path, mode: str, scheduler: str, cluster: list[int
     process = subprocess.Popen(
         command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, text=True
     )
-    with Sampler([process.pid, *cluster]) as sampler:
+    with Sampler([process.pid, *cluster], cluster=len(cluster)) as sampler:
         stderr = process.stderr.read() if process.stderr else ""
         _pid, status, usage = os.wait4(process.pid, 0)
         process.returncode = os.waitstatus_to_exitcode(status)
@@ -189,6 +204,13 @@ def screen(export: Path, out: Path, mode: str, scheduler: str, cluster: list[int
     summary = json.loads(out.with_name(out.name + ".summary.json").read_text())
     patients = sum(v for k, v in summary["patients"].items() if k != "reused")
     candidates = summary["patients"].get("candidate", 0)
+    if cluster:
+        print(
+            f"# {mode}: peak RSS of the screen process tree {sampler.client_peak / 1e6:,.0f} MB; "
+            f"of the cluster (scheduler, nanny, workers) {sampler.cluster_first / 1e6:,.0f} MB "
+            f"at the start of the run, {sampler.cluster_peak / 1e6:,.0f} MB at its peak",
+            flush=True,
+        )
     return Run(0, mode, wall, cpu, sampler.peak, patients, candidates)
 
 
