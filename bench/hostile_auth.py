@@ -5,7 +5,8 @@
 Starts ``priorauth serve`` (one worker, an scrypt-hashed key) on a free loopback port, then
 measures: (1) the median time of a wrong secret for the known key id against an unknown id;
 (2) a legitimate client's median ``GET /payers`` latency alone and while ``--flood`` requests
-with wrong keys arrive ``--concurrency`` at a time; (3) the server's CPU seconds (its whole process tree) and the largest peak RSS in it.
+with wrong keys arrive ``--concurrency`` at a time;
+(3) the server's CPU seconds (its whole process tree) and the largest peak RSS in it.
 """
 
 from __future__ import annotations
