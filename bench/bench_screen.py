@@ -79,6 +79,8 @@ class Sampler:
         self.client_peak = 0
         self.cluster_first = 0
         self.cluster_peak = 0
+        self.peaks: dict[int, tuple[int, str]] = {}
+        """Each process's peak RSS and what it is (for the cluster's processes)."""
         self.cpu: dict[int, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -95,7 +97,7 @@ class Sampler:
         split = len(self.roots) - self.cluster
         while not self._stop.is_set():
             client = self._sum(tree(self.roots[:split]))
-            cluster = self._sum(tree(self.roots[split:])) if self.cluster else 0
+            cluster = self._sum(tree(self.roots[split:]), keep=True) if self.cluster else 0
             if self.cluster and not self.cluster_first:
                 self.cluster_first = cluster
             self.client_peak = max(self.client_peak, client)
@@ -103,16 +105,31 @@ class Sampler:
             self.peak = max(self.peak, client + cluster)
             self._stop.wait(self.interval)
 
-    def _sum(self, procs: list[psutil.Process]) -> int:
+    def _sum(self, procs: list[psutil.Process], keep: bool = False) -> int:
         total = 0
         for proc in procs:
             try:
-                total += proc.memory_info().rss
+                rss = proc.memory_info().rss
                 times = proc.cpu_times()
+                if keep and proc.pid not in self.peaks:
+                    self.peaks[proc.pid] = (0, _role(proc))
             except psutil.NoSuchProcess:
                 continue
+            total += rss
             self.cpu[proc.pid] = times.user + times.system
+            if keep:
+                self.peaks[proc.pid] = (max(self.peaks[proc.pid][0], rss), self.peaks[proc.pid][1])
         return total
+
+
+def _role(proc: psutil.Process) -> str:
+    """scheduler, nanny or worker (a nanny's child), from the command line."""
+    line = " ".join(proc.cmdline())
+    if " scheduler" in line:
+        return "scheduler"
+    if " worker" in line:
+        return "nanny"
+    return "worker"
 
 
 def tree(roots: list[int]) -> list[psutil.Process]:
@@ -211,6 +228,8 @@ def screen(export: Path, out: Path, mode: str, scheduler: str, cluster: list[int
             f"at the start of the run, {sampler.cluster_peak / 1e6:,.0f} MB at its peak",
             flush=True,
         )
+        each = sorted(sampler.peaks.values(), key=lambda peak: peak[1])
+        print("#   peaks: " + ", ".join(f"{role} {rss / 1e6:,.0f} MB" for rss, role in each))
     return Run(0, mode, wall, cpu, sampler.peak, patients, candidates)
 
 
