@@ -9,7 +9,9 @@ it as a subprocess, one fresh output per mode:
 
 * ``j1``: ``--jobs 1`` (one process), ``j2``: ``--jobs 2`` (two local worker processes),
 * ``dask``: ``--scheduler ADDRESS`` on a cluster this script starts: ``dask scheduler`` and
-  ``dask worker --nworkers 2 --nthreads 1`` on this machine (started once, before the runs).
+  ``dask worker --nworkers 2 --nthreads 1`` on this machine, a fresh one for each size, with the
+  settings docs/cluster.md gives (``CLUSTER_ENV``: no statistical profiler, short message logs),
+  or Dask's defaults with ``--dask-defaults`` (to see what those settings save).
 
 Measured per run: wall time and patients per second; CPU seconds of the run's whole process tree
 (``wait4`` rusage, or the per-process CPU sampled with psutil when larger: fork-server workers
@@ -41,7 +43,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -157,17 +159,23 @@ def tree_cpu(roots: list[int]) -> float:
 
 
 @contextmanager
-def dask_cluster(folder: Path) -> Iterator[tuple[str, list[int]]]:
-    """``dask scheduler`` + ``dask worker --nworkers 2 --nthreads 1``: (address, their pids)."""
+def dask_cluster(folder: Path, defaults: bool = False) -> Iterator[tuple[str, list[int]]]:
+    """``dask scheduler`` + ``dask worker --nworkers 2 --nthreads 1``: (address, their pids),
+    with ``CLUSTER_ENV`` unless ``defaults``."""
     from distributed import Client
 
+    from priorauth.service.cluster import CLUSTER_ENV
+
+    folder.mkdir(parents=True, exist_ok=True)
     scheduler_file = folder / "scheduler.json"
     dask = [sys.executable, "-m", "dask"]
     logs = (folder / "dask.log").open("wb")
+    env = dict(os.environ) if defaults else {**os.environ, **CLUSTER_ENV}
     scheduler = subprocess.Popen(
         [*dask, "scheduler", *SCHEDULER_ARGS, "--scheduler-file", str(scheduler_file)],
         stdout=logs,
         stderr=subprocess.STDOUT,
+        env=env,
     )
     while not scheduler_file.is_file() or not scheduler_file.read_text().strip():
         time.sleep(0.2)
@@ -175,6 +183,7 @@ def dask_cluster(folder: Path) -> Iterator[tuple[str, list[int]]]:
         [*dask, "worker", *WORKER_ARGS, "--scheduler-file", str(scheduler_file)],
         stdout=logs,
         stderr=subprocess.STDOUT,
+        env=env,
     )
     address = json.loads(scheduler_file.read_text())["address"]
     try:
@@ -186,6 +195,13 @@ def dask_cluster(folder: Path) -> Iterator[tuple[str, list[int]]]:
             process.terminate()
             process.wait(timeout=60)
         logs.close()
+
+
+def cluster_for(
+    mode: str, folder: Path, defaults: bool
+) -> AbstractContextManager[tuple[str, list[int]]]:
+    """A fresh Dask cluster for the ``dask`` mode; nothing for the local ones."""
+    return dask_cluster(folder, defaults) if mode == "dask" else nullcontext(("", []))
 
 
 def make_export(size: int, folder: Path, args: argparse.Namespace) -> Path:
@@ -271,6 +287,9 @@ def main() -> None:
     parser.add_argument("--trd", type=int, default=300)
     parser.add_argument("--reference", type=int, default=100, help="Patients for evaluate.")
     parser.add_argument("--keep", type=Path, help="Folder for the exports (reused if there).")
+    parser.add_argument(
+        "--dask-defaults", action="store_true", help="Start the Dask cluster with Dask's defaults."
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     modes = args.modes.split(",")
@@ -283,30 +302,33 @@ def main() -> None:
     load_start = os.getloadavg()[0]
     rows: list[str] = []
     try:
-        with dask_cluster(tmp) as (address, cluster):
-            for size in sizes:
-                export = make_export(size, folder, args)
-                mb = sum(p.stat().st_size for p in export.iterdir()) / 1e6
-                ref_cpu, ref_wall, sampled = reference(export, args.reference)
+        for size in sizes:
+            export = make_export(size, folder, args)
+            mb = sum(p.stat().st_size for p in export.iterdir()) / 1e6
+            ref_cpu, ref_wall, sampled = reference(export, args.reference)
+            rows.append(
+                f"| {size:,} ({mb:,.0f} MB) | evaluate per patient, warm, in process "
+                f"({sampled} patients) | {ref_wall * sampled:.1f} | {1 / ref_wall:.1f} | "
+                f"{ref_cpu * 1000:.1f} | - | 1.00x | - | {os.getloadavg()[0]:.1f} |"
+            )
+            print(rows[-1], flush=True)
+            for mode in modes:
+                out = tmp / f"out-{size}-{mode}" / "candidates.csv"
+                out.parent.mkdir(parents=True)
+                with cluster_for(mode, tmp / f"dask-{size}", args.dask_defaults) as (
+                    address,
+                    cluster,
+                ):
+                    run = screen(export, out, mode, address, cluster)
+                per = run.cpu / run.patients
+                ideal = WORKERS[mode] / ref_cpu
                 rows.append(
-                    f"| {size:,} ({mb:,.0f} MB) | evaluate per patient, warm, in process "
-                    f"({sampled} patients) | {ref_wall * sampled:.1f} | {1 / ref_wall:.1f} | "
-                    f"{ref_cpu * 1000:.1f} | - | 1.00x | - | {os.getloadavg()[0]:.1f} |"
+                    f"| {size:,} | screen {mode_name(mode, args.dask_defaults)} | "
+                    f"{run.wall:.1f} | {run.patients / run.wall:.1f} | {per * 1000:.1f} | "
+                    f"{run.peak_rss / 1e6:,.0f} | {per / ref_cpu:.2f}x | "
+                    f"{run.patients / run.wall / ideal:.2f} | {os.getloadavg()[0]:.1f} |"
                 )
                 print(rows[-1], flush=True)
-                for mode in modes:
-                    out = tmp / f"out-{size}-{mode}" / "candidates.csv"
-                    out.parent.mkdir(parents=True)
-                    run = screen(export, out, mode, address, cluster if mode == "dask" else [])
-                    per = run.cpu / run.patients
-                    ideal = WORKERS[mode] / ref_cpu
-                    rows.append(
-                        f"| {size:,} | screen {mode_name(mode)} | {run.wall:.1f} | "
-                        f"{run.patients / run.wall:.1f} | {per * 1000:.1f} | "
-                        f"{run.peak_rss / 1e6:,.0f} | {per / ref_cpu:.2f}x | "
-                        f"{run.patients / run.wall / ideal:.2f} | {os.getloadavg()[0]:.1f} |"
-                    )
-                    print(rows[-1], flush=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print()
@@ -319,8 +341,9 @@ def main() -> None:
     print(f"\n1-minute load average {load_start:.2f} at start, {os.getloadavg()[0]:.2f} at end.")
 
 
-def mode_name(mode: str) -> str:
-    return {"j1": "--jobs 1", "j2": "--jobs 2", "dask": "Dask, 2 workers"}[mode]
+def mode_name(mode: str, dask_defaults: bool = False) -> str:
+    dask = "Dask, 2 workers" + (" (Dask's defaults)" if dask_defaults else "")
+    return {"j1": "--jobs 1", "j2": "--jobs 2", "dask": dask}[mode]
 
 
 if __name__ == "__main__":

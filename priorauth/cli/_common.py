@@ -78,6 +78,8 @@ def open_executor(scheduler: str | None) -> Iterator[Executor]:
     from priorauth.service.cluster import DaskExecutor
 
     with DaskExecutor(scheduler) as executor:
+        for note in executor.notes:  # cluster settings that make its memory grow with the run
+            click.echo(safe_text(f"note: {note}"), err=True)
         yield executor
 
 

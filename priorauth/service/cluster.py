@@ -17,6 +17,15 @@ client, which writes every output, the manifest and the audit rows. Each worker 
 item at a time whatever its ``--nthreads`` (the garbage-collector pause and the PDF stack are
 process-wide): start workers with ``--nthreads 1`` and as many processes as cores.
 
+Memory stays flat on the cluster only with two of Dask's debugging aids turned down: each
+worker's statistical profiler (``distributed.worker.profile.enabled``) keeps up to 1,000 one-second
+profiles of priorauth's deep call stacks, and every connection keeps its last
+``distributed.admin.low-level-log-length`` (1,000) messages, here charts. Measured
+(bench/README.md): with Dask's defaults a worker grew 130 → 275 MB from 1,000 to 20,000
+patients. The client sets the second for its own connection; the scheduler and workers are
+started by whoever runs the cluster, so connecting reads their settings and :attr:`notes` says
+which differ from :data:`CLUSTER_ENV` (docs/cluster.md).
+
 Why Dask distributed rather than Ray: it is pure Python and installs from PyPI with pip
 (``pip install 'priorauth[cluster]'``: ``dask`` and ``distributed``, pinned) on any machine the
 rest of priorauth runs on; a cluster is one ``dask scheduler`` plus ``dask worker`` processes (or
@@ -37,13 +46,32 @@ from typing import Any, Self, TypeVar
 from priorauth.errors import PriorAuthError
 from priorauth.service.executor import Failed
 
-__all__ = ["SCHEDULER_ENV", "ClusterError", "DaskExecutor"]
+__all__ = [
+    "CLUSTER_ENV",
+    "CLUSTER_SETTINGS",
+    "SCHEDULER_ENV",
+    "ClusterError",
+    "DaskExecutor",
+    "settings_notes",
+]
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 SCHEDULER_ENV = "PRIORAUTH_DASK_SCHEDULER"
 """The environment variable the CLI reads for ``--scheduler``."""
+LOG_LENGTH = 32
+"""Messages each Dask connection keeps for debugging: Dask keeps 1,000, here charts."""
+CLUSTER_ENV = {
+    "DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED": "False",
+    "DASK_DISTRIBUTED__ADMIN__LOW_LEVEL_LOG_LENGTH": str(LOG_LENGTH),
+}
+"""The environment the scheduler and workers should be started with (docs/cluster.md)."""
+CLUSTER_SETTINGS: dict[str, object] = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.low-level-log-length": LOG_LENGTH,
+}
+"""The Dask settings :data:`CLUSTER_ENV` gives, by their configuration keys."""
 IN_FLIGHT_PER_WORKER = 4
 """Items submitted ahead per worker thread: enough to keep workers busy, few enough to keep the
 client's memory flat."""
@@ -59,7 +87,8 @@ class DaskExecutor:
 
     Connecting checks within ``timeout`` seconds that the scheduler answers, that a worker is
     there and that every worker runs this priorauth version; each failure is a
-    :class:`ClusterError` naming the address.
+    :class:`ClusterError` naming the address. Settings of the cluster's processes that make
+    their memory grow with the run are not failures: :attr:`notes` names them.
     """
 
     ships_bytes = True
@@ -70,6 +99,7 @@ class DaskExecutor:
         self.client: Any = _connect(address, timeout)  # Dask's API is only partly typed
         try:
             _check_workers(self.client, address, timeout)
+            self.notes: tuple[str, ...] = _setting_notes(self.client, address)
         except BaseException:
             self.client.close()
             raise
@@ -169,9 +199,13 @@ def _distributed() -> Any:
 
 
 def _connect(address: str, timeout: float) -> Any:
+    """A client whose connection keeps only the last few messages it sent (Dask keeps 1,000 by
+    default, each here a chart: its memory would grow with the export)."""
     client_type = _distributed().Client
+    dask_config = importlib.import_module("dask.config")
     try:
-        return client_type(address, timeout=timeout, set_as_default=False)
+        with dask_config.set({"distributed.admin.low-level-log-length": LOG_LENGTH}):
+            return client_type(address, timeout=timeout, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:
         raise ClusterError(
             f"cannot reach the Dask scheduler at {address}: {_first_line(exc)}"
@@ -197,3 +231,74 @@ def _check_workers(client: Any, address: str, timeout: float) -> None:
         raise ClusterError(
             f"the Dask workers at {address} run priorauth {', '.join(other)}, this is {mine}"
         )
+
+
+def _settings() -> dict[str, object]:
+    """Runs on the scheduler and each worker: its values of :data:`CLUSTER_SETTINGS`."""
+    import dask.config
+
+    return {key: dask.config.get(key, default=None) for key in CLUSTER_SETTINGS}
+
+
+def _setting_notes(client: Any, address: str) -> tuple[str, ...]:
+    """One line per cluster setting that differs from :data:`CLUSTER_SETTINGS`, naming where."""
+    try:
+        found: dict[str, dict[str, object]] = dict(client.run(_settings))
+        found["scheduler"] = client.run_on_scheduler(_settings)
+    except Exception as exc:
+        return (f"cannot read the settings of the Dask cluster at {address}: {_first_line(exc)}",)
+    return settings_notes(found, address)
+
+
+def settings_notes(found: dict[str, dict[str, object]], address: str) -> tuple[str, ...]:
+    """The notes for the settings ``found`` per process (worker address or ``scheduler``)."""
+    notes: list[str] = []
+    profiling = sorted(
+        name
+        for name, values in found.items()
+        if name != "scheduler" and values.get("distributed.worker.profile.enabled") is not False
+    )
+    if profiling:
+        notes.append(
+            f"{_processes(profiling)} at {address} {_verb(profiling, 'run')} Dask's statistical "
+            "profiler: "
+            "each keeps up to 1,000 s of profiles (memory grows through a long run, CPU per "
+            "chart rises); start them with DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False "
+            "(docs/cluster.md)"
+        )
+    logging = sorted(name for name, values in found.items() if not _at_most(values, LOG_LENGTH))
+    if logging:
+        notes.append(
+            f"{_processes(logging)} at {address} {_verb(logging, 'keep')} a log of each "
+            f"connection's recent messages ({_log_lengths(found, logging)}; the charts submitted "
+            "among them): memory grows through a run; start the scheduler and workers with "
+            f"DASK_DISTRIBUTED__ADMIN__LOW_LEVEL_LOG_LENGTH={LOG_LENGTH} (docs/cluster.md)"
+        )
+    return tuple(notes)
+
+
+def _processes(names: list[str]) -> str:
+    """``the scheduler and 2 Dask workers``: the processes ``names`` are, counted."""
+    workers = len([name for name in names if name != "scheduler"])
+    parts = ["the Dask scheduler"] if "scheduler" in names else []
+    if workers:
+        parts.append(f"{workers} Dask worker{'s' if workers > 1 else ''}")
+    return " and ".join(parts)
+
+
+def _verb(names: list[str], verb: str) -> str:
+    return verb if len(names) > 1 else f"{verb}s"
+
+
+def _at_most(values: dict[str, object], wanted: int) -> bool:
+    length = values.get("distributed.admin.low-level-log-length")
+    return isinstance(length, int) and length <= wanted
+
+
+def _log_lengths(found: dict[str, dict[str, object]], names: list[str]) -> str:
+    lengths = {found[name].get("distributed.admin.low-level-log-length") for name in names}
+    shown = sorted(
+        "without a limit" if n is None else f"up to {n:,}" if isinstance(n, int) else str(n)
+        for n in lengths
+    )
+    return " or ".join(shown)

@@ -21,6 +21,7 @@ import httpx
 import pytest
 
 from priorauth.service.auth import hash_token
+from priorauth.service.cluster import CLUSTER_ENV
 
 ROOT = Path(__file__).resolve().parents[2]
 RULES_DIR = (
@@ -172,7 +173,8 @@ class DaskScheduler:
 @pytest.fixture(scope="session")
 def dask_scheduler(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DaskScheduler]:
     """A real Dask cluster started as docs/cluster.md deploys one: ``dask scheduler`` and
-    ``dask worker --nworkers 2 --nthreads 1`` (two worker processes under a nanny), on loopback.
+    ``dask worker --nworkers 2 --nthreads 1`` (two worker processes under a nanny), on loopback,
+    with the settings of ``CLUSTER_ENV``.
 
     Its scheduler gives up on a task after the first worker that dies running it
     (``allowed-failures`` 0) and sends each worker one task at a time, so a worker that dies takes
@@ -182,6 +184,7 @@ def dask_scheduler(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DaskSch
     scheduler_file = folder / "scheduler.json"
     env = {
         **os.environ,
+        **CLUSTER_ENV,  # as docs/cluster.md starts them: no profiler, short message logs
         "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "0",
         "DASK_DISTRIBUTED__SCHEDULER__WORKER_SATURATION": "1.0",  # one task at a time per worker
     }

@@ -12,13 +12,22 @@ import os
 import sys
 
 import cloudpickle
+import dask.config
 import pytest
 from click.testing import CliRunner
 from distributed import Client
 
 from priorauth.cli import cli
 from priorauth.fhir.bulk import BulkExport
-from priorauth.service.cluster import IN_FLIGHT_PER_WORKER, ClusterError, DaskExecutor
+from priorauth.service.cluster import (
+    CLUSTER_ENV,
+    CLUSTER_SETTINGS,
+    IN_FLIGHT_PER_WORKER,
+    LOG_LENGTH,
+    ClusterError,
+    DaskExecutor,
+    settings_notes,
+)
 from priorauth.service.executor import local_map
 from priorauth.service.screen import run_screen
 
@@ -108,3 +117,44 @@ def test_screen_on_dask_equals_the_local_run(mixed_export, tmp_path, dask_schedu
         tmp_path / summary.format("local.csv")
     ).read_bytes()
     assert local.describe(tmp_path / "dask.csv") in result.output
+    assert "note:" not in result.output  # the fixture cluster runs with CLUSTER_ENV
+
+
+def test_the_documented_cluster_env_gives_the_settings_that_keep_memory_flat():
+    # What docs/cluster.md tells an operator to export, read the way Dask reads its environment.
+    config = dask.config.collect_env(CLUSTER_ENV)
+    assert CLUSTER_SETTINGS == {
+        key: dask.config.get(key, config=config) for key in CLUSTER_SETTINGS
+    }
+    assert CLUSTER_SETTINGS["distributed.worker.profile.enabled"] is False
+    assert CLUSTER_SETTINGS["distributed.admin.low-level-log-length"] == LOG_LENGTH < 1000
+
+
+def test_a_cluster_started_as_documented_has_nothing_to_note(dask_scheduler):
+    with DaskExecutor(dask_scheduler.address) as executor:
+        assert executor.notes == ()
+        # The client's own connection keeps only the last few charts it sent, not Dask's 1,000.
+        assert executor.client.scheduler_comm.recent_message_log.maxlen == LOG_LENGTH
+
+
+def test_dask_defaults_are_noted_with_the_setting_that_fixes_each():
+    defaults = {key: dask.config.get(key) for key in CLUSTER_SETTINGS}  # distributed.yaml's
+    assert defaults == {
+        "distributed.worker.profile.enabled": True,
+        "distributed.admin.low-level-log-length": 1000,
+    }
+    found = {"tcp://10.0.0.5:4001": defaults, "tcp://10.0.0.6:4001": defaults}
+    found["scheduler"] = defaults
+    profiler, logs = settings_notes(found, "tcp://dask-head:8786")
+    assert profiler.startswith("2 Dask workers at tcp://dask-head:8786 run Dask's statistical")
+    assert "DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False" in profiler
+    assert logs.startswith("the Dask scheduler and 2 Dask workers at tcp://dask-head:8786 keep")
+    assert "(up to 1,000; the charts submitted among them)" in logs
+    assert f"DASK_DISTRIBUTED__ADMIN__LOW_LEVEL_LOG_LENGTH={LOG_LENGTH}" in logs
+    found = {"tcp://10.0.0.5:4001": dict(CLUSTER_SETTINGS), "scheduler": {}}
+    assert settings_notes(found, "tcp://h:1") == (
+        "the Dask scheduler at tcp://h:1 keeps a log of each connection's recent messages "
+        "(without a limit; the charts submitted among them): memory grows through a run; start "
+        f"the scheduler and workers with DASK_DISTRIBUTED__ADMIN__LOW_LEVEL_LOG_LENGTH={LOG_LENGTH}"
+        " (docs/cluster.md)",
+    )
