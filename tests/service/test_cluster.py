@@ -9,6 +9,7 @@ import datetime as dt
 import functools
 import operator
 import os
+import platform
 import sys
 
 import cloudpickle
@@ -27,6 +28,7 @@ from priorauth.service.cluster import (
     ClusterError,
     DaskExecutor,
     settings_notes,
+    trim_heap,
 )
 from priorauth.service.executor import local_map
 from priorauth.service.screen import run_screen
@@ -158,3 +160,15 @@ def test_dask_defaults_are_noted_with_the_setting_that_fixes_each():
         f"the scheduler and workers with DASK_DISTRIBUTED__ADMIN__LOW_LEVEL_LOG_LENGTH={LOG_LENGTH}"
         " (docs/cluster.md)",
     )
+
+
+def test_the_client_hands_freed_heap_back_every_few_results(dask_scheduler, monkeypatch):
+    # The Dask client's I/O thread leaves each chart's freed bytes in its own malloc arena: the
+    # executor trims it every ``trim_every`` results (bench/README.md measured why).
+    assert trim_heap() is (platform.libc_ver()[0] == "glibc")
+    trims = []
+    monkeypatch.setattr("priorauth.service.cluster.trim_heap", lambda: trims.append(1) or True)
+    work = functools.partial(operator.truediv, 120)
+    with DaskExecutor(dask_scheduler.address, trim_every=3) as executor:
+        assert list(executor(work, ITEMS, jobs=1)) == [120 / i for i in ITEMS]
+    assert len(trims) == len(ITEMS) // 3
