@@ -113,14 +113,13 @@ class Sampler:
             try:
                 rss = proc.memory_info().rss
                 times = proc.cpu_times()
-                if keep and proc.pid not in self.peaks:
-                    self.peaks[proc.pid] = (0, _role(proc))
+                peak, role = self.peaks.get(proc.pid) or (0, _role(proc) if keep else "")
             except psutil.NoSuchProcess:
                 continue
             total += rss
             self.cpu[proc.pid] = times.user + times.system
             if keep:
-                self.peaks[proc.pid] = (max(self.peaks[proc.pid][0], rss), self.peaks[proc.pid][1])
+                self.peaks[proc.pid] = (max(peak, rss), role)
         return total
 
 

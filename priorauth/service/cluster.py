@@ -66,16 +66,16 @@ SCHEDULER_ENV = "PRIORAUTH_DASK_SCHEDULER"
 """The environment variable the CLI reads for ``--scheduler``."""
 LOG_LENGTH = 32
 """Messages each Dask connection keeps for debugging: Dask keeps 1,000, here charts."""
-CLUSTER_ENV = {
-    "DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED": "False",
-    "DASK_DISTRIBUTED__ADMIN__LOW_LEVEL_LOG_LENGTH": str(LOG_LENGTH),
-}
-"""The environment the scheduler and workers should be started with (docs/cluster.md)."""
 CLUSTER_SETTINGS: dict[str, object] = {
     "distributed.worker.profile.enabled": False,
     "distributed.admin.low-level-log-length": LOG_LENGTH,
 }
-"""The Dask settings :data:`CLUSTER_ENV` gives, by their configuration keys."""
+"""The Dask settings the scheduler and workers should run with (docs/cluster.md)."""
+CLUSTER_ENV = {
+    "DASK_" + key.upper().replace(".", "__").replace("-", "_"): str(value)
+    for key, value in CLUSTER_SETTINGS.items()
+}
+""":data:`CLUSTER_SETTINGS` as the environment to start the scheduler and workers with."""
 TRIM_EVERY = 500
 """Results between two hand-backs of the client's freed C heap to the OS (:func:`trim_heap`)."""
 IN_FLIGHT_PER_WORKER = 4
@@ -307,10 +307,9 @@ def settings_notes(found: dict[str, dict[str, object]], address: str) -> tuple[s
     if profiling:
         notes.append(
             f"{_processes(profiling)} at {address} {_verb(profiling, 'run')} Dask's statistical "
-            "profiler: "
-            "each keeps up to 1,000 s of profiles (memory grows through a long run, CPU per "
-            "chart rises); start them with DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False "
-            "(docs/cluster.md)"
+            "profiler: each keeps up to 1,000 s of profiles (memory grows through a long run, "
+            "CPU per chart rises); start them with DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED="
+            "False (docs/cluster.md)"
         )
     logging = sorted(name for name, values in found.items() if not _at_most(values, LOG_LENGTH))
     if logging:
