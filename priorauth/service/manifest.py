@@ -3,15 +3,16 @@
 :func:`atomic_write` writes a temporary file beside the target and ``os.replace``-s it, so a
 reader (or a rerun after ``kill -9``) sees the old file or the new one, never half of one.
 
-The :class:`Manifest` records, per chart, the key its output was made with and what came out.
-It is two files in the output folder:
+The :class:`Manifest` records, per chart, the key its output was made with and what came out,
+in ``manifest.sqlite`` in the output folder (SQLite, from Python's standard library): one row per
+chart, each written in a transaction of its own as soon as the chart is done, so a run killed at
+any point keeps every chart finished before the kill and the next run skips them. A lookup reads
+the one row asked for: the run's memory does not grow with the charts it has done (a dict of
+every entry, as this module kept before, held about 1.5 KB per patient: 30 MB for a 20,000-patient
+export). Read it with any SQLite client: ``select chart, entry from charts``.
 
-* ``manifest.json`` — a snapshot, rewritten atomically when a run starts and when it ends;
-* ``manifest.journal`` — one JSON line appended (and flushed) after each chart.
-
-A run killed midway leaves the snapshot plus a journal; the next run replays the journal (a
-torn last line is ignored) and folds it into a new snapshot. Appending a line is O(1), so a run of
-100,000 charts does not rewrite a growing file 100,000 times.
+Earlier versions kept ``manifest.json`` (a snapshot) and ``manifest.journal`` (a line per chart);
+opening a folder that has them imports their entries once and removes them.
 """
 
 from __future__ import annotations
@@ -19,16 +20,22 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import sqlite3
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 __all__ = ["TEMP_PREFIX", "Manifest", "atomic_write", "remove_stale_temp_files"]
 
 TEMP_PREFIX = ".priorauth-tmp-"
+DATABASE = "manifest.sqlite"
+UNREADABLE = "manifest.sqlite.unreadable"
+"""Where an unreadable database is moved, so that the run can start a new one."""
 SNAPSHOT = "manifest.json"
 JOURNAL = "manifest.journal"
 FORMAT = 1
+"""The format of ``manifest.json`` (earlier versions), imported on opening."""
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -55,53 +62,114 @@ def remove_stale_temp_files(folder: Path) -> int:
 
 
 class Manifest:
-    """What each chart's output was made from: ``{chart name: entry}`` persisted in OUT_DIR."""
+    """What each chart's output was made from: ``{chart name: entry}`` in ``manifest.sqlite``."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, connection: sqlite3.Connection) -> None:
         self.folder = folder
-        self.entries: dict[str, dict[str, Any]] = {}
-        self._journal: Any = None
+        self._db: sqlite3.Connection | None = connection
 
     @classmethod
     def open(cls, folder: Path) -> Manifest:
-        """Load snapshot + journal, fold them into a fresh snapshot, start an empty journal."""
-        manifest = cls(folder)
-        manifest.entries = _read_snapshot(folder / SNAPSHOT)
-        manifest.entries.update(_read_journal(folder / JOURNAL))
-        manifest.compact()
-        manifest._journal = open(folder / JOURNAL, "a", encoding="utf-8")
+        """Open (or create) the folder's manifest, importing an earlier version's files.
+
+        A database SQLite cannot read is moved to ``manifest.sqlite.unreadable`` and a new one
+        started: every chart is then simply redone.
+        """
+        try:
+            connection = _connect(folder / DATABASE)
+        except sqlite3.DatabaseError:
+            _set_aside(folder / DATABASE)
+            connection = _connect(folder / DATABASE)
+        manifest = cls(folder, connection)
+        manifest._import_earlier_files()
         return manifest
 
     def get(self, chart: str) -> dict[str, Any] | None:
         """The entry recorded for ``chart``, if any."""
-        return self.entries.get(chart)
+        row = (
+            self._connection()
+            .execute("select entry from charts where chart = ?", (chart,))
+            .fetchone()
+        )
+        return _entry(row[0]) if row is not None else None
 
     def record(self, chart: str, entry: dict[str, Any]) -> None:
-        """Remember ``entry`` for ``chart`` and append it to the journal at once."""
-        self.entries[chart] = entry
-        line = json.dumps({"chart": chart, "entry": entry}, sort_keys=True) + "\n"
-        self._journal.write(line)
-        self._journal.flush()
+        """Remember ``entry`` for ``chart``, committed at once (a later entry replaces it)."""
+        self._connection().execute(
+            "insert or replace into charts (chart, entry) values (?, ?)",
+            (chart, json.dumps(entry, sort_keys=True)),
+        )
 
-    def compact(self) -> None:
-        """Write the snapshot atomically, then empty the journal."""
-        body = {"format": FORMAT, "charts": self.entries}
-        atomic_write(self.folder / SNAPSHOT, json.dumps(body, indent=1, sort_keys=True).encode())
-        if self._journal is not None:
-            self._journal.truncate(0)
-            self._journal.seek(0)
-        else:
-            with contextlib.suppress(FileNotFoundError):
-                (self.folder / JOURNAL).unlink()
+    def charts(self) -> Iterator[str]:
+        """The names of the charts recorded, in name order."""
+        for (chart,) in self._connection().execute("select chart from charts order by chart"):
+            yield chart
+
+    def __len__(self) -> int:
+        (count,) = self._connection().execute("select count(*) from charts").fetchone()
+        return int(count)
 
     def close(self) -> None:
-        """Compact and close the journal file."""
-        self.compact()
-        if self._journal is not None:
-            self._journal.close()
-            self._journal = None
+        """Close the database (SQLite folds its write-ahead log into the file)."""
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._db is None:
+            raise ValueError(f"the manifest in {self.folder} is closed")
+        return self._db
+
+    def _import_earlier_files(self) -> None:
+        """Fold ``manifest.json`` and ``manifest.journal`` (earlier versions) in, then remove
+        them; the journal's entries are the later ones."""
+        snapshot, journal = self.folder / SNAPSHOT, self.folder / JOURNAL
+        if not snapshot.exists() and not journal.exists():
+            return
+        entries = _read_snapshot(snapshot)
+        entries.update(_read_journal(journal))
+        with self._connection() as connection:  # one transaction for them all
+            connection.execute("begin")
+            connection.executemany(
+                "insert or replace into charts (chart, entry) values (?, ?)",
+                ((chart, json.dumps(entry, sort_keys=True)) for chart, entry in entries.items()),
+            )
+        for path in (journal, snapshot):
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    """The manifest's database, in autocommit mode (each statement its own transaction) with a
+    write-ahead log: a commit survives the process being killed."""
+    connection = sqlite3.connect(path, isolation_level=None)
+    try:
+        connection.execute("pragma journal_mode = wal")
+        connection.execute("pragma synchronous = normal")
+        connection.execute(
+            "create table if not exists charts (chart text primary key, entry text not null)"
+        )
+        connection.execute("select count(*) from charts").fetchone()
+    except sqlite3.DatabaseError:
+        connection.close()
+        raise
+    return connection
+
+
+def _set_aside(path: Path) -> None:
+    os.replace(path, path.with_name(UNREADABLE))
+    for suffix in ("-wal", "-shm"):
         with contextlib.suppress(FileNotFoundError):
-            (self.folder / JOURNAL).unlink()
+            path.with_name(path.name + suffix).unlink()
+
+
+def _entry(text: object) -> dict[str, Any] | None:
+    """A stored entry; None when it is not a JSON object (that chart is redone)."""
+    try:
+        entry = json.loads(text) if isinstance(text, str) else None
+    except ValueError:
+        return None
+    return entry if isinstance(entry, dict) else None
 
 
 def _read_snapshot(path: Path) -> dict[str, dict[str, Any]]:

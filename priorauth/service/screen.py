@@ -20,6 +20,7 @@ import functools
 import hashlib
 import io
 import json
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
@@ -94,9 +95,13 @@ def run_screen(
 ) -> ScreenReport:
     """Screen every patient of ``export`` and write ``output`` (``.csv`` or ``.json``).
 
-    ``on_row`` is called once per patient (reused or screened), in patient order. For CSV, the
-    summary (counts and the export's problems) goes to ``<output>.summary.json``; JSON output
-    holds it beside the rows.
+    ``on_row`` is called once per patient: a reused row as soon as its chart is met, a screened
+    one when its result comes back (screened rows in patient order). For CSV, the summary
+    (counts and the export's problems) goes to ``<output>.summary.json``; JSON output holds it
+    beside the rows.
+
+    Memory does not grow with the export: charts are read a window at a time, the manifest
+    is on disk, and of the rows only the candidates' are kept (to sort them).
     """
     if output.suffix not in FORMATS:
         raise PriorAuthError(
@@ -111,14 +116,20 @@ def run_screen(
     manifest = Manifest.open(state)
     report = ScreenReport()
     work = functools.partial(screen_patient, as_of=as_of, rules_dir=rules_dir)
-    try:
-        for row, key in _rows(export, manifest, setting, work, executor, jobs, report):
+
+    def take(row: ScreenRow, key: str, *, reused: bool) -> None:
+        if reused:
+            report.counts["reused"] = report.counts.get("reused", 0) + 1
+        else:
             manifest.record(row.patient, {"key": key, "row": row.model_dump(mode="json")})
-            report.counts[row.screened] = report.counts.get(row.screened, 0) + 1
-            if row.screened == "candidate":
-                report.rows.append(row)
-            if on_row is not None:
-                on_row(row)
+        report.counts[row.screened] = report.counts.get(row.screened, 0) + 1
+        if row.screened == "candidate":
+            report.rows.append(row)
+        if on_row is not None:
+            on_row(row)
+
+    try:
+        _screen_every_patient(export, manifest, setting, work, executor, jobs, take)
     finally:
         manifest.close()
     report.export = export.report
@@ -127,41 +138,32 @@ def run_screen(
     return report
 
 
-def _rows(
+def _screen_every_patient(
     export: BulkExport,
     manifest: Manifest,
     setting: str,
     work: Callable[[PatientChart], ScreenRow],
     executor: Executor,
     jobs: int,
-    report: ScreenReport,
-) -> Iterator[tuple[ScreenRow, str]]:
-    """Each patient's row with its key, reused from the manifest when the key matches.
-
-    Reused rows are yielded as they are met; screened ones as the executor returns them (in
-    order). Charts go to the executor lazily, one window at a time.
-    """
-    reused: list[tuple[ScreenRow, str]] = []
-    keys: list[str] = []
+    take: Callable[..., None],
+) -> None:
+    """``take(row, key, reused=...)`` for each patient: the manifest's row when its key still
+    matches (at once), else the row the executor returns. Charts go to the executor lazily, one
+    window at a time."""
+    keys: deque[str] = deque()
 
     def pending() -> Iterator[PatientChart]:
         for chart in export.charts():
             key = hashlib.sha256(chart.ndjson + b"\n" + setting.encode()).hexdigest()
             kept = _kept(manifest.get(chart.patient), key)
             if kept is not None:
-                reused.append((kept, key))
+                take(kept, key, reused=True)
                 continue
             keys.append(key)
             yield chart
 
     for row in executor(work, pending(), jobs=jobs, failed=_lost):
-        while reused:
-            report.counts["reused"] = report.counts.get("reused", 0) + 1
-            yield reused.pop(0)
-        yield row, keys.pop(0)
-    for item in reused:
-        report.counts["reused"] = report.counts.get("reused", 0) + 1
-        yield item
+        take(row, keys.popleft(), reused=False)
 
 
 def _lost(chart: PatientChart, reason: str) -> ScreenRow:

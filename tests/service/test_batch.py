@@ -22,7 +22,7 @@ from priorauth.cli import cli
 from priorauth.service.audit import AuditStore
 from priorauth.service.batch import discover_charts, run_batch
 from priorauth.service.cluster import DaskExecutor
-from priorauth.service.manifest import TEMP_PREFIX
+from priorauth.service.manifest import TEMP_PREFIX, Manifest
 
 from .conftest import ROOT, RULES_DIR, meeting_payer
 
@@ -117,10 +117,11 @@ def test_batch_writes_letters_summary_and_manifest(charts_dir, tmp_path):
         if row["status"] in ("does_not_meet", "needs_documentation"):
             assert row["output"] == ""
             assert row["unmet_criteria"] or row["gaps"]
-    manifest = json.loads((out / "manifest.json").read_text())
-    assert set(manifest["charts"]) == {c.name for c in charts}
+    manifest = Manifest.open(out)
+    assert set(manifest.charts()) == {c.name for c in charts}
+    manifest.close()
     assert not list(out.glob(f"{TEMP_PREFIX}*"))
-    assert not (out / "manifest.journal").exists()
+    assert not (out / "manifest.sqlite-wal").exists()
 
 
 def test_rerun_skips_current_outputs_and_redoes_changed_ones(charts_dir, tmp_path):
@@ -243,8 +244,9 @@ def test_killed_batch_resumes_without_loss_or_duplicates(tmp_path):
     for name in meets:
         assert (out / name).read_bytes().startswith(b"%PDF")
     assert not list(out.glob(f"{TEMP_PREFIX}*"))
-    manifest = json.loads((out / "manifest.json").read_text())
-    assert set(manifest["charts"]) == {r["chart"] for r in rows}
+    manifest = Manifest.open(out)
+    assert set(manifest.charts()) == {r["chart"] for r in rows}
+    manifest.close()
     skipped = rerun.stderr.split("letters, ")[1].split(" already")[0]
     assert int(skipped) >= done_before - 2  # what was finished was kept (minus in-flight ones)
 
@@ -368,8 +370,10 @@ def test_batch_on_a_dask_cluster_equals_the_local_run(charts_dir, tmp_path, dask
     rows = store.events(limit=100)
     assert sorted(r.outcome for r in rows) == sorted(r.status for r in local.results)
     store.close()
-    manifest = json.loads((tmp_path / "dask" / "manifest.json").read_text())
-    assert {name: entry["status"] for name, entry in manifest["charts"].items()} == {
+    manifest = Manifest.open(tmp_path / "dask")
+    entries = {name: manifest.get(name) or {} for name in manifest.charts()}
+    manifest.close()
+    assert {name: entry["status"] for name, entry in entries.items()} == {
         r.chart: r.status for r in local.results
     }
 

@@ -80,7 +80,26 @@ def test_a_rerun_reuses_rows_and_rescreens_only_a_changed_chart(mixed_export, tm
     assert [row["patient"] for row in body["rows"]] == [row.patient for row in third.rows]
 
 
-def test_a_killed_run_resumes_from_its_journal(mixed_export, tmp_path):
+def test_a_rerun_takes_each_reused_row_as_its_chart_is_met(mixed_export, tmp_path):
+    """Reused rows are not held until the executor's next result: a rerun of a large export
+    would otherwise keep every row in memory."""
+    output = tmp_path / "candidates.csv"
+    run_screen(BulkExport(mixed_export), output, as_of=AS_OF)
+    seen: list[object] = []
+    taken_when_items_ran_out: list[int] = []
+
+    def executor(work, items, *, jobs, failed=None):
+        yield from map(work, items)
+        taken_when_items_ran_out.append(len(seen))
+
+    report = run_screen(
+        BulkExport(mixed_export), output, as_of=AS_OF, executor=executor, on_row=seen.append
+    )
+    assert report.counts["reused"] == 20
+    assert taken_when_items_ran_out == [20]
+
+
+def test_a_killed_run_resumes_from_its_state(mixed_export, tmp_path):
     output = tmp_path / "candidates.csv"
     seen = []
 
