@@ -154,7 +154,7 @@ def _screen_every_patient(
 
     def pending() -> Iterator[PatientChart]:
         for chart in export.charts():
-            key = hashlib.sha256(chart.ndjson + b"\n" + setting.encode()).hexdigest()
+            key = _key(chart.ndjson, setting)
             kept = _kept(manifest.get(chart.patient), key)
             if kept is not None:
                 take(kept, key, reused=True)
@@ -164,6 +164,13 @@ def _screen_every_patient(
 
     for row in executor(work, pending(), jobs=jobs, failed=_lost):
         take(row, keys.popleft(), reused=False)
+
+
+def _key(ndjson: bytes, setting: str) -> str:
+    """SHA-256 of the chart and the setting, without a copy of the chart's bytes."""
+    digest = hashlib.sha256(ndjson)
+    digest.update(b"\n" + setting.encode())
+    return digest.hexdigest()
 
 
 def _lost(chart: PatientChart, reason: str) -> ScreenRow:
