@@ -171,8 +171,8 @@ def trim_heap() -> bool:
     the C library has no such call.
 
     The Dask client's I/O thread passes every chart's bytes through a malloc arena of its own,
-    which glibc does not shrink by itself: without this the client's memory grew by about 3.7 KB
-    per chart while its Python objects stayed level (bench/README.md). Dask's nanny does the
+    which glibc does not shrink by itself: in a probe on 5,000 patients each trim took the
+    client's RSS from 133-144 MB back to 94-108 MB (bench/README.md). Dask's nanny does the
     same for its workers with ``MALLOC_TRIM_THRESHOLD_``, which only works when set before a
     process starts.
     """

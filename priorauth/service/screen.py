@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from priorauth.errors import PriorAuthError
 from priorauth.fhir.bulk import BulkExport, BulkReport, PatientChart
@@ -138,6 +138,12 @@ def run_screen(
     return report
 
 
+class _Take(Protocol):
+    """What ``run_screen`` does with each patient's row."""
+
+    def __call__(self, row: ScreenRow, key: str, *, reused: bool) -> None: ...
+
+
 def _screen_every_patient(
     export: BulkExport,
     manifest: Manifest,
@@ -145,7 +151,7 @@ def _screen_every_patient(
     work: Callable[[PatientChart], ScreenRow],
     executor: Executor,
     jobs: int,
-    take: Callable[..., None],
+    take: _Take,
 ) -> None:
     """``take(row, key, reused=...)`` for each patient: the manifest's row when its key still
     matches (at once), else the row the executor returns. Charts go to the executor lazily, one
